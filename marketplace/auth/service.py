@@ -1,0 +1,149 @@
+"""Accounts: registration, sign-in with lockout, and creating staff accounts."""
+
+from datetime import timedelta
+
+from sqlmodel import Session, select
+
+from marketplace.audit import audit
+from marketplace.auth.passwords import (
+    hash_password,
+    password_matches,
+    password_problem,
+    spend_time_like_a_check,
+)
+from marketplace.models import Person, Provider, ProviderMember, Role, User
+from marketplace.models.types import utcnow
+from marketplace.models.user import new_session_token
+
+FAILURES_BEFORE_LOCKOUT = 10
+LOCKOUT = timedelta(minutes=15)
+
+
+class AccountError(ValueError):
+    """A request about an account that cannot be done; the message is for the user."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_user_by_email(session: Session, email: str) -> User | None:
+    return session.exec(select(User).where(User.email == normalise_email(email))).first()
+
+
+def _new_user(session: Session, *, email: str, name: str, password: str, role: Role) -> User:
+    email = normalise_email(email)
+    if find_user_by_email(session, email) is not None:
+        raise AccountError("An account with this email address already exists. Sign in instead", "email")
+    problem = password_problem(password, email=email, name=name)
+    if problem:
+        raise AccountError(problem, "password")
+    user = User(email=email, name=name.strip(), role=role.value, password_hash=hash_password(password))
+    session.add(user)
+    session.flush()
+    return user
+
+
+def register_person(session: Session, *, email: str, name: str, password: str) -> User:
+    user = _new_user(session, email=email, name=name, password=password, role=Role.PERSON)
+    session.add(Person(user_id=user.id, name=user.name))
+    audit(session, action="account.registered", actor=user, object_type="user", object_id=user.id,
+          detail={"role": user.role})
+    session.commit()
+    return user
+
+
+def register_provider(
+    session: Session, *, email: str, name: str, password: str, organisation_name: str
+) -> User:
+    user = _new_user(session, email=email, name=name, password=password, role=Role.PROVIDER)
+    provider = Provider(name=organisation_name.strip())
+    session.add(provider)
+    session.flush()
+    session.add(ProviderMember(provider_id=provider.id, user_id=user.id, is_owner=True))
+    audit(session, action="account.registered", actor=user, object_type="provider",
+          object_id=provider.id, detail={"role": user.role, "organisation": provider.name})
+    session.commit()
+    return user
+
+
+def create_user(session: Session, *, email: str, name: str, password: str, role: Role) -> User:
+    """Create any kind of account (the command line uses this for staff accounts)."""
+    if role is Role.PERSON:
+        return register_person(session, email=email, name=name, password=password)
+    if role is Role.PROVIDER:
+        raise AccountError("Provider accounts belong to an organisation: register them on the website")
+    user = _new_user(session, email=email, name=name, password=password, role=role)
+    audit(session, action="account.created", actor=None, object_type="user", object_id=user.id,
+          detail={"role": user.role})
+    session.commit()
+    return user
+
+
+class SignInRefused(Exception):
+    """Sign-in was refused; the message is safe to show (it never says whether the email exists)."""
+
+    def __init__(self, message: str, *, locked: bool = False):
+        super().__init__(message)
+        self.message = message
+        self.locked = locked
+
+
+def sign_in(session: Session, *, email: str, password: str, ip: str | None = None) -> User:
+    """Check the email and password. Ten failures in a row lock the account for 15 minutes."""
+    user = find_user_by_email(session, email)
+    now = utcnow()
+    if user is None:
+        spend_time_like_a_check(password)
+        audit(session, action="sign_in.failed", actor=None, detail={"email": normalise_email(email)[:320]}, ip=ip)
+        session.commit()
+        raise SignInRefused("Enter a correct email address and password")
+    if user.locked_until is not None and user.locked_until > now:
+        audit(session, action="sign_in.refused_locked", actor=user, object_type="user", object_id=user.id, ip=ip)
+        session.commit()
+        raise SignInRefused(_locked_message(), locked=True)
+    if not password_matches(user.password_hash, password):
+        user.failed_sign_ins += 1
+        if user.failed_sign_ins >= FAILURES_BEFORE_LOCKOUT:
+            user.locked_until = now + LOCKOUT
+            user.failed_sign_ins = 0
+        session.add(user)
+        audit(session, action="sign_in.failed", actor=user, object_type="user", object_id=user.id, ip=ip)
+        session.commit()
+        if user.locked_until is not None and user.locked_until > now:
+            raise SignInRefused(_locked_message(), locked=True)
+        raise SignInRefused("Enter a correct email address and password")
+    user.failed_sign_ins = 0
+    user.locked_until = None
+    user.session_token = new_session_token()
+    session.add(user)
+    audit(session, action="sign_in", actor=user, object_type="user", object_id=user.id, ip=ip)
+    session.commit()
+    return user
+
+
+def _locked_message() -> str:
+    minutes = int(LOCKOUT.total_seconds() // 60)
+    return (f"This account is locked because of too many wrong passwords. "
+            f"Wait {minutes} minutes, then try again")
+
+
+def sign_out(session: Session, *, user: User, ip: str | None = None) -> None:
+    user.session_token = new_session_token()
+    session.add(user)
+    audit(session, action="sign_out", actor=user, object_type="user", object_id=user.id, ip=ip)
+    session.commit()
+
+
+def load_user_from_session_id(session: Session, session_id: str) -> User | None:
+    user_id, _, token = session_id.partition(":")
+    if not user_id.isdigit() or not token:
+        return None
+    user = session.get(User, int(user_id))
+    if user is None or user.session_token != token:
+        return None
+    return user

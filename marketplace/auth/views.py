@@ -1,0 +1,92 @@
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+
+from marketplace.auth import service
+from marketplace.auth.forms import RegisterForm, SignInForm
+from marketplace.auth.permissions import public
+from marketplace.db import get_session
+from marketplace.extensions import limiter, login_manager
+
+bp = Blueprint("auth", __name__)
+
+login_manager.login_view = "auth.sign_in"
+login_manager.login_message = "Sign in to see this page."
+
+
+@login_manager.user_loader
+def load_user(session_id: str):
+    return service.load_user_from_session_id(get_session(), session_id)
+
+
+def _email_in_form() -> str:
+    return service.normalise_email(request.form.get("email", ""))[:320] or "(none)"
+
+
+def _safe_next(target: str | None) -> str:
+    """Only follow a 'next' address on this site, never to another one."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("pages.home")
+
+
+def _start_signed_in_session(user) -> None:
+    # A fresh session on sign-in, so a session made before it cannot be reused after it.
+    session.clear()
+    login_user(user)
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@public
+@limiter.limit("30 per minute", methods=["POST"])
+@limiter.limit("15 per minute", methods=["POST"], key_func=_email_in_form)
+def sign_in():
+    if current_user.is_authenticated:
+        return redirect(url_for("pages.home"))
+    form = SignInForm()
+    if form.validate_on_submit():
+        try:
+            user = service.sign_in(get_session(), email=form.email.data, password=form.password.data)
+        except service.SignInRefused as refused:
+            form.email.errors.append(refused.message)
+            if not refused.locked:
+                form.password.errors.append(refused.message)
+        else:
+            _start_signed_in_session(user)
+            return redirect(_safe_next(request.args.get("next")))
+    return render_template("auth/sign_in.html", form=form), 200 if not form.errors else 400
+
+
+@bp.route("/sign-out", methods=["POST"])
+@public
+def sign_out():
+    if current_user.is_authenticated:
+        service.sign_out(get_session(), user=current_user)
+        logout_user()
+    session.clear()
+    flash("You have signed out.")
+    return redirect(url_for("auth.sign_in"))
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@public
+@limiter.limit("20 per hour", methods=["POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("pages.home"))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        fields = {"email": form.email.data, "name": form.name.data, "password": form.password.data}
+        try:
+            if form.account_type.data == "provider":
+                user = service.register_provider(
+                    get_session(), organisation_name=form.organisation_name.data, **fields
+                )
+            else:
+                user = service.register_person(get_session(), **fields)
+        except service.AccountError as problem:
+            getattr(form, problem.field or "email").errors.append(str(problem))
+        else:
+            _start_signed_in_session(user)
+            flash("Your account is ready.")
+            return redirect(url_for("pages.home"))
+    return render_template("auth/register.html", form=form), 200 if not form.errors else 400

@@ -1,0 +1,65 @@
+"""Command-line tasks: `flask db upgrade`, `flask demo-data`, `flask create-user`."""
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
+from sqlmodel import Session
+
+from marketplace import migrate
+from marketplace.db import engine
+from marketplace.models import Role
+
+db_cli = AppGroup("db", help="Database schema (Alembic migrations).")
+
+
+@db_cli.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    """Bring the database schema up to date."""
+    migrate.upgrade(current_app.config["DATABASE_URL"], revision)
+    click.echo("Database is up to date.")
+
+
+@db_cli.command("revision")
+@click.option("-m", "--message", required=True, help="What this schema change does.")
+def db_revision(message: str) -> None:
+    """Write the next numbered migration from the difference between models and database."""
+    migrate.new_revision(current_app.config["DATABASE_URL"], message)
+
+
+@click.command("demo-data")
+@with_appcontext
+def demo_data() -> None:
+    """Load the demo accounts and content (safe to run twice; refused in production)."""
+    if current_app.config["APP_ENV"] == "production":
+        raise click.ClickException("Demo data is never loaded in production.")
+    from marketplace.demo import load_demo_data
+
+    with Session(engine(), expire_on_commit=False) as session:
+        created = load_demo_data(session)
+    click.echo(f"Demo data ready ({created} new records). Every demo password is: care-budget-demo")
+
+
+@click.command("create-user")
+@with_appcontext
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role if r is not Role.PROVIDER]))
+@click.password_option()
+def create_user(email: str, name: str, role: str, password: str) -> None:
+    """Create an account, for example a professional or commissioner."""
+    from marketplace.auth.service import AccountError
+    from marketplace.auth.service import create_user as create
+
+    with Session(engine(), expire_on_commit=False) as session:
+        try:
+            user = create(session, email=email, name=name, password=password, role=Role(role))
+        except AccountError as problem:
+            raise click.ClickException(str(problem)) from None
+    click.echo(f"Created {user.role} account for {user.email}.")
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(db_cli)
+    app.cli.add_command(demo_data)
+    app.cli.add_command(create_user)

@@ -1,0 +1,8 @@
+"""SQLModel tables, one module per area. Importing this package registers every table."""
+
+from marketplace.models.audit import AuditLog
+from marketplace.models.person import CaseAssignment, Person
+from marketplace.models.provider import Provider, ProviderMember
+from marketplace.models.user import Role, User
+
+__all__ = ["AuditLog", "CaseAssignment", "Person", "Provider", "ProviderMember", "Role", "User"]

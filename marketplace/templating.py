@@ -1,0 +1,40 @@
+"""Template filters and the values every page needs (navigation, current role)."""
+
+from datetime import date, datetime
+
+from babel.dates import format_date, format_datetime
+from flask import Flask, request, url_for
+from flask_login import current_user
+
+from marketplace.money import format_money
+from marketplace.navigation import navigation_for
+
+
+def init_app(app: Flask) -> None:
+    app.add_template_filter(format_money, "money")
+    app.add_template_filter(_long_date, "long_date")
+    app.add_template_filter(_date_time, "date_time")
+    app.context_processor(_page_context)
+
+
+def _long_date(value: date | datetime | None) -> str:
+    """'14 February 2027', as GOV.UK writes dates."""
+    if value is None:
+        return ""
+    return format_date(value, format="d MMMM y", locale="en_GB")
+
+
+def _date_time(value: datetime | None) -> str:
+    """'14 February 2027 at 3:05pm' in UK time."""
+    if value is None:
+        return ""
+    return format_datetime(value, format="d MMMM y 'at' h:mma", tzinfo="Europe/London", locale="en_GB").replace("AM", "am").replace("PM", "pm")
+
+
+def _page_context() -> dict:
+    user = current_user if current_user.is_authenticated else None
+    items = navigation_for(user)
+    for item in items:
+        item["current"] = item["href"] == request.path
+        item["active"] = not item["current"] and item["href"] != "/" and request.path.startswith(item["href"] + "/")
+    return {"navigation_items": items, "sign_out_url": url_for("auth.sign_out")}

@@ -1,0 +1,73 @@
+"""client_request: sign in as someone, make a request, assert the status, get parsed HTML."""
+
+from bs4 import BeautifulSoup
+from flask.testing import FlaskClient
+from sqlmodel import Session
+
+from marketplace.models import User
+
+
+class ClientRequest:
+    def __init__(self, client: FlaskClient, session: Session):
+        self.client = client
+        self.session = session
+        self.user: User | None = None
+
+    def login(self, user: User) -> User:
+        """Sign in without the password form (tests of the form itself use it directly)."""
+        with self.client.session_transaction() as flask_session:
+            flask_session["_user_id"] = user.get_id()
+            flask_session["_fresh"] = True
+        self.user = user
+        return user
+
+    def logout(self) -> None:
+        with self.client.session_transaction() as flask_session:
+            flask_session.clear()
+        self.user = None
+
+    def get(self, url: str, *, expected_status: int = 200, **query) -> BeautifulSoup:
+        response = self.client.get(url, query_string=query or None)
+        return self._check(response, expected_status)
+
+    def get_response(self, url: str, *, expected_status: int = 200, **query):
+        response = self.client.get(url, query_string=query or None)
+        assert response.status_code == expected_status, _explain(response, expected_status)
+        return response
+
+    def post(self, url: str, data: dict | None = None, *, expected_status: int = 302,
+             expected_redirect: str | None = None) -> BeautifulSoup:
+        response = self.client.post(url, data=data or {})
+        page = self._check(response, expected_status)
+        if expected_redirect is not None:
+            assert response.location == expected_redirect, f"redirected to {response.location}"
+        return page
+
+    def _check(self, response, expected_status: int) -> BeautifulSoup:
+        assert response.status_code == expected_status, _explain(response, expected_status)
+        return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+
+
+def _explain(response, expected_status: int) -> str:
+    page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    heading = page.h1.get_text(" ", strip=True) if page.h1 else response.get_data(as_text=True)[:300]
+    where = f" -> {response.location}" if response.location else ""
+    return f"expected {expected_status}, got {response.status_code}{where}: {heading}"
+
+
+def error_messages(page: BeautifulSoup) -> list[str]:
+    """The messages in the error summary, as a user reads them."""
+    summary = page.select_one(".govuk-error-summary")
+    if summary is None:
+        return []
+    return [item.get_text(" ", strip=True) for item in summary.select("li")]
+
+
+def field_error(page: BeautifulSoup, field_id: str) -> str | None:
+    """The error message shown next to one field."""
+    message = page.select_one(f"#{field_id}-error")
+    return message.get_text(" ", strip=True).removeprefix("Error:").strip() if message else None
+
+
+def normalised_text(element) -> str:
+    return " ".join(element.get_text(" ", strip=True).split()) if element is not None else ""
