@@ -1,0 +1,72 @@
+"""Sign in as a demo role and find the pages that role can reach by following links."""
+
+from urllib.parse import urljoin, urlsplit
+
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page
+
+DEMO_PASSWORD = "care-budget-demo"
+
+DEMO_ROLES = {
+    "anonymous": None,
+    "person": "sam@example.org",
+    "advocate": "alex@example.org",
+    "provider": "care@brightpath.example",
+    "professional": "priya@example.org",
+    "commissioner": "council@example.org",
+}
+
+WCAG_A_AA_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+
+# Links that are not pages to check: downloads, and anything that changes state on GET.
+NOT_PAGES = (".csv", "/static/", "/sign-out", "/healthz")
+MAX_PAGES_PER_ROLE = 80
+MAX_VARIANTS_PER_PATH = 3
+
+_axe = Axe()
+
+
+def sign_in(page: Page, base_url: str, email: str) -> None:
+    page.goto(base_url + "/sign-in")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(base_url + "/")
+
+
+def links_on(page: Page, base_url: str) -> list[str]:
+    hrefs = page.eval_on_selector_all("a[href]", "links => links.map(a => a.getAttribute('href'))")
+    found = []
+    for href in hrefs:
+        url = urljoin(page.url, href)
+        parts = urlsplit(url)
+        if not url.startswith(base_url) or parts.scheme not in ("http", "https"):
+            continue
+        if any(marker in parts.path for marker in NOT_PAGES) or href.startswith("#"):
+            continue
+        found.append(parts.path + (f"?{parts.query}" if parts.query else ""))
+    return found
+
+
+def crawl(page: Page, base_url: str, start: list[str]):
+    """Visit every page reachable from `start` by links (breadth first); yield each as loaded."""
+    queue, seen, variants = list(start), set(), {}
+    while queue and len(seen) < MAX_PAGES_PER_ROLE:
+        target = queue.pop(0)
+        path = target.split("?")[0]
+        if target in seen or variants.get(path, 0) >= MAX_VARIANTS_PER_PATH:
+            continue
+        seen.add(target)
+        variants[path] = variants.get(path, 0) + 1
+        response = page.goto(base_url + target)
+        yield target, response.status if response else None
+        queue.extend(link for link in links_on(page, base_url) if link not in seen)
+
+
+def accessibility_violations(page: Page) -> list[str]:
+    results = _axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_A_AA_TAGS}})
+    return [
+        f"{violation['id']} ({violation['impact']}): {violation['help']} — "
+        + "; ".join(node["target"][0] if isinstance(node["target"][0], str) else str(node["target"]) for node in violation["nodes"][:3])
+        for violation in results.response["violations"]
+    ]
