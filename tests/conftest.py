@@ -6,6 +6,7 @@ PostgreSQL: each test process makes its own database from it and drops it at the
 
 import os
 import uuid
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import create_engine, inspect, text
@@ -35,19 +36,28 @@ def _postgres_database(admin_url: str):
         admin.dispose()
 
 
-@pytest.fixture(scope="session")
-def database_url(tmp_path_factory):
+@contextmanager
+def migrated_database(tmp_path_factory, label: str):
+    """A new database built by the migrations: PostgreSQL when TEST_DATABASE_URL is set."""
     admin_url = os.environ.get("TEST_DATABASE_URL")
     if admin_url:
-        generator = _postgres_database(admin_url)
-        url = next(generator)
+        databases = _postgres_database(admin_url)
+        url = next(databases)
     else:
-        generator = None
-        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+        databases = None
+        url = f"sqlite:///{tmp_path_factory.mktemp(label) / 'test.sqlite3'}"
     migrate.upgrade(url)
-    yield url
-    if generator is not None:
-        generator.close()
+    try:
+        yield url
+    finally:
+        if databases is not None:
+            databases.close()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    with migrated_database(tmp_path_factory, "db") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

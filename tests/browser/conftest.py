@@ -12,9 +12,9 @@ import pytest
 from sqlmodel import Session
 from werkzeug.serving import make_server
 
-from marketplace import create_app, migrate
+from marketplace import create_app
 from marketplace.demo import load_demo_data
-from tests.conftest import _postgres_database
+from tests.conftest import migrated_database
 
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
 CHROMIUM_ARGS = [
@@ -48,17 +48,8 @@ def browser_type_launch_args(chromium_path):
 @pytest.fixture(scope="session")
 def live_database_url(tmp_path_factory):
     """Its own database, apart from the one the other tests empty after each test."""
-    admin_url = os.environ.get("TEST_DATABASE_URL")
-    if admin_url:
-        databases = _postgres_database(admin_url)
-        url = next(databases)
-    else:
-        databases = None
-        url = f"sqlite:///{tmp_path_factory.mktemp('live') / 'live.sqlite3'}"
-    migrate.upgrade(url)
-    yield url
-    if databases is not None:
-        databases.close()
+    with migrated_database(tmp_path_factory, "live") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
