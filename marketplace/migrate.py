@@ -33,6 +33,7 @@ def new_revision(database_url: str, message: str) -> None:
     config = alembic_config(database_url)
     scripts = ScriptDirectory.from_config(config)
     numbers = [int(m.group(1)) for rev in scripts.walk_revisions() if (m := re.match(r"(\d{4})", rev.revision))]
-    slug = re.sub(r"[^a-z0-9]+", "_", message.lower()).strip("_")[:40]
+    # alembic_version.version_num is VARCHAR(32): the number, an underscore and 27 characters.
+    slug = re.sub(r"[^a-z0-9]+", "_", message.lower()).strip("_")[:27].rstrip("_")
     rev_id = f"{max(numbers, default=0) + 1:04d}_{slug}"
     command.revision(config, message=message, autogenerate=True, rev_id=rev_id)

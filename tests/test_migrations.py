@@ -31,3 +31,8 @@ def test_models_and_migrations_agree(database_url):
         differences = compare_metadata(context, SQLModel.metadata)
     engine.dispose()
     assert differences == []
+
+
+def test_revision_ids_fit_alembics_version_column(database_url):
+    scripts = ScriptDirectory.from_config(migrate.alembic_config(database_url))
+    assert all(len(rev.revision) <= 32 for rev in scripts.walk_revisions())
