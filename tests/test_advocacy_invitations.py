@@ -310,3 +310,10 @@ def test_a_used_invitation_cannot_make_a_second_account(client_request, session,
     client_request.logout()
     client_request.get(f"{path}/register", expected_status=410)
     assert len(session.exec(select(User).where(User.role == "advocate")).all()) == 1
+
+
+def test_a_name_with_a_hidden_control_character_is_refused(client_request, session, sam):
+    client_request.login(sam)
+    page = invite(client_request, {"name": "Alex\u0000 Morgan"}, expected_status=400)
+    assert field_error(page, "name") == "Name must not contain hidden characters"
+    assert links(session) == []

@@ -101,7 +101,7 @@ def invite():
         try:
             invitation = service.invite(get_session(), person=person, by=current_user,
                                         name=form.name.data, email=form.email.data,
-                                        permissions=set(form.permissions.data))
+                                        permissions=form.permissions.chosen)
         except service.AdvocacyError as problem:
             getattr(form, problem.field or "email").errors.append(str(problem))
         else:
@@ -143,7 +143,7 @@ def change_permissions(link_id: int):
     if form.validate_on_submit():
         try:
             service.change_permissions(get_session(), link_id=link.id, by=current_user,
-                                       permissions=set(form.permissions.data))
+                                       permissions=form.permissions.chosen)
         except service.AdvocacyError as problem:
             form.permissions.errors.append(str(problem))
         else:
@@ -322,7 +322,7 @@ def record_authorised_person(person_id: int):
         try:
             invitation = service.record_authorised_person(
                 db, professional=current_user, person=person, name=form.name.data,
-                email=form.email.data, permissions=set(form.permissions.data),
+                email=form.email.data, permissions=form.permissions.chosen,
                 legal_basis=LegalBasis(form.legal_basis.data), reason=form.reason.data)
         except service.AdvocacyError as problem:
             getattr(form, problem.field or "email").errors.append(str(problem))
