@@ -236,6 +236,9 @@ def test_the_invitee_can_decline_and_the_person_sees_it(client_request, session,
     assert normalised_text(page.h1) == "You have declined the invitation"
     client_request.login(sam)
     assert "Declined" in [normalised_text(t) for t in client_request.get("/advocates").select(".govuk-tag")]
+    [row] = client_request.get("/activity").select("tbody tr")
+    assert [normalised_text(td) for td in row.select("td")][1:] == [
+        "Alex Morgan", "Declined the invitation to be an advocate"]
 
 
 REFUSALS = {

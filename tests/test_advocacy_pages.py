@@ -8,7 +8,7 @@ from sqlmodel import select
 
 from marketplace.advocacy import waiting
 from marketplace.audit import audit
-from marketplace.models import AdvocateLink, AuditLog, LegalBasis, LinkStatus, Role
+from marketplace.models import AdvocateLink, AuditLog, LegalBasis, LinkStatus, Role, User
 from marketplace.models.types import utcnow
 from tests.client_request import error_messages, field_error, normalised_text
 from tests.factories import assign_case, create_user, person_of
@@ -224,7 +224,7 @@ def test_an_advocate_sees_only_their_own_actions(client_request, session, sam, a
     client_request.login(alex)
     page = client_request.get("/activity")
     rows = [[normalised_text(td) for td in tr.select("td")][1:] for tr in page.select("tbody tr")]
-    assert rows == [["Alex Morgan", "Started acting for them", "Sam Taylor"]]
+    assert rows == [["Alex Morgan", "Started acting for Sam Taylor", "Sam Taylor"]]
     assert len(client_request.get("/activity", person=str(sam_person.id)).select("tbody tr")) == 1
 
 
@@ -243,13 +243,19 @@ def test_activity_is_paged(client_request, session, sam):
 
 # Demo data --------------------------------------------------------------------------------------
 
-def test_demo_alex_acts_for_sam_with_everything_and_one_invitation_waits(runner, session):
+def test_demo_alex_acts_for_sam_with_everything_and_one_invitation_waits(runner, session, client_request):
     assert runner.invoke(args=["demo-data"]).exit_code == 0
     links = session.exec(select(AdvocateLink).order_by(AdvocateLink.id)).all()
     assert [(link.invited_email, link.status, link.permissions) for link in links] == [
         ("alex@example.org", "active", ["view", "draft", "cosign", "approve_invoices"]),
         ("robin@example.org", "invited", ["view", "draft", "cosign"]),
     ]
+    assert normalised_text(client_request.get("/advocacy/invitations/demo-invitation-robin").h1) == \
+        "Invitation to help Sam Taylor"
+    client_request.login(session.get(User, links[0].invited_by_id))
+    whats = [normalised_text(tr.select("td")[2]) for tr in client_request.get("/activity").select("tbody tr")]
+    assert sorted(whats) == ["Accepted the invitation to be an advocate",
+                             "Invited Alex Morgan to be an advocate", "Invited Robin Taylor to be an advocate"]
 
 
 # Odd input never breaks a page ------------------------------------------------------------------

@@ -10,7 +10,8 @@ from marketplace.models import AdvocateLink, AuditLog, Person, User
 PAGE_SIZE = 25
 
 # How each audited action reads on the activity page. Each area adds its own actions here;
-# "{name}" is the name kept in the entry's detail. Unlisted actions fall back to their code.
+# "{name}" is the name kept in the entry's detail, "{person}" the budget holder it was for.
+# Unlisted actions fall back to their code.
 ACTION_LABELS = {
     "advocate.invited": "Invited {name} to be an advocate",
     "advocate.authorised_person_recorded": "Recorded {name} as an authorised person",
@@ -18,17 +19,22 @@ ACTION_LABELS = {
     "advocate.revoked": "Stopped {name}'s access",
     "advocate.invitation_accepted": "Accepted the invitation to be an advocate",
     "advocate.invitation_declined": "Declined the invitation to be an advocate",
-    "advocate.started_acting": "Started acting for them",
-    "advocate.stopped_acting": "Stopped acting for them",
+    "advocate.started_acting": "Started acting for {person}",
+    "advocate.stopped_acting": "Stopped acting for {person}",
 }
 
 
-def describe(entry: AuditLog) -> str:
+def describe(entry: AuditLog, *, person_name: str) -> str:
     label = ACTION_LABELS.get(entry.action)
     if label is None:
         area, _, what = entry.action.partition(".")
         return f"{area.capitalize()}: {what.replace('_', ' ')}" if what else area.capitalize()
-    return label.format(name=(entry.detail or {}).get("name", "someone"))
+    return label.format(name=(entry.detail or {}).get("name", "someone"), person=person_name)
+
+
+def _who(entry: AuditLog, actor_name: str | None) -> str:
+    # Someone without an account (declining an invitation) is named in the entry itself.
+    return actor_name or (entry.detail or {}).get("name") or "The council"
 
 
 @dataclass(frozen=True)
@@ -52,8 +58,9 @@ def _page_of(db: Session, query, page: int) -> ActivityPage:
     people = {p.id: p.name for p in db.exec(select(Person).where(
         Person.id.in_({entry.on_behalf_of_id for entry, _ in rows})))}
     return ActivityPage(
-        rows=[ActivityRow(entry=entry, actor_name=actor_name or "The council",
-                          person_name=people.get(entry.on_behalf_of_id, ""), what=describe(entry))
+        rows=[ActivityRow(entry=entry, actor_name=_who(entry, actor_name),
+                          person_name=people.get(entry.on_behalf_of_id, ""),
+                          what=describe(entry, person_name=people.get(entry.on_behalf_of_id, "")))
               for entry, actor_name in rows[:PAGE_SIZE]],
         page=page, has_next=len(rows) > PAGE_SIZE)
 

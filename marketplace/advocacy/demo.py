@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from marketplace.advocacy.service import hash_token
 from marketplace.demo import DemoData
-from marketplace.models import AdvocateLink, LinkStatus, Person, User
+from marketplace.models import AdvocateLink, AuditLog, LinkStatus, Person, User
 from marketplace.models.types import utcnow
 
 
@@ -17,7 +17,7 @@ def load_advocacy_demo(demo: DemoData, users: dict[str, User], people: dict[str,
         # The token is written here only so the demo invitation can be opened by hand.
         ("robin@example.org", "Robin Taylor", LinkStatus.INVITED, None, "demo-invitation-robin"),
     ):
-        demo.get_or_add(AdvocateLink, {
+        link = demo.get_or_add(AdvocateLink, {
             "invited_name": name, "status": status.value,
             "advocate_user_id": advocate.id if advocate else None,
             "can_view": True, "can_draft": True, "can_cosign": True,
@@ -26,3 +26,10 @@ def load_advocacy_demo(demo: DemoData, users: dict[str, User], people: dict[str,
             "invited_by_id": sam_user.id, "consent_recorded_by_id": sam_user.id,
             "consent_recorded_at": now, "responded_at": now if advocate else None,
         }, person_id=sam.id, invited_email=email)
+        # What Sam's activity page shows for these links.
+        history = [("advocate.invited", sam_user)] + (
+            [("advocate.invitation_accepted", advocate)] if advocate else [])
+        for action, actor in history:
+            demo.get_or_add(AuditLog, {"detail": {"name": name}, "object_type": "advocate_link"},
+                            action=action, actor_id=actor.id, on_behalf_of_id=sam.id,
+                            object_id=link.id)

@@ -309,7 +309,7 @@ def decline(db: Session, *, token: str, user: User | None) -> AdvocateLink:
     link.responded_at = utcnow()
     db.add(link)
     audit(db, action="advocate.invitation_declined", actor=user, on_behalf_of_id=link.person_id,
-          object_type="advocate_link", object_id=link.id)
+          object_type="advocate_link", object_id=link.id, detail={"name": link.invited_name})
     db.commit()
     return link
 
