@@ -1,8 +1,12 @@
 """SQLModel tables, one module per area. Importing this package registers every table."""
 
+from marketplace.models.advocacy import AdvocateLink, LegalBasis, LinkStatus
 from marketplace.models.audit import AuditLog
 from marketplace.models.person import CaseAssignment, Person
 from marketplace.models.provider import Provider, ProviderMember
 from marketplace.models.user import Role, User
 
-__all__ = ["AuditLog", "CaseAssignment", "Person", "Provider", "ProviderMember", "Role", "User"]
+__all__ = [
+    "AdvocateLink", "AuditLog", "CaseAssignment", "LegalBasis", "LinkStatus", "Person", "Provider",
+    "ProviderMember", "Role", "User",
+]
