@@ -78,12 +78,16 @@ def _set_up_templates(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from marketplace.admin import bp as admin_bp
     from marketplace.advocacy.views import bp as advocacy_bp
     from marketplace.auth.views import bp as auth_bp
+    from marketplace.budgets.views import bp as budget_bp
     from marketplace.pages.views import bp as pages_bp
 
     app.register_blueprint(pages_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(budget_bp)
+    app.register_blueprint(admin_bp)
     app.register_blueprint(advocacy_bp)
 
 

@@ -6,6 +6,7 @@ Idempotent: each record is looked up by a natural key first and only made when m
 from sqlmodel import Session, select
 
 from marketplace.auth.passwords import hash_password
+from marketplace.budgets.demo import load_budget_demo
 from marketplace.models import CaseAssignment, Person, Provider, ProviderMember, Role, User
 
 DEMO_PASSWORD = "care-budget-demo"
@@ -78,6 +79,7 @@ def load_demo_data(session: Session) -> int:
     for person in people.values():
         demo.get_or_add(CaseAssignment, person_id=person.id,
                         professional_id=users["priya@example.org"].id)
+    load_budget_demo(demo, users=users, people=people, providers=providers)
     load_advocacy_demo(demo, users, people)
     session.commit()
     return demo.created

@@ -2,11 +2,20 @@
 
 from marketplace.models.advocacy import AdvocateLink, LegalBasis, LinkStatus
 from marketplace.models.audit import AuditLog
+from marketplace.models.ledger import (
+    Budget,
+    BudgetCategory,
+    FundingSource,
+    LedgerTransaction,
+    PaymentSchedule,
+    Posting,
+)
 from marketplace.models.person import CaseAssignment, Person
 from marketplace.models.provider import Provider, ProviderMember
 from marketplace.models.user import Role, User
 
 __all__ = [
-    "AdvocateLink", "AuditLog", "CaseAssignment", "LegalBasis", "LinkStatus", "Person", "Provider",
-    "ProviderMember", "Role", "User",
+    "AdvocateLink", "AuditLog", "Budget", "BudgetCategory", "CaseAssignment", "FundingSource",
+    "LedgerTransaction", "LegalBasis", "LinkStatus", "PaymentSchedule", "Person", "Posting",
+    "Provider", "ProviderMember", "Role", "User",
 ]
