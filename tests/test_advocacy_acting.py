@@ -15,12 +15,17 @@ from marketplace.models.advocacy import ADVOCATE_PERMISSIONS
 from tests.client_request import normalised_text
 from tests.factories import create_user, person_of
 from tests.factories_advocacy import create_advocate_link
+from tests.factories_budget import create_budget
 
 # One row per thing an advocate may try, and the permission it needs. The budget, package and
 # invoice pages call person_in_scope() exactly like these stand-ins do; add their real URLs
 # here as they arrive, and every row is checked against every missing permission below.
 ACTIONS = [
-    ("open the budget", "GET", "/test-only/view", "view"),
+    ("open the budget", "GET", "/budget", "view"),
+    ("read the statement", "GET", "/budget/statement", "view"),
+    ("download the statement", "GET", "/budget/statement.csv", "view"),
+    ("open the quarterly return", "GET", "/budget/quarterly-return", "view"),
+    ("open a stand-in page needing view", "GET", "/test-only/view", "view"),
     ("open a draft care package", "GET", "/test-only/draft", "draft"),
     ("save a draft care package", "POST", "/test-only/draft", "draft"),
     ("co-sign a care package", "POST", "/test-only/cosign", "cosign"),
@@ -62,7 +67,9 @@ def actions(app):
 
 @pytest.fixture
 def sam(session):
-    return create_user(session, role=Role.PERSON, name="Sam Taylor", email="sam@example.org")
+    sam = create_user(session, role=Role.PERSON, name="Sam Taylor", email="sam@example.org")
+    create_budget(session, person=person_of(session, sam), paid_in_pence=100_000)
+    return sam
 
 
 @pytest.fixture
