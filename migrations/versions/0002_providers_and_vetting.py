@@ -1,8 +1,8 @@
-"""providers services vetting reviews
+"""providers and vetting
 
-Revision ID: 0002_providers_services_vetting_reviews
+Revision ID: 0002_providers_and_vetting
 Revises: 0001_accounts_and_audit
-Create Date: 2026-11-26 02:02:31.921853
+Create Date: 2026-11-26 02:03:30.494787
 """
 from alembic import op
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ import sqlmodel
 import marketplace.models.types
 
 
-revision = '0002_providers_services_vetting_reviews'
+revision = '0002_providers_and_vetting'
 down_revision = '0001_accounts_and_audit'
 branch_labels = None
 depends_on = None
