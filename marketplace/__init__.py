@@ -80,9 +80,11 @@ def _set_up_templates(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from marketplace.auth.views import bp as auth_bp
     from marketplace.pages.views import bp as pages_bp
+    from marketplace.providers.views import bp as providers_bp
 
     app.register_blueprint(pages_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(providers_bp)
 
 
 def _register_error_pages(app: Flask) -> None:

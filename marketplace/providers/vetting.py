@@ -1,12 +1,15 @@
 """The vetting rule, as a SQL expression: worked out at query time against today's date,
 so a check that expires at midnight hides its provider with no job running."""
 
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, and_, exists, false, or_, select
 
 from marketplace.models import Provider, VettingCheck
 from marketplace.providers.catalogue import REQUIRED_CHECKS
+
+LONDON = ZoneInfo("Europe/London")
 
 
 def valid_check_exists(check_kind: str, today: date) -> ColumnElement[bool]:
@@ -33,3 +36,8 @@ def is_vetted(today: date) -> ColumnElement[bool]:
 def is_listed(today: date) -> ColumnElement[bool]:
     """Shown to the public: vetted and not suspended."""
     return and_(Provider.suspended_at.is_(None), is_vetted(today))
+
+
+def today_in_uk() -> date:
+    """Checks expire at midnight UK time, whatever the server's clock zone."""
+    return datetime.now(LONDON).date()
