@@ -83,9 +83,13 @@ def _register_blueprints(app: Flask) -> None:
     from marketplace.auth.views import bp as auth_bp
     from marketplace.budgets.views import bp as budget_bp
     from marketplace.pages.views import bp as pages_bp
+    from marketplace.provider_workspace.views import bp as provider_workspace_bp
+    from marketplace.providers.views import bp as providers_bp
 
     app.register_blueprint(pages_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(providers_bp)
+    app.register_blueprint(provider_workspace_bp)
     app.register_blueprint(budget_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(advocacy_bp)

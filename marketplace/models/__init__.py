@@ -11,11 +11,21 @@ from marketplace.models.ledger import (
     Posting,
 )
 from marketplace.models.person import CaseAssignment, Person
-from marketplace.models.provider import Provider, ProviderMember
+from marketplace.models.provider import (
+    Provider,
+    ProviderArea,
+    ProviderLanguage,
+    ProviderMember,
+    ProviderPaymentRecord,
+    Review,
+    Service,
+    VettingCheck,
+)
 from marketplace.models.user import Role, User
 
 __all__ = [
     "AdvocateLink", "AuditLog", "Budget", "BudgetCategory", "CaseAssignment", "FundingSource",
     "LedgerTransaction", "LegalBasis", "LinkStatus", "PaymentSchedule", "Person", "Posting",
-    "Provider", "ProviderMember", "Role", "User",
+    "Provider", "ProviderArea", "ProviderLanguage", "ProviderMember", "ProviderPaymentRecord",
+    "Review", "Role", "Service", "User", "VettingCheck",
 ]
