@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 from marketplace.auth.passwords import hash_password
 from marketplace.budgets.demo import load_budget_demo
 from marketplace.models import CaseAssignment, Person, Provider, ProviderMember, Role, User
-from marketplace.providers.demo import load_provider_demo
+from marketplace.providers.demo import load_provider_demo, load_review_demo
 
 DEMO_PASSWORD = "care-budget-demo"
 
@@ -82,6 +82,7 @@ def load_demo_data(session: Session) -> int:
                         professional_id=users["priya@example.org"].id)
     load_provider_demo(demo, users, people)
     load_budget_demo(demo, users=users, people=people, providers=providers)
+    load_review_demo(demo, people)
     load_advocacy_demo(demo, users, people)
     session.commit()
     return demo.created

@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from marketplace import ledger
 from marketplace.budgets.service import post_due_instalments
@@ -32,5 +32,23 @@ def create_budget(session: Session, *, person: Person | None = None, allocation_
                         memo="Paid in for the test", effective_on=period_start)
     if instalments_due_by:
         post_due_instalments(session, today=instalments_due_by, budget_id=budget.id)
+    session.commit()
+    return budget
+
+
+def pay_provider(session: Session, *, person: Person, provider_id: int, amount_pence: int = 10_000) -> Budget:
+    """Money goes from the person's budget to the provider, as the ledger records it: set aside,
+    invoice approved, paid. Makes a budget with enough in it when the person has none."""
+    budget = session.exec(select(Budget).where(Budget.person_id == person.id)).first()
+    if budget is None:
+        budget = create_budget(session, person=person, paid_in_pence=amount_pence)
+    key = f"test:pay:{budget.id}:{provider_id}:{amount_pence}"
+    common = {"session": session, "budget_id": budget.id, "actor": None}
+    ledger.commit(**common, commitment=f"test:{provider_id}", amount_pence=amount_pence,
+                  idempotency_key=f"{key}:commit", memo="Support agreed")
+    ledger.approve_invoice(**common, commitment=f"test:{provider_id}", provider_id=provider_id,
+                           amount_pence=amount_pence, idempotency_key=f"{key}:invoice", memo="Invoice approved")
+    ledger.record_payment(**common, provider_id=provider_id, amount_pence=amount_pence,
+                          idempotency_key=f"{key}:payment", memo="Paid")
     session.commit()
     return budget

@@ -3,7 +3,8 @@
 import pytest
 from sqlmodel import select
 
-from marketplace.models import User
+from marketplace.models import Review, User
+from marketplace.providers.reviews import has_paid_provider
 from tests.client_request import normalised_text
 
 
@@ -48,5 +49,11 @@ def test_brightpath_shows_verified_reviews(client_request, session, demo):
     page = client_request.get("/providers", q="Brightpath")
     link = page.select_one(".app-result h3 a")["href"]
     profile = normalised_text(client_request.get(link))
-    assert "4.5 out of 5 (2 reviews)" in profile
+    assert "5.0 out of 5 (1 review)" in profile
     assert "Verified purchase" in profile
+
+
+def test_every_demo_review_is_by_someone_who_paid_that_provider(session, demo):
+    reviews = session.exec(select(Review)).all()
+    assert reviews
+    assert all(has_paid_provider(session, review.person_id, review.provider_id) for review in reviews)

@@ -1,21 +1,20 @@
 """Verified reviews (only after paying the provider) and the compare list (up to three)."""
 
-from datetime import date
 
 import pytest
 from sqlmodel import select
 
-from marketplace.models import Provider, ProviderPaymentRecord, Review, Role
+from marketplace import ledger
+from marketplace.models import Provider, Review, Role
 from marketplace.providers.reviews import has_paid_provider
 from tests.client_request import error_messages, field_error, normalised_text
 from tests.factories import create_user, person_of
+from tests.factories_budget import create_budget, pay_provider
 from tests.factories_providers import create_listed_provider
 
 
 def record_payment(session, person, provider):
-    session.add(ProviderPaymentRecord(person_id=person.id, provider_id=provider.id, paid_on=date.today(),
-                                      reference="INV-1"))
-    session.commit()
+    pay_provider(session, person=person, provider_id=provider.id)
 
 
 @pytest.fixture
@@ -70,6 +69,22 @@ def test_paying_one_provider_does_not_allow_reviewing_another(session, paid):
     person = person_of(session, user)
     assert has_paid_provider(session, person.id, provider.id)
     assert not has_paid_provider(session, person.id, other.id)
+
+
+def test_money_set_aside_or_owed_is_not_yet_a_payment_and_nor_is_someone_elses(session):
+    provider = create_listed_provider(session)
+    person = person_of(session, create_user(session, role=Role.PERSON))
+    budget = create_budget(session, person=person, paid_in_pence=50_000)
+    common = {"session": session, "budget_id": budget.id, "actor": None, "commitment": "package:1"}
+    ledger.commit(**common, amount_pence=20_000, idempotency_key="set-aside", memo="Agreed")
+    ledger.approve_invoice(**common, provider_id=provider.id, amount_pence=10_000,
+                           idempotency_key="invoice", memo="Invoice approved")
+    session.commit()
+    assert not has_paid_provider(session, person.id, provider.id)
+    someone_else = person_of(session, create_user(session, role=Role.PERSON))
+    pay_provider(session, person=someone_else, provider_id=provider.id)
+    assert not has_paid_provider(session, person.id, provider.id)
+    assert has_paid_provider(session, someone_else.id, provider.id)
 
 
 @pytest.mark.parametrize(("form", "field", "message"), [

@@ -16,7 +16,6 @@ from marketplace.models.provider import (
     ProviderArea,
     ProviderLanguage,
     ProviderMember,
-    ProviderPaymentRecord,
     Review,
     Service,
     VettingCheck,
@@ -26,6 +25,6 @@ from marketplace.models.user import Role, User
 __all__ = [
     "AdvocateLink", "AuditLog", "Budget", "BudgetCategory", "CaseAssignment", "FundingSource",
     "LedgerTransaction", "LegalBasis", "LinkStatus", "PaymentSchedule", "Person", "Posting",
-    "Provider", "ProviderArea", "ProviderLanguage", "ProviderMember", "ProviderPaymentRecord",
+    "Provider", "ProviderArea", "ProviderLanguage", "ProviderMember",
     "Review", "Role", "Service", "User", "VettingCheck",
 ]

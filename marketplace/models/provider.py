@@ -126,18 +126,3 @@ class Review(SQLModel, table=True):
     hidden_reason: str = Field(default="", max_length=2000)
     hidden_by_id: int | None = Field(default=None, foreign_key="user.id")
 
-
-class ProviderPaymentRecord(SQLModel, table=True):
-    """A payment from a person's budget to a provider, as far as reviews need to know.
-
-    Stand-in until the ledger records payments (`payable:provider:<id>` → `paid`): the review
-    rule asks `has_paid_provider()`, which reads this table and can be pointed at the ledger.
-    """
-
-    __table_args__ = (Index("ix_providerpaymentrecord_person_provider", "person_id", "provider_id"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    person_id: int = Field(foreign_key="person.id")
-    provider_id: int = Field(foreign_key="provider.id")
-    paid_on: date
-    reference: str = Field(default="", max_length=100)

@@ -4,7 +4,8 @@ from sqlalchemy import exists, func, select
 from sqlmodel import Session
 
 from marketplace.audit import audit
-from marketplace.models import Person, Provider, ProviderPaymentRecord, Review, User
+from marketplace.ledger import payable_account
+from marketplace.models import Budget, LedgerTransaction, Person, Posting, Provider, Review, User
 from marketplace.models.types import utcnow
 
 MAX_REVIEW_LENGTH = 2000
@@ -21,11 +22,14 @@ class ReviewError(ValueError):
 def has_paid_provider(session: Session, person_id: int, provider_id: int) -> bool:
     """Has money gone from this person's budget to this provider? (verified purchase)
 
-    Reads ProviderPaymentRecord until the ledger records payments; then this becomes "is there
-    a posting from payable:provider:<id> to paid in this person's budget".
+    True when the ledger holds a payment out of payable:provider:<id> in any of their budgets.
     """
     return bool(session.execute(select(exists().where(
-        ProviderPaymentRecord.person_id == person_id, ProviderPaymentRecord.provider_id == provider_id,
+        Budget.person_id == person_id,
+        Posting.budget_id == Budget.id,
+        Posting.account == payable_account(provider_id),
+        Posting.transaction_id == LedgerTransaction.id,
+        LedgerTransaction.kind == "payment",
     ))).scalar())
 
 

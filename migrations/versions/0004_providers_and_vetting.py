@@ -84,19 +84,6 @@ def upgrade() -> None:
         batch_op.create_index('ix_vettingcheck_queue', ['status', 'submitted_at'], unique=False)
         batch_op.create_index('ix_vettingcheck_validity', ['provider_id', 'kind', 'status', 'expires_on'], unique=False)
 
-    op.create_table('providerpaymentrecord',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('person_id', sa.Integer(), nullable=False),
-    sa.Column('provider_id', sa.Integer(), nullable=False),
-    sa.Column('paid_on', sa.Date(), nullable=False),
-    sa.Column('reference', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
-    sa.ForeignKeyConstraint(['person_id'], ['person.id'], ),
-    sa.ForeignKeyConstraint(['provider_id'], ['provider.id'], ),
-    sa.PrimaryKeyConstraint('id')
-    )
-    with op.batch_alter_table('providerpaymentrecord', schema=None) as batch_op:
-        batch_op.create_index('ix_providerpaymentrecord_person_provider', ['person_id', 'provider_id'], unique=False)
-
     op.create_table('review',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('provider_id', sa.Integer(), nullable=False),
@@ -158,10 +145,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_review_person_id'))
 
     op.drop_table('review')
-    with op.batch_alter_table('providerpaymentrecord', schema=None) as batch_op:
-        batch_op.drop_index('ix_providerpaymentrecord_person_provider')
-
-    op.drop_table('providerpaymentrecord')
     with op.batch_alter_table('vettingcheck', schema=None) as batch_op:
         batch_op.drop_index('ix_vettingcheck_validity')
         batch_op.drop_index('ix_vettingcheck_queue')
