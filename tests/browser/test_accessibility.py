@@ -10,8 +10,15 @@ from tests.browser.pages import DEMO_ROLES, accessibility_violations, crawl, sig
 pytestmark = pytest.mark.browser
 
 # Pages that only a form submission or a query reaches; links do not lead to them.
+FIND_SUPPORT_PAGES = [
+    "/providers?category=personal_care&area=LS6&max_price=25&day=saturday&sort=price",
+    "/providers?q=no+such+provider+anywhere",
+    "/providers?max_price=not-a-price",
+    "/compare",
+]
 EXTRA_START_PAGES: dict[str, list[str]] = {
-    "anonymous": ["/sign-in", "/register", "/no-such-page"],
+    "anonymous": ["/sign-in", "/register", "/no-such-page", *FIND_SUPPORT_PAGES],
+    "person": FIND_SUPPORT_PAGES,
 }
 
 
@@ -72,3 +79,15 @@ def test_the_site_works_with_javascript_off(browser, live_server):
     page.wait_for_url(live_server + "/sign-in")
     assert "You have signed out." in page.locator(".govuk-notification-banner").inner_text()
     context.close()
+
+
+def test_comparing_three_providers_works_by_keyboard_and_has_no_violations(page, live_server):
+    page.goto(live_server + "/providers?category=personal_care")
+    for _ in range(3):
+        button = page.get_by_role("button", name="Add to compare").first
+        button.focus()
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+    page.goto(live_server + "/compare")
+    assert page.locator("main table th[scope=col]").count() >= 3
+    assert accessibility_violations(page) == []
