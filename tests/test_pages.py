@@ -69,3 +69,24 @@ def test_production_cookies_are_secure():
     config = load_config({"APP_ENV": "production", "SECRET_KEY": "x" * 40})
     assert config["SESSION_COOKIE_SECURE"] and config["SESSION_COOKIE_HTTPONLY"]
     assert config["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+def test_several_messages_show_as_separate_banners_with_their_own_titles(app, client_request, session):
+    from flask import flash
+
+    from marketplace.auth.permissions import public
+
+    @public
+    def two_messages():
+        flash("First thing done.")
+        flash("Second thing done.")
+        return "ok"
+
+    app.add_url_rule("/two-messages", "two_messages", two_messages)
+    client_request.get("/two-messages")
+    page = client_request.get("/sign-in")
+    banners = page.select(".govuk-notification-banner")
+    assert [normalised_text(b.select_one(".govuk-notification-banner__content")) for b in banners] == [
+        "First thing done.", "Second thing done."]
+    title_ids = [b["aria-labelledby"] for b in banners]
+    assert len(set(title_ids)) == 2 and all(page.find(id=t) for t in title_ids)
