@@ -1,0 +1,33 @@
+"""The benchmark harness runs end to end at a tiny scale, so it cannot rot unnoticed.
+
+Only the report's completeness is checked here: speed is judged by the harness, never by a test.
+"""
+
+import json
+import os
+
+from bench.__main__ import main
+from bench.pages import PAGES
+
+FIGURES = ["rps", "p50_ms", "p95_ms", "p99_ms", "ratio_to_floor", "sql_statements"]
+
+
+def test_a_tiny_run_writes_a_complete_report(tmp_path):
+    arguments = ["--scale", "tiny", "--duration", "0.5", "--workers", "1", "--concurrency", "2",
+                 "--load-processes", "1", "--output", str(tmp_path)]
+    if os.environ.get("TEST_DATABASE_URL"):
+        arguments += ["--database-url", os.environ["TEST_DATABASE_URL"]]
+
+    assert main(arguments) == 0
+
+    report = json.loads((tmp_path / "results.json").read_text())
+    tiny = report["scales"]["tiny"]
+    assert tiny["floor"]["rps"] > 0
+    assert [page["name"] for page in tiny["pages"]] == [page.name for page in PAGES]
+    for page in tiny["pages"]:
+        assert page["requests"] > 0, page["name"]
+        assert page["failures"] == {}, page["name"]
+        assert page["in_process_status"] == 200, page["name"]
+        assert all(page[figure] is not None for figure in FIGURES), page["name"]
+    markdown = (tmp_path / "results.md").read_text()
+    assert all(f"| {page.name} |" in markdown for page in PAGES)
