@@ -6,6 +6,7 @@ Only the report's completeness is checked here: speed is judged by the harness, 
 import json
 import os
 
+from bench import report
 from bench.__main__ import main
 from bench.pages import PAGES
 
@@ -31,3 +32,30 @@ def test_a_tiny_run_writes_a_complete_report(tmp_path):
         assert all(page[figure] is not None for figure in FIGURES), page["name"]
     markdown = (tmp_path / "results.md").read_text()
     assert all(f"| {page.name} |" in markdown for page in PAGES)
+
+
+def _page(name, *, ratio, p95, statements):
+    page = {"name": name, "ratio_to_floor": ratio, "p95_ms": p95, "sql_statements": statements,
+            "requests": 100, "failures": {}, "in_process_status": 200}
+    page["verdicts"] = report.page_verdicts(page)
+    return page
+
+
+def test_small_and_large_are_compared_page_by_page_against_the_targets():
+    scales = {
+        "small": {"pages": [_page("steady", ratio=0.5, p95=20.0, statements=4),
+                            _page("slows down", ratio=0.5, p95=20.0, statements=4),
+                            _page("chatty", ratio=0.1, p95=20.0, statements=11)]},
+        "large": {"pages": [_page("steady", ratio=0.4, p95=29.0, statements=4),
+                            _page("slows down", ratio=0.3, p95=40.0, statements=4),
+                            _page("chatty", ratio=0.1, p95=20.0, statements=30)]},
+    }
+
+    rows = {row["name"]: row for row in report.compare_scales(scales)}
+
+    assert rows["steady"]["all_met"]
+    assert rows["slows down"]["p95_growth"] == 2.0
+    assert rows["slows down"]["verdicts"]["p95_growth"] == "missed"
+    assert rows["chatty"]["verdicts"]["ratio_to_floor"] == "missed"
+    assert rows["chatty"]["verdicts"]["sql_statements"] == "missed"
+    assert rows["chatty"]["sql_statements"] == [11, 30]
