@@ -6,71 +6,8 @@ import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
-from http.cookies import SimpleCookie
-from urllib.parse import urlencode
 
-USER_AGENT = "care-budget-bench/1"
-# The app runs behind a proxy that ends TLS; the clients say what that proxy would say.
-PROXY_HEADERS = {"User-Agent": USER_AGENT, "X-Forwarded-Proto": "https"}
-
-
-class SignInFailed(RuntimeError):
-    pass
-
-
-class CsrfTokenFinder(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.token: str | None = None
-
-    def handle_starttag(self, tag, attrs):
-        attributes = dict(attrs)
-        if tag == "input" and attributes.get("name") == "csrf_token":
-            self.token = attributes.get("value")
-
-
-def _cookies_from(response: http.client.HTTPResponse, jar: dict) -> None:
-    for header in response.headers.get_all("Set-Cookie") or []:
-        cookie = SimpleCookie()
-        cookie.load(header)
-        for name, morsel in cookie.items():
-            jar[name] = morsel.value
-
-
-def _cookie_header(jar: dict) -> str:
-    return "; ".join(f"{name}={value}" for name, value in jar.items())
-
-
-def sign_in(port: int, email: str, password: str) -> str:
-    """Sign in through the real form (CSRF token and all); return the Cookie header to send.
-
-    Each sign-in starts a new session and ends the account's previous one, so the harness
-    signs each role in once per server and every client shares that cookie."""
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    jar: dict[str, str] = {}
-    connection.request("GET", "/sign-in", headers=PROXY_HEADERS)
-    response = connection.getresponse()
-    finder = CsrfTokenFinder()
-    finder.feed(response.read().decode())
-    _cookies_from(response, jar)
-    if response.status != 200 or not finder.token:
-        raise SignInFailed(f"the sign-in form answered {response.status} without a CSRF token")
-    body = urlencode({"email": email, "password": password, "csrf_token": finder.token})
-    connection.request("POST", "/sign-in", body=body, headers={
-        **PROXY_HEADERS,
-        # Over HTTPS, CSRF protection also checks the form came from this site.
-        "Referer": f"https://127.0.0.1:{port}/sign-in",
-        "Content-Type": "application/x-www-form-urlencoded",
-        "Cookie": _cookie_header(jar),
-    })
-    response = connection.getresponse()
-    response.read()
-    _cookies_from(response, jar)
-    connection.close()
-    if response.status != 302 or "/sign-in" in (response.getheader("Location") or ""):
-        raise SignInFailed(f"signing in as {email} answered {response.status}")
-    return _cookie_header(jar)
+from bench.visitors import PROXY_HEADERS
 
 
 @dataclass

@@ -1,7 +1,8 @@
-"""The pages the harness drives. Adding a page is one line: (name, role, path).
+"""The pages the harness drives. Adding a page is one line in PAGES: (name, visitor, path).
 
-`role` is the demo role the load generator signs in as (None: not signed in). A path may name
-values the data generator made, in braces: `{provider_id}`, `{deep_statement_page}` …
+A visitor is who asks for the page: a demo role signed in (or nobody), plus forms sent once
+beforehand to set their session up, such as filling the compare list. A path or form field
+may name values the data generator made, in braces: `{provider_id}`, `{deep_statement_page}` …
 (see `bench.data.Dataset.path_values`).
 """
 
@@ -11,9 +12,24 @@ from marketplace.models import Role
 
 
 @dataclass(frozen=True)
+class Visitor:
+    role: Role | None
+    # Forms sent once after signing in: (page showing the form, address it posts to, fields).
+    forms: tuple[tuple[str, str, dict[str, str]], ...] = ()
+
+
+VISITORS = {
+    "anyone": Visitor(None),
+    "budget holder": Visitor(Role.PERSON),
+    "advocate": Visitor(Role.ADVOCATE),
+    "commissioner": Visitor(Role.COMMISSIONER),
+}
+
+
+@dataclass(frozen=True)
 class Page:
     name: str
-    role: Role | None
+    visitor: str
     path: str
 
     def url(self, values: dict) -> str:
@@ -21,10 +37,10 @@ class Page:
 
 
 PAGES = [
-    Page("start page", None, "/"),
-    Page("budget holder home", Role.PERSON, "/"),
-    Page("advocate home", Role.ADVOCATE, "/"),
-    Page("commissioner home", Role.COMMISSIONER, "/"),
+    Page("start page", "anyone", "/"),
+    Page("budget holder home", "budget holder", "/"),
+    Page("advocate home", "advocate", "/"),
+    Page("commissioner home", "commissioner", "/"),
 ]
 
 # Which demo account signs in for each role.

@@ -155,13 +155,13 @@ def markdown(report: dict) -> str:
                   f"Floor: {floor['rps']:,.1f} requests/s (before {floor['before']['rps']:,.1f}, "
                   f"after {floor['after']['rps']:,.1f}), p95 {_ms(floor['before']['p95_ms'])} / "
                   f"{_ms(floor['after']['p95_ms'])} ms.", "",
-                  "| page | role | path | requests/s | ratio to floor | p50 ms | p95 ms | p99 ms "
+                  "| page | visitor | path | requests/s | ratio to floor | p50 ms | p95 ms | p99 ms "
                   "| SQL | failures | targets |",
                   "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
         for page in scale["pages"]:
             missed = [t for t, verdict in page["verdicts"].items() if verdict == "missed"]
             lines.append(
-                f"| {page['name']} | {page['role'] or 'anyone'} | `{page['url']}` | "
+                f"| {page['name']} | {page['visitor']} | `{page['url']}` | "
                 f"{page['rps']:,.1f} | {page['ratio_to_floor']:.2f} | {_ms(page['p50_ms'])} | "
                 f"{_ms(page['p95_ms'])} | {_ms(page['p99_ms'])} | {page['sql_statements']} | "
                 f"{_failures(page['failures'])} | "

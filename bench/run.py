@@ -16,13 +16,13 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 
 from bench import data, report
-from bench.load import LoadGenerator, sign_in
-from bench.pages import DEMO_ACCOUNTS, Page
+from bench.load import LoadGenerator
+from bench.pages import VISITORS, Page
 from bench.server import APP_TARGET, FLOOR_TARGET, Server
 from bench.sqlcount import count_statements
+from bench.visitors import HttpBrowser, prepare
 from marketplace import migrate
 from marketplace.db import make_engine, normalise_database_url
-from marketplace.demo import DEMO_PASSWORD
 
 PACKAGES = ["flask", "werkzeug", "jinja2", "sqlalchemy", "sqlmodel", "gunicorn", "psycopg"]
 
@@ -113,26 +113,27 @@ def run_scale(*, scale: data.Scale, database_url: str, pages: list[Page], settin
         load = stack.enter_context(LoadGenerator(
             concurrency=settings["concurrency"], processes=settings["load_processes"],
             warmup=warmup, duration=duration))
-        say(f"[{scale.name}] servers up; signing in …")
-        roles = sorted({page.role for page in pages if page.role is not None})
-        with ThreadPoolExecutor() as signing_in:  # password checks are slow by design
-            cookies = dict(zip(roles, signing_in.map(
-                lambda role: sign_in(app_server.port, DEMO_ACCOUNTS[role], DEMO_PASSWORD),
-                roles), strict=True))
+        say(f"[{scale.name}] servers up; signing visitors in …")
+        visitors = sorted({page.visitor for page in pages})
+        browsers = {visitor: HttpBrowser(app_server.port) for visitor in visitors}
+        with ThreadPoolExecutor() as preparing:  # password checks are slow by design
+            list(preparing.map(
+                lambda visitor: prepare(browsers[visitor], VISITORS[visitor], dataset.path_values),
+                visitors))
         say(f"[{scale.name}] floor …")
         floor_before = report.figures(load.drive(floor.port, "/", None), duration)
         samples = {}
         for page in pages:
             say(f"[{scale.name}] {page.name} …")
             samples[page.name] = load.drive(app_server.port, page.url(dataset.path_values),
-                                            cookies.get(page.role))
+                                            browsers[page.visitor].cookie_header())
         say(f"[{scale.name}] floor again …")
         floor_after = report.figures(load.drive(floor.port, "/", None), duration)
 
     floor_rps = (floor_before["rps"] + floor_after["rps"]) / 2
     for page in pages:
         result = {
-            "name": page.name, "role": page.role.value if page.role else None, "path": page.path,
+            "name": page.name, "visitor": page.visitor, "path": page.path,
             "url": page.url(dataset.path_values),
             **report.figures(samples[page.name], duration),
             "sql_statements": statements[page.name]["statements"],
