@@ -8,6 +8,7 @@ import os
 import uuid
 
 import pytest
+from hypothesis import HealthCheck, settings
 from sqlalchemy import create_engine, inspect, text
 from sqlmodel import Session
 
@@ -15,6 +16,13 @@ from marketplace import create_app, migrate
 from marketplace.db import normalise_database_url
 
 pytest.register_assert_rewrite("tests.client_request")
+
+# `pytest --hypothesis-profile=long` runs the property tests far longer (registered here because
+# the option is read before test modules are imported).
+settings.register_profile(
+    "long", max_examples=1000, stateful_step_count=50, deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 
 from tests.client_request import ClientRequest  # noqa: E402  (after the rewrite hook)
 

@@ -1,0 +1,428 @@
+"""The money: every change to a budget's money is a balanced ledger transaction posted here.
+
+A budget's money sits in accounts (strings, one set per budget):
+
+    funding                      where the council's (or NHS's) money comes from
+    contribution                 where the person's own contributions come from
+    available                    free to spend or commit
+    committed:<reference>        set aside for agreed support, e.g. committed:package:12
+    payable:provider:<id>        approved invoices not paid yet
+    paid                         money that has reached providers
+
+A posting is the change to one account's balance; the postings of a transaction sum to zero,
+so `funding` and `contribution` run negative as money flows in. `available`, every
+`committed:…` and every `payable:…` account may never go below zero.
+
+post() is the only writer. It locks the budget row, checks, and adds the rows, all in the
+caller's database transaction: the caller commits (and the lock is held until it does), so
+the money and whatever caused it (a package approval, an audit entry) are saved together.
+"""
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from marketplace.db import lock_row
+from marketplace.models import Budget, LedgerTransaction, Posting, User
+from marketplace.money import format_money
+
+FUNDING = "funding"
+CONTRIBUTION = "contribution"
+AVAILABLE = "available"
+PAID = "paid"
+COMMITTED_PREFIX = "committed:"
+PAYABLE_PREFIX = "payable:provider:"
+
+KINDS = {
+    "allocation": "Budget paid in",
+    "instalment": "Instalment paid in",
+    "contribution": "Your contribution",
+    "commitment": "Money set aside for support",
+    "release": "Set-aside money returned",
+    "invoice_approved": "Invoice approved",
+    "payment": "Payment to provider",
+    "adjustment": "Adjustment by the council",
+    "clawback": "Unspent money returned to the council",
+    "reversal": "Correction",
+}
+KINDS_NEEDING_A_REASON = frozenset({"adjustment", "clawback", "reversal"})
+
+_REFERENCE = r"[a-z0-9_-]+(?::[a-z0-9_-]+)*"
+_ACCOUNT = re.compile(
+    rf"^(?:{FUNDING}|{CONTRIBUTION}|{AVAILABLE}|{PAID}|committed:{_REFERENCE}|payable:provider:[0-9]+)$"
+)
+UK = ZoneInfo("Europe/London")
+
+
+class LedgerError(Exception):
+    """A money movement was refused. str(error) is a plain sentence fit to show a user."""
+
+
+class NotEnoughMoney(LedgerError):
+    pass
+
+
+class UnbalancedTransaction(LedgerError):
+    pass
+
+
+class IdempotencyConflict(LedgerError):
+    pass
+
+
+class UnknownBudget(LedgerError):
+    pass
+
+
+def uk_today() -> date:
+    return datetime.now(UK).date()
+
+
+def committed_account(reference: str) -> str:
+    """committed_account("package:12") → "committed:package:12"."""
+    return COMMITTED_PREFIX + reference
+
+
+def payable_account(provider_id: int) -> str:
+    return f"{PAYABLE_PREFIX}{provider_id}"
+
+
+def _must_not_go_negative(account: str) -> bool:
+    return account == AVAILABLE or account.startswith((COMMITTED_PREFIX, PAYABLE_PREFIX))
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading balances
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Balances:
+    accounts: dict[str, int] = field(default_factory=dict)
+
+    def _sum(self, prefix: str) -> int:
+        return sum(v for k, v in self.accounts.items() if k.startswith(prefix))
+
+    @property
+    def allocated(self) -> int:
+        """Paid in by the council so far, less anything taken back."""
+        return -self.accounts.get(FUNDING, 0)
+
+    @property
+    def contributions(self) -> int:
+        return -self.accounts.get(CONTRIBUTION, 0)
+
+    @property
+    def available(self) -> int:
+        return self.accounts.get(AVAILABLE, 0)
+
+    @property
+    def committed(self) -> int:
+        return self._sum(COMMITTED_PREFIX)
+
+    @property
+    def payable(self) -> int:
+        return self._sum(PAYABLE_PREFIX)
+
+    @property
+    def paid(self) -> int:
+        return self.accounts.get(PAID, 0)
+
+    @property
+    def spent(self) -> int:
+        """Approved invoices, paid or waiting to be paid."""
+        return self.payable + self.paid
+
+    @property
+    def unspent(self) -> int:
+        return self.available + self.committed
+
+    def committed_to(self, reference: str) -> int:
+        return self.accounts.get(committed_account(reference), 0)
+
+    def payable_to(self, provider_id: int) -> int:
+        return self.accounts.get(payable_account(provider_id), 0)
+
+
+def balances(session: Session, budget_id: int, *, from_date: date | None = None,
+             to_date: date | None = None) -> Balances:
+    """Each account's balance (or its movement between two dates, inclusive), summed in SQL."""
+    query = (
+        select(Posting.account, func.sum(Posting.amount_pence))
+        .where(Posting.budget_id == budget_id)
+        .group_by(Posting.account)
+    )
+    if from_date is not None or to_date is not None:
+        query = query.join(LedgerTransaction, LedgerTransaction.id == Posting.transaction_id)
+        if from_date is not None:
+            query = query.where(LedgerTransaction.effective_on >= from_date)
+        if to_date is not None:
+            query = query.where(LedgerTransaction.effective_on <= to_date)
+    return Balances({account: int(total) for account, total in session.exec(query) if total})
+
+
+def _account_balances(session: Session, budget_id: int, accounts: Iterable[str]) -> dict[str, int]:
+    rows = session.exec(
+        select(Posting.account, func.sum(Posting.amount_pence))
+        .where(Posting.budget_id == budget_id, Posting.account.in_(list(accounts)))
+        .group_by(Posting.account)
+    )
+    return {account: int(total) for account, total in rows}
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing: the one entry point
+# ---------------------------------------------------------------------------------------------
+
+
+def _normalise_legs(legs: Mapping[str, int] | Iterable[tuple[str, int]]) -> dict[str, int]:
+    pairs = list(legs.items()) if isinstance(legs, Mapping) else list(legs)
+    normalised: dict[str, int] = {}
+    for account, amount in pairs:
+        if not isinstance(account, str) or not _ACCOUNT.match(account):
+            raise UnbalancedTransaction(f"{account!r} is not a ledger account.")
+        if isinstance(amount, bool) or not isinstance(amount, int):
+            raise UnbalancedTransaction("Amounts must be whole pence.")
+        if amount == 0:
+            raise UnbalancedTransaction("A leg of a transaction cannot be zero.")
+        if account in normalised:
+            raise UnbalancedTransaction(f"The account {account} appears twice.")
+        normalised[account] = amount
+    if len(normalised) < 2:
+        raise UnbalancedTransaction("A transaction needs at least two legs.")
+    if sum(normalised.values()) != 0:
+        raise UnbalancedTransaction("The legs of a transaction must add up to zero.")
+    return normalised
+
+
+def _content_hash(**content) -> str:
+    return hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _shortfall_message(account: str, balance: int, change: int) -> str:
+    needed = format_money(-change)
+    if account == AVAILABLE:
+        return (f"There is not enough money in the budget: {format_money(balance)} is free to use "
+                f"and this needs {needed}.")
+    if account.startswith(COMMITTED_PREFIX):
+        return (f"Only {format_money(balance)} is set aside for this support, "
+                f"so {needed} cannot be taken from it.")
+    return f"Only {format_money(balance)} is owed to this provider, so {needed} cannot be paid."
+
+
+def existing_transaction(session: Session, idempotency_key: str) -> LedgerTransaction | None:
+    return session.exec(
+        select(LedgerTransaction).where(LedgerTransaction.idempotency_key == idempotency_key)
+    ).first()
+
+
+def post(
+    session: Session,
+    *,
+    budget_id: int,
+    kind: str,
+    legs: Mapping[str, int] | Iterable[tuple[str, int]],
+    idempotency_key: str,
+    actor: User | None,
+    memo: str,
+    reason: str | None = None,
+    on_behalf_of_id: int | None = None,
+    category_id: int | None = None,
+    provider_id: int | None = None,
+    effective_on: date | None = None,
+) -> LedgerTransaction:
+    """Record one balanced money movement, or return the one already recorded under this key.
+
+    Raises NotEnoughMoney if it would take `available`, a `committed:…` or a `payable:…`
+    account below zero; UnbalancedTransaction for malformed legs; IdempotencyConflict if the
+    key was used before for different content. Flushes but does not commit.
+    """
+    if kind not in KINDS:
+        raise LedgerError(f"Unknown kind of transaction: {kind}.")
+    if not idempotency_key or len(idempotency_key) > 200:
+        raise LedgerError("Every transaction needs an idempotency key of up to 200 characters.")
+    if kind in KINDS_NEEDING_A_REASON and not (reason and reason.strip()):
+        raise LedgerError("Give a reason for this change.")
+    normalised = _normalise_legs(legs)
+    content_hash = _content_hash(
+        budget_id=budget_id, kind=kind, legs=sorted(normalised.items()), memo=memo, reason=reason,
+        category_id=category_id, provider_id=provider_id,
+    )
+
+    # The lock comes first, so the replay check and the balance check see every earlier writer.
+    if lock_row(session, Budget, budget_id) is None:
+        raise UnknownBudget("There is no such budget.")
+    existing = existing_transaction(session, idempotency_key)
+    if existing is not None:
+        if existing.content_hash != content_hash:
+            raise IdempotencyConflict(
+                f"The key {idempotency_key} was already used for a different transaction.")
+        return existing
+
+    guarded = [account for account, change in normalised.items()
+               if change < 0 and _must_not_go_negative(account)]
+    if guarded:
+        current = _account_balances(session, budget_id, guarded)
+        for account in guarded:
+            balance = current.get(account, 0)
+            if balance + normalised[account] < 0:
+                raise NotEnoughMoney(_shortfall_message(account, balance, normalised[account]))
+
+    transaction = LedgerTransaction(
+        budget_id=budget_id, kind=kind, idempotency_key=idempotency_key,
+        content_hash=content_hash, effective_on=effective_on or uk_today(),
+        actor_id=actor.id if actor else None, on_behalf_of_id=on_behalf_of_id,
+        category_id=category_id, provider_id=provider_id, memo=memo,
+        reason=reason.strip() if reason else None,
+    )
+    session.add(transaction)
+    session.flush()
+    session.add_all(
+        Posting(transaction_id=transaction.id, budget_id=budget_id, account=account, amount_pence=amount)
+        for account, amount in normalised.items()
+    )
+    session.flush()
+    return transaction
+
+
+# ---------------------------------------------------------------------------------------------
+# The money events other areas call (each a thin wrapper round post())
+# ---------------------------------------------------------------------------------------------
+
+
+def _positive(amount_pence: int) -> int:
+    if isinstance(amount_pence, bool) or not isinstance(amount_pence, int) or amount_pence <= 0:
+        raise LedgerError("The amount must be more than £0.00, in whole pence.")
+    return amount_pence
+
+
+def allocate(session: Session, *, budget_id: int, amount_pence: int, idempotency_key: str,
+             actor: User | None, memo: str, effective_on: date | None = None,
+             instalment: bool = False, category_id: int | None = None) -> LedgerTransaction:
+    """The council pays money into the budget (all at once, or one instalment)."""
+    return post(session, budget_id=budget_id, kind="instalment" if instalment else "allocation",
+                legs={FUNDING: -_positive(amount_pence), AVAILABLE: amount_pence},
+                idempotency_key=idempotency_key, actor=actor, memo=memo,
+                effective_on=effective_on, category_id=category_id)
+
+
+def record_contribution(session: Session, *, budget_id: int, amount_pence: int,
+                        idempotency_key: str, actor: User | None, memo: str,
+                        on_behalf_of_id: int | None = None,
+                        effective_on: date | None = None) -> LedgerTransaction:
+    """The person's own contribution has been received."""
+    return post(session, budget_id=budget_id, kind="contribution",
+                legs={CONTRIBUTION: -_positive(amount_pence), AVAILABLE: amount_pence},
+                idempotency_key=idempotency_key, actor=actor, memo=memo,
+                on_behalf_of_id=on_behalf_of_id, effective_on=effective_on)
+
+
+def commit(session: Session, *, budget_id: int, commitment: str, amount_pence: int,
+           idempotency_key: str, actor: User | None, memo: str,
+           on_behalf_of_id: int | None = None, category_id: int | None = None,
+           provider_id: int | None = None, effective_on: date | None = None) -> LedgerTransaction:
+    """Set money aside for agreed support (a package approved): available → committed:<commitment>.
+
+    `commitment` names what the money is for, e.g. "package:12".
+    """
+    return post(session, budget_id=budget_id, kind="commitment",
+                legs={AVAILABLE: -_positive(amount_pence),
+                      committed_account(commitment): amount_pence},
+                idempotency_key=idempotency_key, actor=actor, memo=memo,
+                on_behalf_of_id=on_behalf_of_id, category_id=category_id,
+                provider_id=provider_id, effective_on=effective_on)
+
+
+def release(session: Session, *, budget_id: int, commitment: str, idempotency_key: str,
+            actor: User | None, memo: str, amount_pence: int | None = None,
+            on_behalf_of_id: int | None = None, category_id: int | None = None,
+            effective_on: date | None = None) -> LedgerTransaction | None:
+    """Return set-aside money to available (a package ended or replaced).
+
+    With no amount, releases whatever is left; returns None when nothing is left.
+    """
+    if amount_pence is None:
+        lock_row(session, Budget, budget_id)
+        existing = existing_transaction(session, idempotency_key)
+        if existing is not None:
+            return existing
+        amount_pence = balances(session, budget_id).committed_to(commitment)
+        if amount_pence == 0:
+            return None
+    return post(session, budget_id=budget_id, kind="release",
+                legs={committed_account(commitment): -_positive(amount_pence),
+                      AVAILABLE: amount_pence},
+                idempotency_key=idempotency_key, actor=actor, memo=memo,
+                on_behalf_of_id=on_behalf_of_id, category_id=category_id,
+                effective_on=effective_on)
+
+
+def approve_invoice(session: Session, *, budget_id: int, commitment: str, provider_id: int,
+                    amount_pence: int, idempotency_key: str, actor: User | None, memo: str,
+                    on_behalf_of_id: int | None = None, category_id: int | None = None,
+                    effective_on: date | None = None) -> LedgerTransaction:
+    """An invoice is approved: committed:<commitment> → payable:provider:<id> (money is spent)."""
+    return post(session, budget_id=budget_id, kind="invoice_approved",
+                legs={committed_account(commitment): -_positive(amount_pence),
+                      payable_account(provider_id): amount_pence},
+                idempotency_key=idempotency_key, actor=actor, memo=memo,
+                on_behalf_of_id=on_behalf_of_id, category_id=category_id,
+                provider_id=provider_id, effective_on=effective_on)
+
+
+def record_payment(session: Session, *, budget_id: int, provider_id: int, amount_pence: int,
+                   idempotency_key: str, actor: User | None, memo: str,
+                   category_id: int | None = None,
+                   effective_on: date | None = None) -> LedgerTransaction:
+    """A provider has been paid: payable:provider:<id> → paid."""
+    return post(session, budget_id=budget_id, kind="payment",
+                legs={payable_account(provider_id): -_positive(amount_pence), PAID: amount_pence},
+                idempotency_key=idempotency_key, actor=actor, memo=memo,
+                category_id=category_id, provider_id=provider_id, effective_on=effective_on)
+
+
+def adjust(session: Session, *, budget_id: int, amount_pence: int, reason: str,
+           idempotency_key: str, actor: User | None, memo: str = "Adjustment by the council",
+           effective_on: date | None = None) -> LedgerTransaction:
+    """The council adds money (positive amount) or takes it back (negative) with a reason."""
+    if isinstance(amount_pence, bool) or not isinstance(amount_pence, int) or amount_pence == 0:
+        raise LedgerError("The adjustment must be a whole number of pence, not zero.")
+    return post(session, budget_id=budget_id, kind="adjustment",
+                legs={FUNDING: -amount_pence, AVAILABLE: amount_pence},
+                idempotency_key=idempotency_key, actor=actor, memo=memo, reason=reason,
+                effective_on=effective_on)
+
+
+def claw_back(session: Session, *, budget_id: int, amount_pence: int, reason: str,
+              idempotency_key: str, actor: User | None,
+              memo: str = "Unspent money returned to the council",
+              effective_on: date | None = None) -> LedgerTransaction:
+    """Unspent money goes back to the council: available → funding."""
+    return post(session, budget_id=budget_id, kind="clawback",
+                legs={AVAILABLE: -_positive(amount_pence), FUNDING: amount_pence},
+                idempotency_key=idempotency_key, actor=actor, memo=memo, reason=reason,
+                effective_on=effective_on)
+
+
+def reverse(session: Session, *, transaction_id: int, reason: str, idempotency_key: str,
+            actor: User | None, effective_on: date | None = None) -> LedgerTransaction:
+    """Correct a mistake with a new transaction that undoes an earlier one (never an edit)."""
+    original = session.get(LedgerTransaction, transaction_id)
+    if original is None:
+        raise LedgerError("There is no such transaction.")
+    legs = session.exec(
+        select(Posting.account, Posting.amount_pence).where(Posting.transaction_id == transaction_id)
+    ).all()
+    return post(session, budget_id=original.budget_id, kind="reversal",
+                legs={account: -amount for account, amount in legs},
+                idempotency_key=idempotency_key, actor=actor,
+                memo=f"Correction of: {original.memo}"[:500], reason=reason,
+                category_id=original.category_id, provider_id=original.provider_id,
+                effective_on=effective_on)

@@ -1,0 +1,90 @@
+"""Personal budgets and the money ledger (balanced, append-only postings)."""
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import Index
+from sqlmodel import Field, SQLModel, UniqueConstraint
+
+from marketplace.models.audit import forbid_changes
+from marketplace.models.types import UTCDateTime, utcnow
+
+
+class FundingSource(StrEnum):
+    COUNCIL = "council"
+    NHS = "nhs"
+    JOINT = "joint"
+
+    @property
+    def label(self) -> str:
+        return {"council": "Council", "nhs": "NHS", "joint": "Council and NHS jointly"}[self.value]
+
+
+class PaymentSchedule(StrEnum):
+    UP_FRONT = "up_front"
+    FOUR_WEEKLY = "four_weekly"
+
+    @property
+    def label(self) -> str:
+        return {"up_front": "Whole amount up front", "four_weekly": "Every 4 weeks"}[self.value]
+
+
+class Budget(SQLModel, table=True):
+    """A person's personal budget for one period. Its money lives only in ledger postings."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    period_start: date
+    period_end: date
+    allocation_pence: int  # the amount agreed for the whole period
+    funding_source: str = Field(max_length=20)
+    schedule: str = Field(max_length=20)
+    created_by_id: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class BudgetCategory(SQLModel, table=True):
+    """An optional split of the allocation, such as personal care or short breaks."""
+
+    __table_args__ = (UniqueConstraint("budget_id", "key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    budget_id: int = Field(foreign_key="budget.id", index=True)
+    key: str = Field(max_length=40)
+    name: str = Field(max_length=80)
+    allocation_pence: int
+
+
+class LedgerTransaction(SQLModel, table=True):
+    """One money event. Its postings sum to zero; the idempotency key makes retries harmless."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    budget_id: int = Field(foreign_key="budget.id", index=True)
+    kind: str = Field(max_length=40, index=True)
+    idempotency_key: str = Field(max_length=200, unique=True)
+    content_hash: str = Field(max_length=64)  # tells a true replay from a clash of keys
+    effective_on: date = Field(index=True)  # the day the money moved, as shown on statements
+    recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    actor_id: int | None = Field(default=None, foreign_key="user.id")
+    on_behalf_of_id: int | None = Field(default=None, foreign_key="person.id")
+    category_id: int | None = Field(default=None, foreign_key="budgetcategory.id")
+    provider_id: int | None = Field(default=None, foreign_key="provider.id")
+    memo: str = Field(max_length=500)
+    reason: str | None = Field(default=None, max_length=1000)
+
+
+class Posting(SQLModel, table=True):
+    """One leg of a transaction: the change to one account's balance, in pence."""
+
+    # balances() sums one budget's postings grouped by account.
+    __table_args__ = (Index("ix_posting_budget_account", "budget_id", "account"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    transaction_id: int = Field(foreign_key="ledgertransaction.id", index=True)
+    budget_id: int = Field(foreign_key="budget.id")
+    account: str = Field(max_length=120)
+    amount_pence: int
+
+
+forbid_changes(LedgerTransaction)
+forbid_changes(Posting)
