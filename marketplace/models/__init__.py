@@ -10,10 +10,20 @@ from marketplace.models.ledger import (
     Posting,
 )
 from marketplace.models.person import CaseAssignment, Person
-from marketplace.models.provider import Provider, ProviderMember
+from marketplace.models.provider import (
+    Provider,
+    ProviderArea,
+    ProviderLanguage,
+    ProviderMember,
+    ProviderPaymentRecord,
+    Review,
+    Service,
+    VettingCheck,
+)
 from marketplace.models.user import Role, User
 
 __all__ = [
     "AuditLog", "Budget", "BudgetCategory", "CaseAssignment", "FundingSource", "LedgerTransaction",
-    "PaymentSchedule", "Person", "Posting", "Provider", "ProviderMember", "Role", "User",
+    "PaymentSchedule", "Person", "Posting", "Provider", "ProviderArea", "ProviderLanguage",
+    "ProviderMember", "ProviderPaymentRecord", "Review", "Role", "Service", "User", "VettingCheck",
 ]

@@ -1,8 +1,8 @@
-"""Provider organisations and their staff."""
+"""Provider organisations, their staff, services, vetting checks and reviews."""
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlmodel import Field, SQLModel, UniqueConstraint
+from sqlmodel import Field, Index, SQLModel, UniqueConstraint
 
 from marketplace.models.types import UTCDateTime, utcnow
 
@@ -10,8 +10,18 @@ from marketplace.models.types import UTCDateTime, utcnow
 class Provider(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200, index=True)
-    kind: str = Field(default="care_agency", max_length=40)
+    kind: str = Field(default="care_agency", max_length=40, index=True)
     description: str = Field(default="", max_length=5000)
+    contact_email: str = Field(default="", max_length=320)
+    contact_phone: str = Field(default="", max_length=40)
+    access_notes: str = Field(default="", max_length=2000)
+    cqc_number: str = Field(default="", max_length=20)
+    suspended_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    suspension_reason: str = Field(default="", max_length=2000)
+    # Kept in step with visible reviews by the review service, so browse can sort by rating
+    # with an index instead of averaging every review on every page.
+    review_count: int = Field(default=0)
+    average_rating: float | None = Field(default=None, index=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
@@ -24,3 +34,110 @@ class ProviderMember(SQLModel, table=True):
     provider_id: int = Field(foreign_key="provider.id", index=True)
     user_id: int = Field(foreign_key="user.id", unique=True, index=True)
     is_owner: bool = Field(default=False)
+
+
+class ProviderArea(SQLModel, table=True):
+    """A postcode district a provider serves, e.g. LS6 (one row each, so browse can use an index)."""
+
+    __table_args__ = (
+        UniqueConstraint("provider_id", "district"),
+        Index("ix_providerarea_district_provider", "district", "provider_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    provider_id: int = Field(foreign_key="provider.id", index=True)
+    district: str = Field(max_length=8)
+
+
+class ProviderLanguage(SQLModel, table=True):
+    """A language a provider's staff can support people in."""
+
+    __table_args__ = (
+        UniqueConstraint("provider_id", "language"),
+        Index("ix_providerlanguage_language_provider", "language", "provider_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    provider_id: int = Field(foreign_key="provider.id", index=True)
+    language: str = Field(max_length=60)
+
+
+class Service(SQLModel, table=True):
+    """A listing: what a provider offers, per unit, at a price in pence."""
+
+    __table_args__ = (
+        Index("ix_service_browse", "published", "category", "price_pence"),
+        Index("ix_service_provider_published", "provider_id", "published", "price_pence"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    provider_id: int = Field(foreign_key="provider.id")
+    category: str = Field(max_length=40)
+    title: str = Field(max_length=200)
+    description: str = Field(default="", max_length=5000)
+    unit: str = Field(max_length=20)
+    price_pence: int
+    minimum_units: int = Field(default=1)
+    # Days available as bits: Monday = 1, Tuesday = 2, … Sunday = 64 (see providers.catalogue).
+    days: int = Field(default=0)
+    published: bool = Field(default=False)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class VettingCheck(SQLModel, table=True):
+    """Evidence a provider recorded (e.g. insurance), and the commissioner's decision on it."""
+
+    __table_args__ = (
+        Index("ix_vettingcheck_validity", "provider_id", "kind", "status", "expires_on"),
+        Index("ix_vettingcheck_queue", "status", "submitted_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    provider_id: int = Field(foreign_key="provider.id")
+    kind: str = Field(max_length=40)
+    reference: str = Field(max_length=100)
+    issued_on: date
+    expires_on: date
+    status: str = Field(default="pending", max_length=20)  # pending, verified, rejected
+    submitted_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    submitted_by_id: int | None = Field(default=None, foreign_key="user.id")
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    decided_by_id: int | None = Field(default=None, foreign_key="user.id")
+    rejection_reason: str = Field(default="", max_length=2000)
+
+
+class Review(SQLModel, table=True):
+    """A budget holder's review of a provider they have paid (one each, editable)."""
+
+    __table_args__ = (UniqueConstraint("provider_id", "person_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    provider_id: int = Field(foreign_key="provider.id", index=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    rating: int
+    text: str = Field(max_length=2000)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    reply_text: str | None = Field(default=None, max_length=2000)
+    replied_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    replied_by_id: int | None = Field(default=None, foreign_key="user.id")
+    hidden_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    hidden_reason: str = Field(default="", max_length=2000)
+    hidden_by_id: int | None = Field(default=None, foreign_key="user.id")
+
+
+class ProviderPaymentRecord(SQLModel, table=True):
+    """A payment from a person's budget to a provider, as far as reviews need to know.
+
+    Stand-in until the ledger records payments (`payable:provider:<id>` → `paid`): the review
+    rule asks `has_paid_provider()`, which reads this table and can be pointed at the ledger.
+    """
+
+    __table_args__ = (Index("ix_providerpaymentrecord_person_provider", "person_id", "provider_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id")
+    provider_id: int = Field(foreign_key="provider.id")
+    paid_on: date
+    reference: str = Field(default="", max_length=100)

@@ -1,0 +1,201 @@
+"""The provider workspace: provider staff manage their own organisation, and only that."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from marketplace.auth.permissions import roles
+from marketplace.db import get_session
+from marketplace.models import Provider, Role
+from marketplace.providers import service
+from marketplace.providers.catalogue import (
+    CHECK_KINDS,
+    PROVIDER_KINDS,
+    SERVICE_CATEGORIES,
+    day_labels,
+    days_from_mask,
+)
+from marketplace.providers.forms import CheckForm, OrganisationForm, ServiceForm, StaffForm
+from marketplace.providers.profile import areas_of, languages_of
+from marketplace.providers.vetting import today_in_uk
+
+bp = Blueprint("provider_workspace", __name__, url_prefix="/provider")
+
+LABELS = {"kinds": PROVIDER_KINDS, "categories": SERVICE_CATEGORIES, "check_kinds": CHECK_KINDS,
+          "day_labels": day_labels}
+
+
+def _my_provider() -> Provider:
+    return service.provider_of_user(get_session(), current_user) or abort(404)
+
+
+def _my_service(provider: Provider, service_id: int):
+    return service.service_of(get_session(), provider=provider, service_id=service_id) or abort(404)
+
+
+def _show_problem(form, problem: service.ProviderError) -> None:
+    field = getattr(form, problem.field, None) if problem.field else None
+    (field.errors if field is not None else form.form_errors).append(str(problem))
+
+
+@bp.route("/organisation", methods=["GET", "POST"])
+@roles(Role.PROVIDER)
+def profile():
+    db = get_session()
+    provider = _my_provider()
+    form = OrganisationForm(obj=provider if request.method == "GET" else None)
+    if request.method == "GET":
+        form.areas.data = ", ".join(areas_of(db, provider.id))
+        form.languages.data = languages_of(db, provider.id)
+    if form.validate_on_submit():
+        try:
+            service.update_organisation(
+                db, provider=provider, actor=current_user, name=form.name.data, kind=form.kind.data,
+                description=form.description.data, contact_email=form.contact_email.data,
+                contact_phone=form.contact_phone.data or "",
+                areas=[a.strip() for a in form.areas.data.split(",") if a.strip()],
+                languages=form.languages.data or [], access_notes=form.access_notes.data or "",
+                cqc_number=form.cqc_number.data or "",
+            )
+        except service.ProviderError as problem:
+            _show_problem(form, problem)
+        else:
+            flash("Your organisation’s details are saved.")
+            return redirect(url_for("provider_workspace.profile"))
+    return render_template("provider_workspace/organisation.html", form=form, provider=provider,
+                           **LABELS), 400 if form.errors else 200
+
+
+@bp.route("/staff", methods=["GET", "POST"])
+@roles(Role.PROVIDER)
+def staff():
+    db = get_session()
+    provider = _my_provider()
+    member = service.membership_of(db, current_user)
+    form = StaffForm()
+    new_account = None
+    if member.is_owner and form.validate_on_submit():
+        try:
+            new_account = service.add_staff(db, provider=provider, actor=current_user,
+                                            name=form.name.data, email=form.email.data)
+        except service.ProviderError as problem:
+            _show_problem(form, problem)
+        else:
+            if new_account.temporary_password is None:
+                flash(f"{new_account.user.name} can now use your organisation’s account.")
+                return redirect(url_for("provider_workspace.staff"))
+            # The temporary password is shown once, on this page, and never stored in plain text.
+            form = StaffForm(formdata=None)
+    elif not member.is_owner and request.method == "POST":
+        abort(403, "Only the owner of your organisation’s account can add staff.")
+    return render_template("provider_workspace/staff.html", form=form, provider=provider,
+                           staff=service.staff_of(db, provider), is_owner=member.is_owner,
+                           new_account=new_account), 400 if form.errors else 200
+
+
+@bp.route("/services")
+@roles(Role.PROVIDER)
+def services():
+    provider = _my_provider()
+    return render_template("provider_workspace/services.html", provider=provider,
+                           services=service.services_of(get_session(), provider), **LABELS)
+
+
+def _service_form_page(provider: Provider, existing=None):
+    db = get_session()
+    form = ServiceForm(obj=existing if request.method == "GET" else None)
+    if request.method == "GET" and existing is not None:
+        form.price.data = existing.price_pence
+        form.days.data = days_from_mask(existing.days)
+    if form.validate_on_submit():
+        try:
+            saved = service.save_service(
+                db, provider=provider, actor=current_user, service=existing, category=form.category.data,
+                title=form.title.data, description=form.description.data, unit=form.unit.data,
+                price_pence=form.price.data, minimum_units=form.minimum_units.data, days=form.days.data or [],
+            )
+        except service.ProviderError as problem:
+            _show_problem(form, problem)
+        else:
+            flash(f"“{saved.title}” is saved." + ("" if saved.published else " Publish it when you are ready for people to see it."))
+            return redirect(url_for("provider_workspace.services"))
+    return render_template("provider_workspace/service_form.html", form=form, existing=existing,
+                           **LABELS), 400 if form.errors else 200
+
+
+@bp.route("/services/new", methods=["GET", "POST"])
+@roles(Role.PROVIDER)
+def new_service():
+    return _service_form_page(_my_provider())
+
+
+@bp.route("/services/<int:service_id>", methods=["GET", "POST"])
+@roles(Role.PROVIDER)
+def edit_service(service_id: int):
+    provider = _my_provider()
+    return _service_form_page(provider, _my_service(provider, service_id))
+
+
+@bp.route("/services/<int:service_id>/publish", methods=["POST"])
+@roles(Role.PROVIDER)
+def publish_service(service_id: int):
+    provider = _my_provider()
+    listing = service.set_published(get_session(), provider=provider, actor=current_user,
+                                    service=_my_service(provider, service_id), published=True)
+    flash(f"“{listing.title}” is published. People can find it once your checks are in order.")
+    return redirect(url_for("provider_workspace.services"))
+
+
+@bp.route("/services/<int:service_id>/withdraw", methods=["POST"])
+@roles(Role.PROVIDER)
+def withdraw_service(service_id: int):
+    provider = _my_provider()
+    listing = service.set_published(get_session(), provider=provider, actor=current_user,
+                                    service=_my_service(provider, service_id), published=False)
+    flash(f"“{listing.title}” is withdrawn. People cannot see it now.")
+    return redirect(url_for("provider_workspace.services"))
+
+
+@bp.route("/services/<int:service_id>/delete", methods=["GET", "POST"])
+@roles(Role.PROVIDER)
+def delete_service(service_id: int):
+    provider = _my_provider()
+    listing = _my_service(provider, service_id)
+    if request.method == "POST":
+        title = listing.title
+        service.delete_service(get_session(), provider=provider, actor=current_user, service=listing)
+        flash(f"“{title}” is deleted.")
+        return redirect(url_for("provider_workspace.services"))
+    return render_template("provider_workspace/service_delete.html", service=listing)
+
+
+@bp.route("/checks")
+@roles(Role.PROVIDER)
+def checks():
+    db = get_session()
+    provider = _my_provider()
+    statuses = service.required_check_status(db, provider=provider, today=today_in_uk())
+    return render_template(
+        "provider_workspace/checks.html", provider=provider, statuses=statuses,
+        vetted=provider.suspended_at is None and all(status.in_order for status in statuses),
+        recorded=service.checks_recorded(db, provider=provider), **LABELS,
+    )
+
+
+@bp.route("/checks/new", methods=["GET", "POST"])
+@roles(Role.PROVIDER)
+def record_check():
+    provider = _my_provider()
+    form = CheckForm()
+    if request.method == "GET" and request.args.get("kind") in CHECK_KINDS:
+        form.kind.data = request.args["kind"]
+    if form.validate_on_submit():
+        try:
+            service.record_check(get_session(), provider=provider, actor=current_user, kind=form.kind.data,
+                                 reference=form.reference.data, issued_on=form.issued_on.data,
+                                 expires_on=form.expires_on.data)
+        except service.ProviderError as problem:
+            _show_problem(form, problem)
+        else:
+            flash("Thank you. The council will check it, usually within 5 working days.")
+            return redirect(url_for("provider_workspace.checks"))
+    return render_template("provider_workspace/check_form.html", form=form, **LABELS), 400 if form.errors else 200

@@ -1,0 +1,85 @@
+"""The shared lists providers and people choose from: kinds, categories, units, days, checks."""
+
+import re
+
+PROVIDER_KINDS = {
+    "care_agency": "Care agency",
+    "personal_assistant": "Personal assistant",
+    "day_service": "Day service",
+    "equipment_supplier": "Equipment or adaptations supplier",
+    "other": "Other",
+}
+
+SERVICE_CATEGORIES = {
+    "personal_care": "Personal care",
+    "domestic_help": "Domestic help",
+    "short_breaks": "Short breaks and respite",
+    "community_activities": "Community activities",
+    "day_services": "Day services",
+    "equipment": "Equipment",
+    "transport": "Transport",
+    "employing_a_pa": "Employing a PA",
+    "other": "Other",
+}
+
+UNITS = {
+    "hour": "hour",
+    "session": "session",
+    "day": "day",
+    "night": "night",
+    "week": "week",
+    "item": "item",
+}
+
+# Days are stored as bits in Service.days so one integer holds the whole week.
+DAYS = {
+    "monday": ("Monday", 1),
+    "tuesday": ("Tuesday", 2),
+    "wednesday": ("Wednesday", 4),
+    "thursday": ("Thursday", 8),
+    "friday": ("Friday", 16),
+    "saturday": ("Saturday", 32),
+    "sunday": ("Sunday", 64),
+}
+
+LANGUAGES = [
+    "English", "British Sign Language", "Arabic", "Bengali", "Cantonese", "Czech", "Farsi",
+    "French", "Gujarati", "Hindi", "Kurdish", "Mandarin", "Polish", "Portuguese", "Punjabi",
+    "Romanian", "Slovak", "Somali", "Spanish", "Tigrinya", "Urdu", "Welsh",
+]
+
+CHECK_KINDS = {
+    "cqc_registration": "CQC registration",
+    "enhanced_dbs": "Enhanced DBS check",
+    "public_liability_insurance": "Public liability insurance",
+    "employers_liability_insurance": "Employer’s liability insurance",
+    "references": "References",
+    "safeguarding_training": "Safeguarding training",
+}
+
+# A provider is vetted only while every check its kind needs is verified and unexpired.
+REQUIRED_CHECKS: dict[str, tuple[str, ...]] = {
+    "care_agency": ("cqc_registration", "public_liability_insurance", "employers_liability_insurance"),
+    "personal_assistant": ("enhanced_dbs", "references", "public_liability_insurance"),
+    "day_service": ("public_liability_insurance", "employers_liability_insurance", "safeguarding_training"),
+    "equipment_supplier": ("public_liability_insurance",),
+    "other": ("public_liability_insurance",),
+}
+
+POSTCODE_DISTRICT = re.compile(r"^[A-Z]{1,2}[0-9][0-9A-Z]?$")
+
+
+def days_from_mask(mask: int) -> list[str]:
+    return [key for key, (_label, bit) in DAYS.items() if mask & bit]
+
+
+def mask_from_days(days: list[str]) -> int:
+    return sum(DAYS[day][1] for day in set(days) if day in DAYS)
+
+
+def day_labels(mask: int) -> list[str]:
+    return [DAYS[key][0] for key in days_from_mask(mask)]
+
+
+def normalise_district(text: str) -> str:
+    return text.strip().upper().replace(" ", "")

@@ -1,0 +1,213 @@
+"""Forms for finding providers (a GET form: filters live in the URL) and the provider workspace."""
+
+from datetime import date
+
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovDateInput, GovTextInput
+from wtforms import DateField as WTFormsDateField
+from wtforms import IntegerField, SelectMultipleField, ValidationError
+from wtforms.validators import Email, InputRequired, NumberRange, Optional, Regexp
+
+from marketplace.forms import (
+    BaseForm,
+    LongTextField,
+    MoneyField,
+    RadioChoiceField,
+    SelectChoiceField,
+    Submit,
+    TextField,
+    choices,
+    length,
+    required,
+)
+from marketplace.providers.browse import SORTS
+from marketplace.providers.catalogue import (
+    CHECK_KINDS,
+    DAYS,
+    LANGUAGES,
+    POSTCODE_DISTRICT,
+    PROVIDER_KINDS,
+    SERVICE_CATEGORIES,
+    UNITS,
+    normalise_district,
+)
+
+MAX_PRICE_POUNDS = 10_000
+MAX_SERVICE_PRICE_POUNDS = 10_000
+MAX_AREAS = 40
+
+
+def _upper_district(value):
+    return normalise_district(value) if isinstance(value, str) else value
+
+
+class BrowseForm(BaseForm):
+    class Meta:
+        csrf = False  # a search: nothing changes, and the URL must be shareable
+
+    q = TextField("Search", validators=[Optional(), length(max=100, message="Search must be 100 characters or fewer")])
+    category = SelectChoiceField(
+        "Type of support",
+        choices=choices([("", "Any type"), *SERVICE_CATEGORIES.items()]),
+        validators=[Optional()],
+    )
+    area = TextField(
+        "Postcode district",
+        description="The first part of a postcode, like LS6",
+        filters=[_upper_district],
+        validators=[Optional(), Regexp(POSTCODE_DISTRICT, message="Enter a postcode district, like LS6")],
+    )
+    max_price = MoneyField(
+        "Highest price per unit",
+        description="In pounds, like 25",
+        maximum_pence=MAX_PRICE_POUNDS * 100,
+        minimum_pence=0,
+        validators=[Optional()],
+    )
+    day = SelectChoiceField(
+        "Day available",
+        choices=choices([("", "Any day"), *((key, label) for key, (label, _bit) in DAYS.items())]),
+        validators=[Optional()],
+    )
+    language = SelectChoiceField(
+        "Language spoken",
+        choices=choices([("", "Any language"), *((name, name) for name in LANGUAGES)]),
+        validators=[Optional()],
+    )
+    sort = SelectChoiceField("Sort by", choices=choices(SORTS.items()), validators=[Optional()])
+
+
+# The provider workspace.
+
+class DateField(WTFormsDateField):
+    """A GOV.UK date input (day, month, year boxes) with plain-English errors."""
+
+    widget = GovDateInput()
+
+    def __init__(self, label, *, what: str, **kwargs):
+        self.what = what
+        super().__init__(label, format="%d %m %Y", validators=[InputRequired(message=f"Enter the {what}")], **kwargs)
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not any(part.strip() for part in valuelist):
+            self.data = None
+            return
+        if len(valuelist) != 3 or not all(part.strip().isdigit() for part in valuelist):
+            self.data = None
+            raise ValueError(f"The {self.what} must be a real date, like 27 3 2027")
+        day, month, year = (int(part) for part in valuelist)
+        try:
+            self.data = date(year, month, day)
+        except ValueError:
+            self.data = None
+            raise ValueError(f"The {self.what} must be a real date, like 27 3 2027") from None
+        if not 1900 <= year <= 2200:
+            self.data = None
+            raise ValueError(f"The {self.what} must be a real date, like 27 3 2027")
+
+
+class CheckboxesField(SelectMultipleField):
+    widget = GovCheckboxesInput()
+
+
+class WholeNumberField(IntegerField):
+    widget = GovTextInput()
+
+    def process_formdata(self, valuelist):
+        if valuelist and valuelist[0].strip() and not valuelist[0].strip().isdigit():
+            self.data = None
+            raise ValueError("Enter a whole number, like 2")
+        super().process_formdata(valuelist)
+
+
+def _districts(value):
+    if not isinstance(value, str):
+        return value
+    return ", ".join(normalise_district(part) for part in value.replace(";", ",").split(",") if part.strip())
+
+
+def _valid_districts(_form, field):
+    districts = [part.strip() for part in (field.data or "").split(",") if part.strip()]
+    if not districts:
+        raise ValidationError("Enter at least one postcode district you serve, like LS6")
+    if len(districts) > MAX_AREAS:
+        raise ValidationError(f"Enter {MAX_AREAS} postcode districts or fewer")
+    wrong = [d for d in districts if not POSTCODE_DISTRICT.match(d)]
+    if wrong:
+        raise ValidationError("Enter postcode districts like LS6, separated by commas")
+
+
+
+class OrganisationForm(BaseForm):
+    name = TextField("Organisation name", validators=[
+        required("Enter your organisation’s name"), length(max=200)])
+    kind = RadioChoiceField("What kind of provider are you?", choices=choices(PROVIDER_KINDS.items()),
+                            validators=[required("Choose what kind of provider you are")])
+    description = LongTextField("About your organisation", description="Tell people what you do and what makes you different.",
+                                validators=[required("Tell people about your organisation"), length(max=5000)])
+    contact_email = TextField("Email for enquiries", validators=[
+        required("Enter an email address for enquiries"), length(max=320),
+        Email(message="Enter an email address in the correct format, like name@example.com")])
+    contact_phone = TextField("Phone number", validators=[Optional(), length(max=40),
+                              Regexp(r"^[0-9 +()-]{6,40}$", message="Enter a phone number, like 0113 496 0000")])
+    areas = TextField("Postcode districts you serve", description="Separate them with commas, like LS6, LS7",
+                      filters=[_districts], validators=[_valid_districts])
+    languages = CheckboxesField("Languages your staff speak", description="Choose all that apply.",
+                                choices=choices((name, name) for name in LANGUAGES))
+    access_notes = LongTextField("Access", description="For example, step-free entrance, hearing loop, or visits at home only.",
+                                 validators=[Optional(), length(max=2000)])
+    cqc_number = TextField("CQC registration number", description="If you are registered with the Care Quality Commission, like 1-234567890",
+                           validators=[Optional(), length(max=20),
+                                       Regexp(r"^1-[0-9]{6,12}$", message="Enter a CQC number like 1-234567890")])
+    submit = Submit("Save")
+
+
+class StaffForm(BaseForm):
+    name = TextField("Their full name", validators=[required("Enter their full name"), length(max=200)])
+    email = TextField("Their email address", validators=[
+        required("Enter their email address"), length(max=320),
+        Email(message="Enter an email address in the correct format, like name@example.com")])
+    submit = Submit("Add staff member")
+
+
+class ServiceForm(BaseForm):
+    category = SelectChoiceField("Type of support", choices=choices([("", "Choose a type"), *SERVICE_CATEGORIES.items()]),
+                                 validators=[required("Choose the type of support")])
+    title = TextField("Title", description="A short name people will understand, like “Morning help at home”",
+                      validators=[required("Enter a title"), length(max=200)])
+    description = LongTextField("Description", validators=[required("Describe the service"), length(max=5000)])
+    unit = RadioChoiceField("You charge per", choices=choices(UNITS.items()),
+                            validators=[required("Choose what you charge per")])
+    price = MoneyField("Price per unit", description="In pounds and pence, like 22.50",
+                       maximum_pence=MAX_SERVICE_PRICE_POUNDS * 100)
+    minimum_units = WholeNumberField("Fewest units someone can book", default=1,
+                                 validators=[InputRequired(message="Enter the fewest units someone can book"),
+                                             NumberRange(min=1, max=1000, message="Enter a number from 1 to 1,000")])
+    days = CheckboxesField("Days available", description="Choose all that apply.",
+                           choices=choices((key, label) for key, (label, _bit) in DAYS.items()))
+    submit = Submit("Save service")
+
+
+
+class CheckForm(BaseForm):
+    kind = RadioChoiceField("Which check is this?", choices=choices(CHECK_KINDS.items()),
+                            validators=[required("Choose which check this is")])
+    reference = TextField("Reference", description="For example, the policy or certificate number",
+                          validators=[required("Enter the reference"), length(max=100)])
+    issued_on = DateField("Date issued", what="date issued", description="For example, 27 3 2026")
+    expires_on = DateField("Expiry date", what="expiry date", description="For example, 27 3 2027")
+    submit = Submit("Send for checking")
+
+    def validate_issued_on(self, field):
+        if field.data and field.data > date.today():
+            raise ValidationError("The date issued must be today or in the past")
+
+    def validate_expires_on(self, field):
+        if field.data and self.issued_on.data and field.data <= self.issued_on.data:
+            raise ValidationError("The expiry date must be after the date issued")
+        if field.data and field.data < date.today():
+            raise ValidationError("The expiry date must be today or in the future")
+
+
+class ReasonForm(BaseForm):
+    reason = LongTextField("Reason", validators=[required("Enter the reason"), length(max=2000)])
+    submit = Submit("Confirm")

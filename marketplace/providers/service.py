@@ -1,0 +1,247 @@
+"""Rules for provider staff: their organisation, staff, services and vetting evidence.
+
+Every function takes the provider the caller belongs to (found with provider_of_user), and
+loads anything else through it, so one provider's ids never reach another's records.
+"""
+
+import secrets
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import delete, select
+from sqlmodel import Session
+
+from marketplace.audit import audit
+from marketplace.auth.passwords import hash_password
+from marketplace.auth.service import find_user_by_email, normalise_email
+from marketplace.models import (
+    Provider,
+    ProviderArea,
+    ProviderLanguage,
+    ProviderMember,
+    Role,
+    Service,
+    User,
+    VettingCheck,
+)
+from marketplace.models.types import utcnow
+from marketplace.providers.catalogue import CHECK_KINDS, REQUIRED_CHECKS, mask_from_days
+
+EXPIRY_WARNING = timedelta(days=30)
+
+
+class ProviderError(ValueError):
+    """A request that cannot be done; the message is for the user, next to `field`."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def provider_of_user(session: Session, user: User) -> Provider | None:
+    return session.execute(
+        select(Provider).join(ProviderMember, ProviderMember.provider_id == Provider.id)
+        .where(ProviderMember.user_id == user.id)
+    ).scalar_one_or_none()
+
+
+def membership_of(session: Session, user: User) -> ProviderMember | None:
+    return session.execute(select(ProviderMember).where(ProviderMember.user_id == user.id)).scalar_one_or_none()
+
+
+# Organisation profile
+
+def update_organisation(session: Session, *, provider: Provider, actor: User, name: str, kind: str,
+                        description: str, contact_email: str, contact_phone: str, areas: list[str],
+                        languages: list[str], access_notes: str, cqc_number: str) -> Provider:
+    if kind not in REQUIRED_CHECKS:
+        raise ProviderError("Choose what kind of provider you are", "kind")
+    provider.name = name
+    provider.kind = kind
+    provider.description = description
+    provider.contact_email = contact_email
+    provider.contact_phone = contact_phone
+    provider.access_notes = access_notes
+    provider.cqc_number = cqc_number
+    session.add(provider)
+    session.execute(delete(ProviderArea).where(ProviderArea.provider_id == provider.id))
+    session.execute(delete(ProviderLanguage).where(ProviderLanguage.provider_id == provider.id))
+    session.add_all([ProviderArea(provider_id=provider.id, district=d) for d in dict.fromkeys(areas)])
+    session.add_all([ProviderLanguage(provider_id=provider.id, language=lang) for lang in dict.fromkeys(languages)])
+    audit(session, action="provider.profile_updated", actor=actor, object_type="provider",
+          object_id=provider.id, detail={"kind": kind, "areas": list(dict.fromkeys(areas))})
+    session.commit()
+    return provider
+
+
+# Staff
+
+def staff_of(session: Session, provider: Provider) -> list[tuple[User, bool]]:
+    return list(session.execute(
+        select(User, ProviderMember.is_owner).join(ProviderMember, ProviderMember.user_id == User.id)
+        .where(ProviderMember.provider_id == provider.id).order_by(User.name)
+    ).all())
+
+
+@dataclass
+class NewStaffAccount:
+    user: User
+    temporary_password: str | None  # only when a new account was made: shown to the owner once
+
+
+def add_staff(session: Session, *, provider: Provider, actor: User, name: str, email: str) -> NewStaffAccount:
+    """The owner adds a colleague. A new email gets a new provider account with a temporary
+    password; an existing account joins only if it is a provider account in no organisation."""
+    owner = session.execute(select(ProviderMember).where(
+        ProviderMember.provider_id == provider.id, ProviderMember.user_id == actor.id,
+        ProviderMember.is_owner.is_(True))).scalar_one_or_none()
+    if owner is None:
+        raise ProviderError("Only the owner of your organisation’s account can add staff")
+    email = normalise_email(email)
+    user = find_user_by_email(session, email)
+    temporary_password = None
+    if user is not None:
+        if user.role != Role.PROVIDER or membership_of(session, user) is not None:
+            raise ProviderError(
+                "This email address belongs to an account that cannot join your organisation. "
+                "Ask them to use a different email address", "email")
+    else:
+        temporary_password = secrets.token_urlsafe(12)
+        user = User(email=email, name=name, role=Role.PROVIDER.value,
+                    password_hash=hash_password(temporary_password))
+        session.add(user)
+        session.flush()
+    session.add(ProviderMember(provider_id=provider.id, user_id=user.id, is_owner=False))
+    audit(session, action="provider.staff_added", actor=actor, object_type="provider",
+          object_id=provider.id, detail={"user_id": user.id, "new_account": temporary_password is not None})
+    session.commit()
+    return NewStaffAccount(user=user, temporary_password=temporary_password)
+
+
+# Services
+
+def services_of(session: Session, provider: Provider) -> list[Service]:
+    return list(session.execute(
+        select(Service).where(Service.provider_id == provider.id).order_by(Service.title, Service.id)
+    ).scalars())
+
+
+def service_of(session: Session, *, provider: Provider, service_id: int) -> Service | None:
+    """One of this provider's services, or None for anyone else's id."""
+    return session.execute(
+        select(Service).where(Service.id == service_id, Service.provider_id == provider.id)
+    ).scalar_one_or_none()
+
+
+def save_service(session: Session, *, provider: Provider, actor: User, service: Service | None,
+                 category: str, title: str, description: str, unit: str, price_pence: int,
+                 minimum_units: int, days: list[str]) -> Service:
+    if not isinstance(price_pence, int) or price_pence <= 0:
+        raise ProviderError("Enter a price of more than £0", "price")
+    is_new = service is None
+    if service is None:
+        service = Service(provider_id=provider.id, published=False, category=category, title=title,
+                          unit=unit, price_pence=price_pence)
+    elif service.provider_id != provider.id:
+        raise ProviderError("This service belongs to another provider")
+    service.category = category
+    service.title = title
+    service.description = description
+    service.unit = unit
+    service.price_pence = price_pence
+    service.minimum_units = minimum_units
+    service.days = mask_from_days(days)
+    service.updated_at = utcnow()
+    session.add(service)
+    session.flush()
+    audit(session, action="service.created" if is_new else "service.updated", actor=actor,
+          object_type="service", object_id=service.id,
+          detail={"provider_id": provider.id, "price_pence": price_pence, "unit": unit})
+    session.commit()
+    return service
+
+
+def set_published(session: Session, *, provider: Provider, actor: User, service: Service, published: bool) -> Service:
+    if service.provider_id != provider.id:
+        raise ProviderError("This service belongs to another provider")
+    service.published = published
+    service.updated_at = utcnow()
+    session.add(service)
+    audit(session, action="service.published" if published else "service.withdrawn", actor=actor,
+          object_type="service", object_id=service.id, detail={"provider_id": provider.id})
+    session.commit()
+    return service
+
+
+def delete_service(session: Session, *, provider: Provider, actor: User, service: Service) -> None:
+    if service.provider_id != provider.id:
+        raise ProviderError("This service belongs to another provider")
+    audit(session, action="service.deleted", actor=actor, object_type="service", object_id=service.id,
+          detail={"provider_id": provider.id, "title": service.title})
+    session.delete(service)
+    session.commit()
+
+
+# Vetting checks
+
+def record_check(session: Session, *, provider: Provider, actor: User, kind: str, reference: str,
+                 issued_on: date, expires_on: date) -> VettingCheck:
+    if kind not in CHECK_KINDS:
+        raise ProviderError("Choose which check this is", "kind")
+    if expires_on <= issued_on:
+        raise ProviderError("The expiry date must be after the date issued", "expires_on")
+    check = VettingCheck(provider_id=provider.id, kind=kind, reference=reference, issued_on=issued_on,
+                         expires_on=expires_on, status="pending", submitted_by_id=actor.id)
+    session.add(check)
+    session.flush()
+    audit(session, action="vetting.check_recorded", actor=actor, object_type="vetting_check",
+          object_id=check.id, detail={"provider_id": provider.id, "kind": kind})
+    session.commit()
+    return check
+
+
+@dataclass
+class CheckStatus:
+    kind: str
+    state: str  # valid, expiring, pending, rejected, expired, missing
+    valid_until: date | None = None
+    rejection_reason: str = ""
+
+    @property
+    def in_order(self) -> bool:
+        return self.state in ("valid", "expiring", "renewal_pending")
+
+
+def required_check_status(session: Session, *, provider: Provider, today: date) -> list[CheckStatus]:
+    """For each check this kind of provider needs: is it in order, and what to do if not."""
+    checks = list(session.execute(
+        select(VettingCheck).where(VettingCheck.provider_id == provider.id)
+        .order_by(VettingCheck.submitted_at.desc(), VettingCheck.id.desc())
+    ).scalars())
+    statuses = []
+    for kind in REQUIRED_CHECKS.get(provider.kind, ()):
+        of_kind = [c for c in checks if c.kind == kind]
+        valid = [c for c in of_kind if c.status == "verified" and c.expires_on >= today]
+        if valid:
+            until = max(c.expires_on for c in valid)
+            state = "expiring" if until - today <= EXPIRY_WARNING else "valid"
+            if state == "expiring" and any(c.status == "pending" for c in of_kind):
+                state = "renewal_pending"
+            statuses.append(CheckStatus(kind=kind, state=state, valid_until=until))
+        elif any(c.status == "pending" for c in of_kind):
+            statuses.append(CheckStatus(kind=kind, state="pending"))
+        elif of_kind and of_kind[0].status == "rejected":
+            statuses.append(CheckStatus(kind=kind, state="rejected", rejection_reason=of_kind[0].rejection_reason))
+        elif of_kind:
+            statuses.append(CheckStatus(kind=kind, state="expired",
+                                        valid_until=max(c.expires_on for c in of_kind)))
+        else:
+            statuses.append(CheckStatus(kind=kind, state="missing"))
+    return statuses
+
+
+def checks_recorded(session: Session, *, provider: Provider) -> list[VettingCheck]:
+    return list(session.execute(
+        select(VettingCheck).where(VettingCheck.provider_id == provider.id)
+        .order_by(VettingCheck.submitted_at.desc(), VettingCheck.id.desc())
+    ).scalars())

@@ -1,0 +1,141 @@
+"""Public pages: browse providers, a provider's profile, and the compare list."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from werkzeug.datastructures import MultiDict
+
+from marketplace.auth.permissions import public
+from marketplace.db import get_session
+from marketplace.providers import compare as compare_list
+from marketplace.providers.browse import (
+    SORTS,
+    BrowseFilters,
+    listed_provider,
+    listed_providers,
+    search_providers,
+)
+from marketplace.providers.catalogue import (
+    CHECK_KINDS,
+    DAYS,
+    PROVIDER_KINDS,
+    SERVICE_CATEGORIES,
+    day_labels,
+)
+from marketplace.providers.comparison import comparison_rows
+from marketplace.providers.forms import BrowseForm
+from marketplace.providers.profile import provider_profile
+from marketplace.providers.vetting import today_in_uk
+
+bp = Blueprint("providers", __name__)
+
+COMPARE_SESSION_KEY = "compare"
+FILTER_FIELDS = ("q", "category", "area", "max_price", "day", "language", "sort")
+
+
+def _labels() -> dict:
+    return {"kinds": PROVIDER_KINDS, "categories": SERVICE_CATEGORIES, "check_kinds": CHECK_KINDS,
+            "day_labels": day_labels, "days": DAYS, "sorts": SORTS}
+
+
+def _compare_ids() -> list[int]:
+    return compare_list.clean(session.get(COMPARE_SESSION_KEY))
+
+
+def _page_number() -> int:
+    text = request.args.get("page", "1")
+    return int(text) if text.isdigit() and 0 < len(text) < 7 else 1
+
+
+def _filters_from(form: BrowseForm) -> BrowseFilters:
+    """The valid filters only: one mistyped box should not throw away the others."""
+    def valid(name):
+        field = getattr(form, name)
+        return None if field.errors else (field.data or None)
+
+    return BrowseFilters(
+        q=valid("q") or "",
+        category=valid("category"),
+        area=valid("area"),
+        max_price_pence=None if form.max_price.errors else form.max_price.data,
+        day=valid("day"),
+        language=valid("language"),
+        sort=valid("sort") or "name",
+    )
+
+
+@bp.route("/providers")
+@public
+def browse():
+    form = BrowseForm(formdata=MultiDict(request.args))
+    form.validate()
+    filters = _filters_from(form)
+    results = search_providers(get_session(), filters=filters, today=today_in_uk(), page=_page_number())
+    active_filters = {name: request.args.get(name) for name in FILTER_FIELDS if request.args.get(name)}
+
+    def page_url(number: int) -> str:
+        return url_for("providers.browse", **active_filters, page=number)
+
+    return render_template(
+        "providers/browse.html", form=form, filters=filters, results=results, page_url=page_url,
+        compare_ids=_compare_ids(), has_filters=bool(active_filters), **_labels(),
+    ), 400 if form.errors else 200
+
+
+@bp.route("/providers/<int:provider_id>")
+@public
+def profile(provider_id: int):
+    db = get_session()
+    today = today_in_uk()
+    provider = listed_provider(db, provider_id=provider_id, today=today) or abort(404)
+    return render_template(
+        "providers/profile.html", profile=provider_profile(db, provider=provider, today=today),
+        compare_ids=_compare_ids(), review_link=None, can_hide_reviews=False, **_labels(),
+    )
+
+
+def _back_to(default: str) -> str:
+    """Return to the page the button was on (only ever a page on this site)."""
+    target = request.form.get("next", "")
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return default
+
+
+@bp.route("/compare")
+@public
+def compare():
+    db = get_session()
+    today = today_in_uk()
+    providers = listed_providers(db, provider_ids=_compare_ids(), today=today)
+    category = request.args.get("category")
+    if category not in SERVICE_CATEGORIES:
+        category = None
+    return render_template(
+        "providers/compare.html", providers=providers, category=category,
+        rows=comparison_rows(db, providers=providers, category=category, today=today), **_labels(),
+    )
+
+
+@bp.route("/compare/add", methods=["POST"])
+@public
+def compare_add():
+    provider_id = request.form.get("provider_id", "")
+    today = today_in_uk()
+    if not provider_id.isdigit() or listed_provider(get_session(), provider_id=int(provider_id), today=today) is None:
+        abort(404)
+    try:
+        session[COMPARE_SESSION_KEY] = compare_list.added(_compare_ids(), int(provider_id))
+    except compare_list.CompareListFull as full:
+        flash(str(full), "error")
+    else:
+        flash("Added to your compare list.")
+    return redirect(_back_to(url_for("providers.compare")))
+
+
+@bp.route("/compare/remove", methods=["POST"])
+@public
+def compare_remove():
+    provider_id = request.form.get("provider_id", "")
+    if provider_id.isdigit():
+        session[COMPARE_SESSION_KEY] = compare_list.removed(_compare_ids(), int(provider_id))
+        flash("Removed from your compare list.")
+    return redirect(_back_to(url_for("providers.compare")))
