@@ -78,6 +78,7 @@ def _set_up_templates(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from marketplace.advocacy.views import bp as advocacy_bp
     from marketplace.auth.views import bp as auth_bp
     from marketplace.pages.views import bp as pages_bp
     from marketplace.provider_workspace.views import bp as provider_workspace_bp
@@ -87,6 +88,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(providers_bp)
     app.register_blueprint(provider_workspace_bp)
+    app.register_blueprint(advocacy_bp)
 
 
 def _register_error_pages(app: Flask) -> None:

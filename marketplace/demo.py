@@ -58,6 +58,9 @@ class DemoData:
 
 
 def load_demo_data(session: Session) -> int:
+    from marketplace.advocacy.demo import load_advocacy_demo
+
+
     demo = DemoData(session)
     users = {email: demo.user(email, name, role) for email, name, role in DEMO_USERS}
     people = {
@@ -75,5 +78,6 @@ def load_demo_data(session: Session) -> int:
     for person in people.values():
         demo.get_or_add(CaseAssignment, person_id=person.id,
                         professional_id=users["priya@example.org"].id)
+    load_advocacy_demo(demo, users, people)
     session.commit()
     return demo.created

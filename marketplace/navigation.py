@@ -30,6 +30,7 @@ NAVIGATION: dict[Role | None, list[tuple[str, str]]] = {
     ],
     Role.PROFESSIONAL: [
         ("Home", "pages.home"),
+        ("Advocates", "advocacy.caseload"),
         ("Find support", "providers.browse"),
     ],
     Role.COMMISSIONER: [

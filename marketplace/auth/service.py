@@ -71,6 +71,15 @@ def register_provider(
     return user
 
 
+def add_advocate_account(session: Session, *, email: str, name: str, password: str) -> User:
+    """An advocate account, made only while accepting a valid invitation. The caller commits,
+    so the account and the accepted invitation are saved together or not at all."""
+    user = _new_user(session, email=email, name=name, password=password, role=Role.ADVOCATE)
+    audit(session, action="account.registered", actor=user, object_type="user", object_id=user.id,
+          detail={"role": user.role})
+    return user
+
+
 def create_user(session: Session, *, email: str, name: str, password: str, role: Role) -> User:
     """Create any kind of account (the command line uses this for staff accounts)."""
     if role is Role.PERSON:

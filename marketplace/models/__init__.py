@@ -1,5 +1,6 @@
 """SQLModel tables, one module per area. Importing this package registers every table."""
 
+from marketplace.models.advocacy import AdvocateLink, LegalBasis, LinkStatus
 from marketplace.models.audit import AuditLog
 from marketplace.models.ledger import (
     Budget,
@@ -23,7 +24,8 @@ from marketplace.models.provider import (
 from marketplace.models.user import Role, User
 
 __all__ = [
-    "AuditLog", "Budget", "BudgetCategory", "CaseAssignment", "FundingSource", "LedgerTransaction",
-    "PaymentSchedule", "Person", "Posting", "Provider", "ProviderArea", "ProviderLanguage",
-    "ProviderMember", "ProviderPaymentRecord", "Review", "Role", "Service", "User", "VettingCheck",
+    "AdvocateLink", "AuditLog", "Budget", "BudgetCategory", "CaseAssignment", "FundingSource",
+    "LedgerTransaction", "LegalBasis", "LinkStatus", "PaymentSchedule", "Person", "Posting",
+    "Provider", "ProviderArea", "ProviderLanguage", "ProviderMember", "ProviderPaymentRecord",
+    "Review", "Role", "Service", "User", "VettingCheck",
 ]

@@ -1,0 +1,1 @@
+"""Advocates: invitations, consent, permissions, acting for someone, and their activity."""
