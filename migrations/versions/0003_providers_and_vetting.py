@@ -1,7 +1,7 @@
 """providers and vetting
 
-Revision ID: 0002_providers_and_vetting
-Revises: 0001_accounts_and_audit
+Revision ID: 0003_providers_and_vetting
+Revises: 0002_budgets_and_ledger
 Create Date: 2026-11-26 02:03:30.494787
 """
 from alembic import op
@@ -10,8 +10,8 @@ import sqlmodel
 import marketplace.models.types
 
 
-revision = '0002_providers_and_vetting'
-down_revision = '0001_accounts_and_audit'
+revision = '0003_providers_and_vetting'
+down_revision = '0002_budgets_and_ledger'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """advocates
 
-Revision ID: 0002_advocates
-Revises: 0001_accounts_and_audit
+Revision ID: 0004_advocates
+Revises: 0003_providers_and_vetting
 Create Date: 2026-11-26 02:02:36.430260
 """
 from alembic import op
@@ -10,8 +10,8 @@ import sqlmodel
 import marketplace.models.types
 
 
-revision = '0002_advocates'
-down_revision = '0001_accounts_and_audit'
+revision = '0004_advocates'
+down_revision = '0003_providers_and_vetting'
 branch_labels = None
 depends_on = None
 
