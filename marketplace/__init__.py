@@ -78,8 +78,10 @@ def _set_up_templates(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from marketplace.admin import bp as admin_bp
     from marketplace.advocacy.views import bp as advocacy_bp
     from marketplace.auth.views import bp as auth_bp
+    from marketplace.budgets.views import bp as budget_bp
     from marketplace.pages.views import bp as pages_bp
     from marketplace.provider_workspace.views import bp as provider_workspace_bp
     from marketplace.providers.views import bp as providers_bp
@@ -89,6 +91,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(providers_bp)
     app.register_blueprint(provider_workspace_bp)
     app.register_blueprint(advocacy_bp)
+    app.register_blueprint(budget_bp)
+    app.register_blueprint(admin_bp)
 
 
 def _register_error_pages(app: Flask) -> None:

@@ -60,6 +60,9 @@ def create_user(email: str, name: str, role: str, password: str) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from marketplace.budgets.cli import budgets_cli
+
+    app.cli.add_command(budgets_cli)
     app.cli.add_command(db_cli)
     app.cli.add_command(demo_data)
     app.cli.add_command(create_user)

@@ -6,6 +6,7 @@ Idempotent: each record is looked up by a natural key first and only made when m
 from sqlmodel import Session, select
 
 from marketplace.auth.passwords import hash_password
+from marketplace.budgets.demo import load_budget_demo
 from marketplace.models import CaseAssignment, Person, Provider, ProviderMember, Role, User
 
 DEMO_PASSWORD = "care-budget-demo"
@@ -79,5 +80,6 @@ def load_demo_data(session: Session) -> int:
         demo.get_or_add(CaseAssignment, person_id=person.id,
                         professional_id=users["priya@example.org"].id)
     load_advocacy_demo(demo, users, people)
+    load_budget_demo(demo, users=users, people=people, providers=providers)
     session.commit()
     return demo.created

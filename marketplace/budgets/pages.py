@@ -1,0 +1,173 @@
+"""Page building shared by the budget holder's pages and the commissioner's: one statement,
+one CSV, one quarterly return, whoever is looking."""
+
+import csv
+import io
+
+from flask import Response, abort, render_template, request, url_for
+from sqlmodel import Session
+
+from marketplace import ledger
+from marketplace.budgets import figures
+from marketplace.budgets.forms import StatementFilterForm
+from marketplace.budgets.service import instalments
+from marketplace.forms import choices
+from marketplace.ledger import uk_today
+from marketplace.models import Budget
+from marketplace.money import pence_to_pounds
+
+CSV_HEADER = ["Date", "What", "Details", "Reason", "By", "On behalf of", "Category", "Provider",
+              "Money in", "Money out", "Balance", "Currency"]
+
+
+def overview_context(session: Session, budget: Budget) -> dict:
+    today = uk_today()
+    months = figures.spending_by_month(session, budget)
+    return {
+        "budget": budget,
+        "balances": ledger.balances(session, budget.id),
+        "category_rows": figures.category_figures(session, budget),
+        "months": months,
+        "chart": _chart(months),
+        "forecast": figures.forecast(session, budget, today=today),
+        "instalments": instalments(budget),
+        "today": today,
+    }
+
+
+def _chart(months: list[figures.MonthSpend]) -> dict:
+    """Bar positions for the spend-by-month SVG (drawn on the server, no JavaScript)."""
+    width, height, bar_gap, top, bottom = 640, 240, 8, 16, 40
+    tallest = max((m.spent for m in months), default=0) or 1
+    slot = width / max(len(months), 1)
+    bars = []
+    for index, month in enumerate(months):
+        bar_height = round((height - top - bottom) * month.spent / tallest)
+        bars.append({
+            "x": round(index * slot + bar_gap / 2, 1), "width": round(slot - bar_gap, 1),
+            "y": height - bottom - bar_height, "height": bar_height,
+            "label_x": round(index * slot + slot / 2, 1), "month": month,
+        })
+    return {"width": width, "height": height, "baseline": height - bottom, "bars": bars}
+
+
+def _filter_form(session: Session, budget: Budget) -> StatementFilterForm:
+    form = StatementFilterForm(formdata=request.args if request.args else None)
+    form.category.choices = choices(
+        [("", "All categories")] + [(str(c.id), c.name) for c in figures.categories(session, budget)])
+    form.provider.choices = choices(
+        [("", "All providers")] + [(str(p.id), p.name) for p in figures.statement_providers(session, budget.id)])
+    return form
+
+
+def _filters(form: StatementFilterForm) -> figures.StatementFilters | None:
+    """The filters asked for, or None when the form has errors (shown on the page)."""
+    if request.args and not form.validate():
+        return None
+    return figures.StatementFilters(
+        from_date=form.from_date.data, to_date=form.to_date.data,
+        category_id=int(form.category.data) if form.category.data else None,
+        provider_id=int(form.provider.data) if form.provider.data else None,
+    )
+
+
+def _filter_arguments() -> dict:
+    return {k: v for k, v in request.args.items() if k in {"from_date", "to_date", "category", "provider"} and v}
+
+
+def render_statement(session: Session, budget: Budget, *, heading: str, endpoint: str,
+                     csv_endpoint: str, return_endpoint: str, url_values: dict,
+                     template: str = "budget/statement.html", **context) -> tuple[str, int]:
+    form = _filter_form(session, budget)
+    selected = _filters(form)
+    if selected is None:
+        return render_template(template, form=form, heading=heading, budget=budget,
+                               rows=[], total=0, pagination=None, csv_url=None,
+                               return_url=url_for(return_endpoint, **url_values), **context), 400
+    page = request.args.get("page", 1, type=int)
+    if page < 1:
+        abort(404)
+    rows, total = figures.statement(session, budget.id, selected, page=page)
+    pages = max(1, -(-total // figures.STATEMENT_PAGE_SIZE))
+    if page > pages:
+        abort(404)
+    arguments = _filter_arguments()
+    return render_template(
+        template, form=form, heading=heading, budget=budget, rows=rows, total=total,
+        pagination=_pagination(endpoint, url_values | arguments, page, pages),
+        csv_url=url_for(csv_endpoint, **url_values, **arguments),
+        return_url=url_for(return_endpoint, **url_values), **context,
+    ), 200
+
+
+def _pagination(endpoint: str, arguments: dict, page: int, pages: int) -> dict | None:
+    if pages == 1:
+        return None
+    params: dict = {"items": [
+        {"number": n, "href": url_for(endpoint, **arguments, page=n), "current": n == page}
+        for n in range(1, pages + 1)
+        if n in (1, pages) or abs(n - page) <= 2
+    ]}
+    # Show an ellipsis where pages are skipped.
+    with_gaps, previous = [], 0
+    for item in params["items"]:
+        if item["number"] - previous > 1:
+            with_gaps.append({"ellipsis": True})
+        with_gaps.append(item)
+        previous = item["number"]
+    params["items"] = with_gaps
+    if page > 1:
+        params["previous"] = {"href": url_for(endpoint, **arguments, page=page - 1)}
+    if page < pages:
+        params["next"] = {"href": url_for(endpoint, **arguments, page=page + 1)}
+    return params
+
+
+def statement_csv(session: Session, budget: Budget) -> Response:
+    """The statement's rows with the same filters, all pages, as UTF-8 CSV in decimal pounds."""
+    form = _filter_form(session, budget)
+    selected = _filters(form)
+    if selected is None:
+        abort(400, "Check the dates and filters you chose, then try again.")
+    rows, _total = figures.statement(session, budget.id, selected)
+    output = io.StringIO()
+    writer = csv.writer(output)
+    writer.writerow(CSV_HEADER)
+    for row in rows:
+        writer.writerow([
+            row.effective_on.isoformat(), row.what, row.memo, row.reason or "", row.by or "",
+            row.on_behalf_of or "", row.category or "", row.provider or "",
+            _pounds(row.money_in), _pounds(row.money_out), f"{pence_to_pounds(row.balance):.2f}", "GBP",
+        ])
+    filename = f"budget-statement-{budget.period_start:%Y}-{budget.period_end:%Y}.csv"
+    return Response(output.getvalue().encode("utf-8"), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"',
+                             "Content-Type": "text/csv; charset=utf-8"})
+
+
+def _pounds(pence: int) -> str:
+    """Decimal pounds, or blank for a column that does not apply to the row."""
+    return f"{pence_to_pounds(pence):.2f}" if pence else ""
+
+
+def render_quarterly_return(session: Session, budget: Budget, *, endpoint: str,
+                            url_values: dict, heading: str) -> str:
+    periods = figures.quarters(budget)
+    number = request.args.get("quarter", default=_current_quarter(periods), type=int)
+    if not 1 <= number <= len(periods):
+        abort(404)
+    return render_template(
+        "budget/quarterly_return.html", budget=budget, heading=heading,
+        report=figures.quarterly_return(session, budget, number),
+        quarter_links=[{"number": n, "start": start, "end": end,
+                        "href": url_for(endpoint, **url_values, quarter=n), "current": n == number}
+                       for n, (start, end) in enumerate(periods, start=1)],
+    )
+
+
+def _current_quarter(periods) -> int:
+    today = uk_today()
+    for number, (start, end) in enumerate(periods, start=1):
+        if start <= today <= end:
+            return number
+    return 1 if today < periods[0][0] else len(periods)

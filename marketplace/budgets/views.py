@@ -1,0 +1,74 @@
+"""The budget holder's money pages: overview, statement (and CSV) and quarterly return."""
+
+from datetime import date
+
+from babel.dates import format_date
+from flask import Blueprint, render_template
+
+from marketplace.auth.acting import person_in_scope
+from marketplace.auth.permissions import roles
+from marketplace.budgets import figures, pages
+from marketplace.db import get_session
+from marketplace.ledger import uk_today
+from marketplace.models import Budget, Role
+
+bp = Blueprint("budget", __name__, url_prefix="/budget")
+
+
+def _budget_in_scope() -> tuple[Budget | None, str]:
+    person = person_in_scope("view")
+    return figures.current_budget(get_session(), person.id, uk_today()), person.name
+
+
+@bp.route("")
+@roles(Role.PERSON, Role.ADVOCATE)
+def overview():
+    budget, name = _budget_in_scope()
+    if budget is None:
+        return render_template("budget/no_budget.html", name=name)
+    return render_template("budget/overview.html", name=name, **pages.overview_context(get_session(), budget))
+
+
+@bp.route("/statement")
+@roles(Role.PERSON, Role.ADVOCATE)
+def statement():
+    budget, name = _budget_in_scope()
+    if budget is None:
+        return render_template("budget/no_budget.html", name=name)
+    return pages.render_statement(
+        get_session(), budget, heading="Statement", endpoint="budget.statement",
+        csv_endpoint="budget.statement_csv", return_endpoint="budget.quarterly_return", url_values={})
+
+
+@bp.route("/statement.csv")
+@roles(Role.PERSON, Role.ADVOCATE)
+def statement_csv():
+    budget, name = _budget_in_scope()
+    if budget is None:
+        return render_template("budget/no_budget.html", name=name), 404
+    return pages.statement_csv(get_session(), budget)
+
+
+@bp.route("/quarterly-return")
+@roles(Role.PERSON, Role.ADVOCATE)
+def quarterly_return():
+    budget, name = _budget_in_scope()
+    if budget is None:
+        return render_template("budget/no_budget.html", name=name)
+    return pages.render_quarterly_return(get_session(), budget, endpoint="budget.quarterly_return",
+                                         url_values={}, heading=f"Quarterly return for {name}")
+
+
+@bp.app_template_filter("month_short")
+def _month_short(value: date) -> str:
+    return format_date(value, format="MMM", locale="en_GB")
+
+
+@bp.app_template_filter("month_year")
+def _month_year(value: date) -> str:
+    return format_date(value, format="MMMM y", locale="en_GB")
+
+
+@bp.app_template_filter("funding_label")
+def _funding_label(value: str) -> str:
+    return {"council": "the council", "nhs": "the NHS", "joint": "the council and the NHS"}.get(value, value)
