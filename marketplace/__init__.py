@@ -78,6 +78,7 @@ def _set_up_templates(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    import marketplace.admin.vetting_views  # noqa: F401  (adds the council's vetting pages to admin)
     from marketplace.admin import bp as admin_bp
     from marketplace.advocacy.views import bp as advocacy_bp
     from marketplace.auth.views import bp as auth_bp

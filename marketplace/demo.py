@@ -8,6 +8,7 @@ from sqlmodel import Session, select
 from marketplace.auth.passwords import hash_password
 from marketplace.budgets.demo import load_budget_demo
 from marketplace.models import CaseAssignment, Person, Provider, ProviderMember, Role, User
+from marketplace.providers.demo import load_provider_demo
 
 DEMO_PASSWORD = "care-budget-demo"
 
@@ -79,6 +80,7 @@ def load_demo_data(session: Session) -> int:
     for person in people.values():
         demo.get_or_add(CaseAssignment, person_id=person.id,
                         professional_id=users["priya@example.org"].id)
+    load_provider_demo(demo, users, people)
     load_advocacy_demo(demo, users, people)
     load_budget_demo(demo, users=users, people=people, providers=providers)
     session.commit()

@@ -27,6 +27,7 @@ NAVIGATION: dict[Role | None, list[tuple[str, str]]] = {
         ("Organisation", "provider_workspace.profile"),
         ("Services", "provider_workspace.services"),
         ("Checks", "provider_workspace.checks"),
+        ("Reviews", "provider_workspace.reviews"),
     ],
     Role.PROFESSIONAL: [
         ("Home", "pages.home"),

@@ -6,6 +6,7 @@ from flask_login import current_user
 from marketplace.auth.permissions import roles
 from marketplace.db import get_session
 from marketplace.models import Provider, Role
+from marketplace.providers import reviews as provider_reviews
 from marketplace.providers import service
 from marketplace.providers.catalogue import (
     CHECK_KINDS,
@@ -14,7 +15,13 @@ from marketplace.providers.catalogue import (
     day_labels,
     days_from_mask,
 )
-from marketplace.providers.forms import CheckForm, OrganisationForm, ServiceForm, StaffForm
+from marketplace.providers.forms import (
+    CheckForm,
+    OrganisationForm,
+    ReplyForm,
+    ServiceForm,
+    StaffForm,
+)
 from marketplace.providers.profile import areas_of, languages_of
 from marketplace.providers.vetting import today_in_uk
 
@@ -199,3 +206,32 @@ def record_check():
             flash("Thank you. The council will check it, usually within 5 working days.")
             return redirect(url_for("provider_workspace.checks"))
     return render_template("provider_workspace/check_form.html", form=form, **LABELS), 400 if form.errors else 200
+
+
+@bp.route("/reviews")
+@roles(Role.PROVIDER)
+def reviews():
+    provider = _my_provider()
+    return render_template("provider_workspace/reviews.html", provider=provider,
+                           reviews=provider_reviews.reviews_of_provider(get_session(), provider))
+
+
+@bp.route("/reviews/<int:review_id>/reply", methods=["GET", "POST"])
+@roles(Role.PROVIDER)
+def reply_to_review(review_id: int):
+    db = get_session()
+    provider = _my_provider()
+    review = provider_reviews.review_of_provider(db, provider=provider, review_id=review_id) or abort(404)
+    if review.reply_text is not None:
+        flash("You have already replied to this review.", "error")
+        return redirect(url_for("provider_workspace.reviews"))
+    form = ReplyForm()
+    if form.validate_on_submit():
+        try:
+            provider_reviews.reply_to_review(db, provider=provider, actor=current_user, review=review, text=form.text.data)
+        except provider_reviews.ReviewError as problem:
+            form.text.errors.append(str(problem))
+        else:
+            flash("Your reply is on your page, under the review.")
+            return redirect(url_for("provider_workspace.reviews"))
+    return render_template("provider_workspace/reply.html", form=form, review=review), 400 if form.errors else 200

@@ -211,3 +211,20 @@ class CheckForm(BaseForm):
 class ReasonForm(BaseForm):
     reason = LongTextField("Reason", validators=[required("Enter the reason"), length(max=2000)])
     submit = Submit("Confirm")
+
+
+class ReviewForm(BaseForm):
+    rating = RadioChoiceField(
+        "How many stars would you give?", description="5 stars is the best.",
+        choices=choices([("5", "5 stars: excellent"), ("4", "4 stars: good"), ("3", "3 stars: all right"),
+                         ("2", "2 stars: poor"), ("1", "1 star: very poor")]),
+        coerce=str, validators=[required("Choose how many stars you would give")])
+    text = LongTextField("Your review", description="What was good, and what could be better? Do not name staff.",
+                         validators=[required("Write your review"), length(max=2000, message="Your review must be 2,000 characters or fewer")])
+    submit = Submit("Send review")
+
+
+class ReplyForm(BaseForm):
+    text = LongTextField("Your reply", description="You can reply once. People will see it under the review.",
+                         validators=[required("Write your reply"), length(max=2000, message="Your reply must be 2,000 characters or fewer")])
+    submit = Submit("Send reply")

@@ -1,11 +1,16 @@
 """Public pages: browse providers, a provider's profile, and the compare list."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user
+from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
-from marketplace.auth.permissions import public
+from marketplace.auth.acting import person_in_scope
+from marketplace.auth.permissions import public, roles, user_has_role
 from marketplace.db import get_session
+from marketplace.models import Person, Role
 from marketplace.providers import compare as compare_list
+from marketplace.providers import reviews
 from marketplace.providers.browse import (
     SORTS,
     BrowseFilters,
@@ -21,7 +26,7 @@ from marketplace.providers.catalogue import (
     day_labels,
 )
 from marketplace.providers.comparison import comparison_rows
-from marketplace.providers.forms import BrowseForm
+from marketplace.providers.forms import BrowseForm, ReviewForm
 from marketplace.providers.profile import provider_profile
 from marketplace.providers.vetting import today_in_uk
 
@@ -88,8 +93,22 @@ def profile(provider_id: int):
     provider = listed_provider(db, provider_id=provider_id, today=today) or abort(404)
     return render_template(
         "providers/profile.html", profile=provider_profile(db, provider=provider, today=today),
-        compare_ids=_compare_ids(), review_link=None, can_hide_reviews=False, **_labels(),
+        compare_ids=_compare_ids(), review_link=_review_link(provider),
+        is_commissioner=user_has_role([Role.COMMISSIONER]), **_labels(),
     )
+
+
+def _review_link(provider) -> dict | None:
+    """Offer a budget holder who has paid this provider the chance to review it."""
+    if not user_has_role([Role.PERSON]):
+        return None
+    db = get_session()
+    person = db.execute(select(Person).where(Person.user_id == current_user.id)).scalar_one_or_none()
+    if person is None or not reviews.has_paid_provider(db, person.id, provider.id):
+        return None
+    existing = reviews.review_by(db, person_id=person.id, provider_id=provider.id)
+    return {"href": url_for("providers.review", provider_id=provider.id),
+            "text": "Change your review" if existing else f"Review {provider.name}"}
 
 
 def _back_to(default: str) -> str:
@@ -139,3 +158,26 @@ def compare_remove():
         session[COMPARE_SESSION_KEY] = compare_list.removed(_compare_ids(), int(provider_id))
         flash("Removed from your compare list.")
     return redirect(_back_to(url_for("providers.compare")))
+
+
+@bp.route("/providers/<int:provider_id>/review", methods=["GET", "POST"])
+@roles(Role.PERSON)
+def review(provider_id: int):
+    db = get_session()
+    provider = listed_provider(db, provider_id=provider_id, today=today_in_uk()) or abort(404)
+    person = person_in_scope("view")
+    if not reviews.has_paid_provider(db, person.id, provider.id):
+        abort(403, "You can review a provider only after paying them from your budget.")
+    existing = reviews.review_by(db, person_id=person.id, provider_id=provider.id)
+    form = ReviewForm(obj=existing if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            reviews.save_review(db, person=person, provider=provider, actor=current_user,
+                                rating=int(form.rating.data), text=form.text.data)
+        except reviews.ReviewError as problem:
+            getattr(form, problem.field or "text").errors.append(str(problem))
+        else:
+            flash("Thank you. Your review is on the provider’s page.")
+            return redirect(url_for("providers.profile", provider_id=provider.id))
+    return render_template("providers/review.html", form=form, provider=provider, existing=existing), \
+        400 if form.errors else 200

@@ -1,0 +1,103 @@
+"""Council vetting: decide on providers' checks (oldest first), suspend or reinstate a
+provider, and hide a review, each with a reason on record."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from marketplace.admin import bp
+from marketplace.auth.permissions import roles
+from marketplace.db import get_session
+from marketplace.models import Person, Provider, Review, Role
+from marketplace.providers import council
+from marketplace.providers.catalogue import CHECK_KINDS, PROVIDER_KINDS, REQUIRED_CHECKS
+from marketplace.providers.forms import ReasonForm
+from marketplace.providers.reviews import ReviewError
+from marketplace.providers.reviews import hide_review as hide
+from marketplace.providers.service import required_check_status
+from marketplace.providers.vetting import today_in_uk
+
+LABELS = {"kinds": PROVIDER_KINDS, "check_kinds": CHECK_KINDS}
+EXPIRY_WINDOW_DAYS = 30
+
+
+@bp.route("/vetting")
+@roles(Role.COMMISSIONER)
+def vetting():
+    db = get_session()
+    return render_template(
+        "admin/vetting.html", queue=council.vetting_queue(db),
+        expiring=council.expiring_checks(db, today=today_in_uk(), days=EXPIRY_WINDOW_DAYS),
+        suspended=council.suspended_providers(db), window=EXPIRY_WINDOW_DAYS, **LABELS,
+    )
+
+
+@bp.route("/vetting/checks/<int:check_id>", methods=["GET", "POST"])
+@roles(Role.COMMISSIONER)
+def vetting_check(check_id: int):
+    db = get_session()
+    found = council.check_with_provider(db, check_id) or abort(404)
+    check, provider = found
+    form = ReasonForm()
+    if request.method == "POST":
+        decision = request.form.get("decision")
+        try:
+            if decision == "verify":
+                council.verify_check(db, check_id=check.id, actor=current_user)
+                flash(f"{CHECK_KINDS.get(check.kind, check.kind)} for {provider.name} is verified.")
+                return redirect(url_for("admin.vetting"))
+            if decision == "reject" and form.validate():
+                council.reject_check(db, check_id=check.id, actor=current_user, reason=form.reason.data)
+                flash(f"{CHECK_KINDS.get(check.kind, check.kind)} for {provider.name} is rejected. They will see your reason.")
+                return redirect(url_for("admin.vetting"))
+        except council.VettingError as problem:
+            db.rollback()
+            form.form_errors.append(str(problem))
+            check, provider = council.check_with_provider(db, check_id)
+    return render_template(
+        "admin/vetting_check.html", check=check, provider=provider, form=form,
+        required=check.kind in REQUIRED_CHECKS.get(provider.kind, ()), **LABELS,
+    ), 400 if form.errors else 200
+
+
+@bp.route("/vetting/providers/<int:provider_id>", methods=["GET", "POST"])
+@roles(Role.COMMISSIONER)
+def vetting_provider(provider_id: int):
+    """The provider's checks at a glance, and suspending or reinstating it."""
+    db = get_session()
+    provider = db.get(Provider, provider_id) or abort(404)
+    form = ReasonForm()
+    if request.method == "POST":
+        if provider.suspended_at is not None:
+            council.reinstate_provider(db, provider_id=provider.id, actor=current_user)
+            flash(f"{provider.name} is no longer suspended. People can find it while its checks are in order.")
+            return redirect(url_for("admin.vetting_provider", provider_id=provider.id))
+        if form.validate():
+            council.suspend_provider(db, provider_id=provider.id, actor=current_user, reason=form.reason.data)
+            flash(f"{provider.name} is suspended. People cannot find it now.")
+            return redirect(url_for("admin.vetting_provider", provider_id=provider.id))
+    return render_template(
+        "admin/vetting_provider.html", provider=provider, form=form,
+        statuses=required_check_status(db, provider=provider, today=today_in_uk()), **LABELS,
+    ), 400 if form.errors else 200
+
+
+@bp.route("/reviews/<int:review_id>/hide", methods=["GET", "POST"])
+@roles(Role.COMMISSIONER)
+def hide_review(review_id: int):
+    db = get_session()
+    found = db.execute(
+        select(Review, Provider, Person.name).join(Provider, Provider.id == Review.provider_id)
+        .join(Person, Person.id == Review.person_id).where(Review.id == review_id, Review.hidden_at.is_(None))
+    ).first() or abort(404)
+    review, provider, _name = found
+    form = ReasonForm()
+    if form.validate_on_submit():
+        try:
+            hide(db, review_id=review.id, actor=current_user, reason=form.reason.data)
+        except ReviewError as problem:
+            form.reason.errors.append(str(problem))
+        else:
+            flash("The review is hidden.")
+            return redirect(url_for("providers.profile", provider_id=provider.id))
+    return render_template("admin/hide_review.html", review=review, provider=provider, form=form), 400 if form.errors else 200
