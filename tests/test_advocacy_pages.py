@@ -276,3 +276,16 @@ def test_every_advocate_form_answers_odd_input_without_failing(client_request, s
         assert response.status_code in (400, 404), (url, response.status_code)
     assert fresh(session, alex_for_sam).permissions == ["view", "draft", "cosign", "approve_invoices"]
     assert len(session.exec(select(AdvocateLink)).all()) == 1
+
+
+def test_sam_cancels_an_invitation_and_its_link_stops_working(client_request, session, sam):
+    link, token = create_advocate_link(session, person=person_of(session, sam), name="Robin Taylor",
+                                       status=LinkStatus.INVITED)
+    client_request.login(sam)
+    page = client_request.get(f"/advocates/{link.id}/stop-access")
+    assert normalised_text(page.h1) == "Cancel the invitation for Robin Taylor"
+    client_request.post(f"/advocates/{link.id}/stop-access", {})
+    assert fresh(session, link).status == "revoked"
+    client_request.logout()
+    page = client_request.get(f"/advocacy/invitations/{token}", expected_status=410)
+    assert "This invitation was cancelled." in normalised_text(page.main)

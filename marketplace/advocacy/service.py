@@ -173,6 +173,7 @@ def change_permissions(db: Session, *, link_id: int, by: User, permissions: set[
     _check_permissions(permissions)
     link = lock_row(db, AdvocateLink, link_id)
     if link.status_now(utcnow()) not in (LinkStatus.INVITED, LinkStatus.ACTIVE):
+        db.rollback()
         raise AdvocacyError("This advocate's access has ended, so there is nothing to change")
     before = link.permissions
     _set_permissions(link, permissions)

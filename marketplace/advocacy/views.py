@@ -30,6 +30,7 @@ from marketplace.auth import acting
 from marketplace.auth.acting import PERMISSION_LABELS, person_in_scope
 from marketplace.auth.permissions import public, roles, signed_in
 from marketplace.db import get_session
+from marketplace.extensions import limiter
 from marketplace.models import AdvocateLink, LegalBasis, Person, Role, User
 from marketplace.models.types import utcnow
 
@@ -202,6 +203,7 @@ def accept_invitation(token: str):
 
 @bp.route("/advocacy/invitations/<token>/decline", methods=["POST"])
 @public
+@limiter.limit("30 per hour", methods=["POST"])
 def decline_invitation(token: str):
     if not ConfirmForm().validate_on_submit():
         abort(400)
@@ -216,6 +218,7 @@ def decline_invitation(token: str):
 
 @bp.route("/advocacy/invitations/<token>/register", methods=["GET", "POST"])
 @public
+@limiter.limit("20 per hour", methods=["POST"])  # as on the main registration page
 def register_from_invitation(token: str):
     if current_user.is_authenticated:
         return redirect(url_for("advocacy.invitation", token=token))
