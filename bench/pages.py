@@ -23,6 +23,11 @@ VISITORS = {
     "budget holder": Visitor(Role.PERSON),
     "advocate": Visitor(Role.ADVOCATE),
     "commissioner": Visitor(Role.COMMISSIONER),
+    # Someone (not signed in) with three providers on their compare list.
+    "comparing": Visitor(None, forms=tuple(
+        (f"/providers/{{compare_{n}}}", "/compare/add",
+         {"provider_id": f"{{compare_{n}}}", "next": "/compare"})
+        for n in (1, 2, 3))),
 }
 
 
@@ -38,9 +43,18 @@ class Page:
 
 PAGES = [
     Page("start page", "anyone", "/"),
-    Page("budget holder home", "budget holder", "/"),
-    Page("advocate home", "advocate", "/"),
-    Page("commissioner home", "commissioner", "/"),
+    Page("browse with filters", "anyone",
+         "/providers?category=personal_care&area=LS6&max_price=30&day=saturday&sort=price"),
+    Page("browse, search words", "anyone", "/providers?q=garden+trips"),
+    Page("provider profile", "anyone", "/providers/{provider_id}"),
+    Page("compare", "comparing", "/compare?category=personal_care"),
+    Page("budget overview", "budget holder", "/budget"),
+    Page("statement, first page", "budget holder", "/budget/statement"),
+    Page("statement, deep page", "budget holder", "/budget/statement?page={deep_statement_page}"),
+    Page("statement CSV", "budget holder", "/budget/statement.csv"),
+    Page("commissioner budget list", "commissioner", "/admin/budgets"),
+    Page("vetting queue", "commissioner", "/admin/vetting"),
+    Page("advocate home", "advocate", "/advocacy"),
 ]
 
 # Which demo account signs in for each role.

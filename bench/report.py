@@ -176,10 +176,15 @@ def markdown(report: dict) -> str:
         lines += [
             f"{write_path['attempts']} concurrent commitments of {write_path['amount_pence']} "
             f"pence against one budget with room for {write_path['room']}, through the ledger "
-            f"on {write_path['database']}:", "",
+            f"on {write_path['database']} (threads, a connection each, all released at once), "
+            f"{len(write_path['rounds'])} rounds:", "",
             f"- succeeded {write_path['succeeded']}, refused for lack of room "
             f"{write_path['refused']}, other errors {write_path['errors']}",
-            f"- latency p50 {_ms(write_path['p50_ms'])} ms, p95 {_ms(write_path['p95_ms'])} ms",
+            f"- latency from the common start to each commit or refusal, in the round with the "
+            f"median p95: p50 {_ms(write_path['p50_ms'])} ms, p95 {_ms(write_path['p95_ms'])} ms",
+            "- every round (a new budget each): " + "; ".join(
+                f"{r['succeeded']} succeeded, {r['refused']} refused, {r['errors']} errors, "
+                f"p50 {_ms(r['p50_ms'])} ms, p95 {_ms(r['p95_ms'])} ms" for r in write_path["rounds"]),
             f"- invariants after: {'held' if not write_path['broken_invariants'] else '; '.join(write_path['broken_invariants'])}",
             f"- target: {write_path['verdict']}",
         ]

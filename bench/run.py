@@ -15,7 +15,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-from bench import data, report
+from bench import data, report, writepath
 from bench.load import LoadGenerator
 from bench.pages import VISITORS, Page
 from bench.server import APP_TARGET, FLOOR_TARGET, Server
@@ -155,6 +155,7 @@ def run(*, scales: list[str], database_url: str | None, pages: list[Page], setti
         output_dir: Path, note: str | None, say=print) -> dict:
     started = time.monotonic()
     results = {}
+    write_path = None
     with tempfile.TemporaryDirectory(prefix="bench-") as scratch:
         work_dir = Path(scratch)
         machine = None
@@ -165,6 +166,9 @@ def run(*, scales: list[str], database_url: str | None, pages: list[Page], setti
                 results[scale_name] = run_scale(
                     scale=data.SCALES[scale_name], database_url=url, pages=pages,
                     settings=settings, work_dir=work_dir, say=say)
+                if write_path is None and not url.startswith("sqlite"):
+                    say(f"[{scale_name}] write path: {writepath.ATTEMPTS} concurrent commitments …")
+                    write_path = writepath.concurrent_commitments(url)
     machine["load_average_after"] = _load_average()
     full_report = {
         "finished_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M"),
@@ -174,7 +178,7 @@ def run(*, scales: list[str], database_url: str | None, pages: list[Page], setti
         "note": note,
         "scales": results,
         "comparison": report.compare_scales(results),
-        "write_path": None,
+        "write_path": write_path,
         "write_path_skipped": "Not run: the write-path check needs PostgreSQL (BENCH_DATABASE_URL).",
     }
     json_path, markdown_path = report.write(full_report, output_dir)

@@ -32,6 +32,10 @@ def test_a_tiny_run_writes_a_complete_report(tmp_path):
         assert all(page[figure] is not None for figure in FIGURES), page["name"]
     markdown = (tmp_path / "results.md").read_text()
     assert all(f"| {page.name} |" in markdown for page in PAGES)
+    if os.environ.get("TEST_DATABASE_URL"):
+        race = report["write_path"]
+        assert race["broken_invariants"] == []
+        assert [one["succeeded"] for one in race["rounds"]] == [race["room"]] * len(race["rounds"])
 
 
 def _page(name, *, ratio, p95, statements):
