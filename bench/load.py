@@ -18,8 +18,11 @@ class Sample:
     failures: dict[str, int] = field(default_factory=dict)  # "status 500", "connection" …
     connections: int = 0
     body_bytes: int = 0
+    # From the end of the warm-up to the last measured answer: the time the requests took.
+    elapsed: float = 0.0
 
     def merge(self, other: "Sample") -> None:
+        self.elapsed = max(self.elapsed, other.elapsed)
         self.latencies.extend(other.latencies)
         for reason, count in other.failures.items():
             self.failures[reason] = self.failures.get(reason, 0) + count
@@ -27,13 +30,19 @@ class Sample:
         self.body_bytes += other.body_bytes
 
 
+# Every client waits for this many answers, however long they take, so a page slower than
+# the measuring time is still measured (its throughput is then answers over time taken).
+MIN_ANSWERS_PER_CLIENT = 2
+
+
 def _client(port: int, path: str, headers: dict, measure_from: float, stop_at: float,
             sample: Sample, lock: threading.Lock) -> None:
     mine = Sample()
     connection = None
+    measured = 0
     while True:
         started = time.monotonic()
-        if started >= stop_at:
+        if started >= stop_at and measured >= MIN_ANSWERS_PER_CLIENT:
             break
         try:
             if connection is None:
@@ -51,10 +60,13 @@ def _client(port: int, path: str, headers: dict, measure_from: float, stop_at: f
                 connection.close()
             connection = None
             if started >= measure_from:
+                measured += 1
                 mine.failures["connection"] = mine.failures.get("connection", 0) + 1
             continue
         if started < measure_from:
             continue
+        measured += 1
+        mine.elapsed = finished - measure_from
         if response.status == 200:
             mine.latencies.append(finished - started)
             mine.body_bytes += len(body)

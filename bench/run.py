@@ -121,25 +121,25 @@ def run_scale(*, scale: data.Scale, database_url: str, pages: list[Page], settin
                 lambda visitor: prepare(browsers[visitor], VISITORS[visitor], dataset.path_values),
                 visitors))
         say(f"[{scale.name}] floor …")
-        floor_before = report.figures(load.drive(floor.port, "/", None), duration)
+        floor_before = report.figures(load.drive(floor.port, "/", None))
         samples = {}
         for page in pages:
             say(f"[{scale.name}] {page.name} …")
             samples[page.name] = load.drive(app_server.port, page.url(dataset.path_values),
                                             browsers[page.visitor].cookie_header())
         say(f"[{scale.name}] floor again …")
-        floor_after = report.figures(load.drive(floor.port, "/", None), duration)
+        floor_after = report.figures(load.drive(floor.port, "/", None))
 
     floor_rps = (floor_before["rps"] + floor_after["rps"]) / 2
     for page in pages:
         result = {
             "name": page.name, "visitor": page.visitor, "path": page.path,
             "url": page.url(dataset.path_values),
-            **report.figures(samples[page.name], duration),
+            **report.figures(samples[page.name]),
             "sql_statements": statements[page.name]["statements"],
             "in_process_status": statements[page.name]["status"],
         }
-        result["ratio_to_floor"] = round(result["rps"] / floor_rps, 3) if floor_rps else 0.0
+        result["ratio_to_floor"] = round(result["rps"] / floor_rps, 4) if floor_rps else 0.0
         result["verdicts"] = report.page_verdicts(result)
         page_results.append(result)
     return {

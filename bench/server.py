@@ -42,6 +42,8 @@ class Server:
             "--worker-class", "gthread", "--threads", "1",
             "--keep-alive", "30",
             "--graceful-timeout", "5",
+            # Measure slow pages rather than kill them: the default 30 s would cut a long CSV.
+            "--timeout", "300",
             "--log-level", "warning",
             target,
         ]
