@@ -133,7 +133,7 @@ def test_four_weekly_instalments_split_the_year_into_13_with_odd_pence_last():
 def test_posting_instalments_twice_posts_nothing_new(runner, session):
     budget = create_budget(session, period_start=date(2026, 4, 1), period_end=date(2027, 3, 31))
     first = runner.invoke(args=["budgets", "post-instalments", "--date", "2026-06-01"])
-    assert "Paid in 3 instalments due by 01 June 2026." in first.output
+    assert "Paid in 3 instalments due by 1 June 2026." in first.output
     again = runner.invoke(args=["budgets", "post-instalments", "--date", "2026-06-01"])
     assert "Paid in 0 instalments" in again.output
     assert ledger.balances(session, budget.id).allocated == 3 * 144_000

@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from marketplace import ledger
 from marketplace.budgets import figures
-from marketplace.models import BudgetCategory, Role, User
+from marketplace.models import BudgetCategory, Provider, Role, User
 from tests.client_request import error_messages, field_error, normalised_text
 from tests.factories import create_provider, create_user, person_of
 from tests.factories_budget import create_budget
@@ -207,6 +207,10 @@ def test_the_statement_filters_by_category_provider_and_date(session, sams_budge
     assert "21 transactions" in normalised_text(by_category.select_one("#statement caption"))
     assert "no transactions that match" in normalised_text(
         client_request.get("/budget/statement", category=str(transport.id)).main)
+    provider = session.exec(select(Provider).where(Provider.name == "Brightpath Home Care")).one()
+    by_provider = client_request.get("/budget/statement", provider=str(provider.id))
+    # The commitment, 20 invoices and 20 payments.
+    assert "41 transactions" in normalised_text(by_provider.select_one("#statement caption"))
     april = _statement_rows(client_request.get("/budget/statement", from_date="2025-04-01", to_date="2025-04-30"))
     assert {row[0].split(" ", 1)[1] for row in april} == {"April 2025"}
 

@@ -187,3 +187,31 @@ def test_fifty_people_committing_at_once_cannot_overspend(app, session):
     assert figures.available == 0
     assert figures.committed == 100_000
     assert len(session.exec(select(LedgerTransaction).where(LedgerTransaction.kind == "commitment")).all()) == 10
+
+
+def test_the_same_request_arriving_ten_times_at_once_is_recorded_once(app, session):
+    """A retried webhook or a double click racing itself: one transaction, every caller gets it."""
+    budget = create_budget(session, paid_in_pence=100_000)
+    engine = app.extensions["engine"]
+    start = threading.Barrier(10)
+    transaction_ids: list[int] = []
+    record = threading.Lock()
+
+    def approve() -> None:
+        start.wait()
+        with Session(engine, expire_on_commit=False) as thread_session:
+            transaction = ledger.commit(thread_session, budget_id=budget.id, commitment="package:1",
+                                        amount_pence=10_000, idempotency_key="approve:package:1",
+                                        actor=None, memo="Package 1")
+            thread_session.commit()
+        with record:
+            transaction_ids.append(transaction.id)
+
+    threads = [threading.Thread(target=approve) for _ in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert len(transaction_ids) == 10 and len(set(transaction_ids)) == 1
+    assert ledger.balances(session, budget.id).available == 90_000

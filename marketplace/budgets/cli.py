@@ -23,4 +23,4 @@ def post_instalments(on) -> None:
     with Session(engine(), expire_on_commit=False) as session:
         posted = post_due_instalments(session, today=today)
         session.commit()
-    click.echo(f"Paid in {posted} instalment{'' if posted == 1 else 's'} due by {today:%d %B %Y}.")
+    click.echo(f"Paid in {posted} instalment{'' if posted == 1 else 's'} due by {today.day} {today:%B %Y}.")

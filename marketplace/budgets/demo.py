@@ -50,16 +50,15 @@ def load_budget_demo(demo, *, users: dict[str, User], people: dict[str, Person],
                                    budget_id=jo_budget.id, key="equipment")
 
     post_due_instalments(session, today=today, actor=council)
-    _sam_history(session, sam_budget, sam_categories, users, people, providers, today)
-    _jo_history(session, jo_budget, jo_equipment, users, people, providers, today)
+    _sam_history(session, sam_budget, sam_categories, users, providers, today)
+    _jo_history(session, jo_budget, jo_equipment, users, providers, today)
 
     after = session.exec(select(func.count()).select_from(LedgerTransaction)).one()
     demo.created += after - before
 
 
-def _sam_history(session, budget, categories, users, people, providers, today):
+def _sam_history(session, budget, categories, users, providers, today):
     sam, priya, council = users["sam@example.org"], users["priya@example.org"], users["council@example.org"]
-    sam_id = people["sam@example.org"].id
     home_care, day_service = providers["Brightpath Home Care"], providers["Meanwood Day Opportunities"]
     plans = [
         ("home-care", home_care, categories["personal_care"], HOME_CARE_PER_WEEK, "Home care from Brightpath"),
@@ -85,7 +84,7 @@ def _sam_history(session, budget, categories, users, people, providers, today):
                 ledger.approve_invoice(
                     session, budget_id=budget.id, commitment=commitment, provider_id=provider.id,
                     amount_pence=weekly, idempotency_key=f"{key}:{slug}:invoice:{instalment.number}:{week}",
-                    actor=sam, memo=f"{description}, week to {invoiced_on:%d %B}",
+                    actor=sam, memo=f"{description}, week to {invoiced_on.day} {invoiced_on:%B}",
                     category_id=category.id, effective_on=invoiced_on)
                 paid_on = invoiced_on + timedelta(days=3)
                 if paid_on <= today:
@@ -99,7 +98,7 @@ def _sam_history(session, budget, categories, users, people, providers, today):
         ledger.record_contribution(
             session, budget_id=budget.id, amount_pence=MONTHLY_CONTRIBUTION,
             idempotency_key=f"{key}:contribution:{month:%Y-%m}", actor=sam,
-            memo=f"Your contribution for {month:%B %Y}", on_behalf_of_id=sam_id, effective_on=month)
+            memo=f"Your contribution for {month:%B %Y}", effective_on=month)
         month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
     adjusted_on = date(2026, 9, 14)
     if adjusted_on <= today:
@@ -109,7 +108,7 @@ def _sam_history(session, budget, categories, users, people, providers, today):
                       memo="Extra money for a wheelchair repair", effective_on=adjusted_on)
 
 
-def _jo_history(session, budget, equipment, users, people, providers, today):
+def _jo_history(session, budget, equipment, users, providers, today):
     jo, council = users["jo@example.org"], users["council@example.org"]
     supplier = providers["Kirkstall Mobility Aids"]
     key = f"demo:budget:{budget.id}"
