@@ -74,7 +74,7 @@ def test_paying_one_provider_does_not_allow_reviewing_another(session, paid):
 
 @pytest.mark.parametrize(("form", "field", "message"), [
     ({"text": "Fine"}, "rating", "Choose how many stars you would give"),
-    ({"rating": "6", "text": "Fine"}, "rating", "Not a valid choice."),
+    ({"rating": "6", "text": "Fine"}, "rating", "Choose from 1 to 5 stars"),
     ({"rating": "3", "text": "   "}, "text", "Write your review"),
     ({"rating": "3", "text": "x" * 2001}, "text", "Your review must be 2,000 characters or fewer"),
 ])

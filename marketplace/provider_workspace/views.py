@@ -12,7 +12,6 @@ from marketplace.providers.catalogue import (
     CHECK_KINDS,
     PROVIDER_KINDS,
     SERVICE_CATEGORIES,
-    day_labels,
     days_from_mask,
 )
 from marketplace.providers.forms import (
@@ -27,8 +26,7 @@ from marketplace.providers.vetting import today_in_uk
 
 bp = Blueprint("provider_workspace", __name__, url_prefix="/provider")
 
-LABELS = {"kinds": PROVIDER_KINDS, "categories": SERVICE_CATEGORIES, "check_kinds": CHECK_KINDS,
-          "day_labels": day_labels}
+LABELS = {"kinds": PROVIDER_KINDS, "categories": SERVICE_CATEGORIES, "check_kinds": CHECK_KINDS}
 
 
 def _my_provider() -> Provider:

@@ -15,7 +15,7 @@ from sqlalchemy import ColumnElement, exists, func, or_, select
 from sqlmodel import Session
 
 from marketplace.models import Provider, ProviderArea, ProviderLanguage, Service
-from marketplace.providers.catalogue import DAYS
+from marketplace.providers.catalogue import DAYS, district_order
 from marketplace.providers.vetting import is_listed
 
 PER_PAGE = 20
@@ -112,25 +112,36 @@ def _order_by(sort: str, from_price):
     return [Provider.name.asc(), Provider.id.asc()]
 
 
-def search_providers(session: Session, *, filters: BrowseFilters, today: date, page: int = 1,
-                     per_page: int = PER_PAGE) -> BrowsePage:
-    """One page of results. Five statements whatever the number of results: count, page,
-    then the page's matching services, areas and languages."""
-    matching = matching_providers(filters, today)
-    total = session.execute(select(func.count()).select_from(matching)).scalar_one()
-    page_count = max(1, math.ceil(total / per_page))
-    page = min(max(page, 1), page_count)
-    if total == 0:
-        return BrowsePage(results=[], total=0, page=1, per_page=per_page)
-
-    rows = session.execute(
-        select(Provider, matching.c.from_price)
+def _page_rows(session: Session, matching, sort: str, page: int, per_page: int):
+    """One page of (provider, from price, total matching) rows: the total comes from a window
+    count in the same statement, so the matching set is worked out once per page."""
+    return session.execute(
+        select(Provider, matching.c.from_price, func.count().over().label("total"))
         .join(matching, matching.c.provider_id == Provider.id)
-        .order_by(*_order_by(filters.sort, matching.c.from_price))
+        .order_by(*_order_by(sort, matching.c.from_price))
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()
-    results = [ProviderResult(provider=provider, from_price_pence=price) for provider, price in rows]
+
+
+def search_providers(session: Session, *, filters: BrowseFilters, today: date, page: int = 1,
+                     per_page: int = PER_PAGE) -> BrowsePage:
+    """One page of results in four statements whatever the number of results: the page (with
+    the total), then its matching services, areas and languages. A page past the end costs two
+    more (count, then the last page)."""
+    matching = matching_providers(filters, today)
+    page = max(page, 1)
+    rows = _page_rows(session, matching, filters.sort, page, per_page)
+    if rows:
+        total = rows[0].total
+    else:
+        total = session.execute(select(func.count()).select_from(matching)).scalar_one() if page > 1 else 0
+        if total == 0:
+            return BrowsePage(results=[], total=0, page=1, per_page=per_page)
+        page = math.ceil(total / per_page)
+        rows = _page_rows(session, matching, filters.sort, page, per_page)
+
+    results = [ProviderResult(provider=provider, from_price_pence=price) for provider, price, _total in rows]
     ids = [result.provider.id for result in results]
 
     services = defaultdict(list)
@@ -155,7 +166,7 @@ def search_providers(session: Session, *, filters: BrowseFilters, today: date, p
 
     for result in results:
         result.services = services[result.provider.id]
-        result.areas = areas[result.provider.id]
+        result.areas = sorted(areas[result.provider.id], key=district_order)
         result.languages = languages[result.provider.id]
     return BrowsePage(results=results, total=total, page=page, per_page=per_page)
 

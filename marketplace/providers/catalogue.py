@@ -83,3 +83,17 @@ def day_labels(mask: int) -> list[str]:
 
 def normalise_district(text: str) -> str:
     return text.strip().upper().replace(" ", "")
+
+
+DAY_RANGES = {127: "Every day", 31: "Monday to Friday", 63: "Monday to Saturday", 96: "Weekends"}
+
+
+def describe_days(mask: int) -> str:
+    """'Monday to Friday', 'Every day', or the days listed: how people say it."""
+    return DAY_RANGES.get(mask) or ", ".join(day_labels(mask))
+
+
+def district_order(district: str) -> tuple[str, int, str]:
+    """LS2 before LS16: letters, then the number, then any letter after it."""
+    match = re.match(r"^([A-Z]+)([0-9]+)(.*)$", district)
+    return (match.group(1), int(match.group(2)), match.group(3)) if match else (district, 0, "")

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from marketplace.models import Provider, Service
-from marketplace.providers.catalogue import day_labels
+from marketplace.providers.catalogue import describe_days
 from marketplace.providers.profile import areas_of, checks_valid_until, languages_of
 from marketplace.providers.vetting import REQUIRED_CHECKS
 
@@ -18,7 +18,7 @@ class ComparedProvider:
     cheapest: Service | None  # in the chosen category, or overall
     areas: list[str]
     languages: list[str]
-    days: list[str]
+    days: str
     checks_valid_until: date | None  # when the first required check runs out
 
 
@@ -41,7 +41,7 @@ def comparison_rows(session: Session, *, providers: list[Provider], category: st
             cheapest=in_category[0] if in_category else None,
             areas=areas_of(session, provider.id),
             languages=languages_of(session, provider.id),
-            days=day_labels(days_mask),
+            days=describe_days(days_mask),
             checks_valid_until=min((until for _kind, until in valid), default=None) if complete else None,
         ))
     return compared

@@ -114,14 +114,19 @@ def load_provider_demo(demo, users: dict, people: dict) -> None:
     randomness = random.Random(2026)  # the same prices and languages on every run
 
     def provider(name: str, kind: str, districts: list[str], *, description: str | None = None) -> Provider:
-        listing = demo.get_or_add(Provider, {
-            "kind": kind, "description": description or KIND_BLURB[kind],
+        contact = {
             "contact_email": "hello@" + "".join(ch for ch in name.lower().split(",")[0] if ch.isalnum()) + ".example",
             "contact_phone": f"0113 496 {randomness.randint(0, 9999):04d}",
             "access_notes": "We visit you at home." if kind in ("care_agency", "personal_assistant")
             else "Step-free entrance and an accessible toilet.",
             "cqc_number": f"1-{randomness.randint(100000000, 999999999)}" if kind == "care_agency" else "",
-        }, name=name)
+        }
+        listing = demo.get_or_add(Provider, {"kind": kind, "description": description or KIND_BLURB[kind], **contact},
+                                  name=name)
+        if not listing.contact_email:  # the foundation's demo providers start without contact details
+            for field, value in contact.items():
+                setattr(listing, field, value)
+            session.add(listing)
         for district in districts:
             demo.get_or_add(ProviderArea, provider_id=listing.id, district=district)
         languages = ["English", *randomness.sample(LANGUAGE_CHOICES, randomness.choice([0, 0, 1, 1, 2]))]

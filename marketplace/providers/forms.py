@@ -48,7 +48,7 @@ class BrowseForm(BaseForm):
     category = SelectChoiceField(
         "Type of support",
         choices=choices([("", "Any type"), *SERVICE_CATEGORIES.items()]),
-        validators=[Optional()],
+        validators=[Optional()], invalid_choice_message="Choose a type of support from the list",
     )
     area = TextField(
         "Postcode district",
@@ -66,14 +66,15 @@ class BrowseForm(BaseForm):
     day = SelectChoiceField(
         "Day available",
         choices=choices([("", "Any day"), *((key, label) for key, (label, _bit) in DAYS.items())]),
-        validators=[Optional()],
+        validators=[Optional()], invalid_choice_message="Choose a day from the list",
     )
     language = SelectChoiceField(
         "Language spoken",
         choices=choices([("", "Any language"), *((name, name) for name in LANGUAGES)]),
-        validators=[Optional()],
+        validators=[Optional()], invalid_choice_message="Choose a language from the list",
     )
-    sort = SelectChoiceField("Sort by", choices=choices(SORTS.items()), validators=[Optional()])
+    sort = SelectChoiceField("Sort by", choices=choices(SORTS.items()), validators=[Optional()],
+                             invalid_choice_message="Choose how to sort from the list")
 
 
 # The provider workspace.
@@ -141,7 +142,8 @@ class OrganisationForm(BaseForm):
     name = TextField("Organisation name", validators=[
         required("Enter your organisation’s name"), length(max=200)])
     kind = RadioChoiceField("What kind of provider are you?", choices=choices(PROVIDER_KINDS.items()),
-                            validators=[required("Choose what kind of provider you are")])
+                            validators=[required("Choose what kind of provider you are")],
+                            invalid_choice_message="Choose what kind of provider you are")
     description = LongTextField("About your organisation", description="Tell people what you do and what makes you different.",
                                 validators=[required("Tell people about your organisation"), length(max=5000)])
     contact_email = TextField("Email for enquiries", validators=[
@@ -152,7 +154,8 @@ class OrganisationForm(BaseForm):
     areas = TextField("Postcode districts you serve", description="Separate them with commas, like LS6, LS7",
                       filters=[_districts], validators=[_valid_districts])
     languages = CheckboxesField("Languages your staff speak", description="Choose all that apply.",
-                                choices=choices((name, name) for name in LANGUAGES))
+                                choices=choices((name, name) for name in LANGUAGES),
+                                invalid_choice_message="Choose languages from the list")
     access_notes = LongTextField("Access", description="For example, step-free entrance, hearing loop, or visits at home only.",
                                  validators=[Optional(), length(max=2000)])
     cqc_number = TextField("CQC registration number", description="If you are registered with the Care Quality Commission, like 1-234567890",
@@ -171,26 +174,30 @@ class StaffForm(BaseForm):
 
 class ServiceForm(BaseForm):
     category = SelectChoiceField("Type of support", choices=choices([("", "Choose a type"), *SERVICE_CATEGORIES.items()]),
-                                 validators=[required("Choose the type of support")])
+                                 validators=[required("Choose the type of support")],
+                                 invalid_choice_message="Choose the type of support")
     title = TextField("Title", description="A short name people will understand, like “Morning help at home”",
                       validators=[required("Enter a title"), length(max=200)])
     description = LongTextField("Description", validators=[required("Describe the service"), length(max=5000)])
     unit = RadioChoiceField("You charge per", choices=choices(UNITS.items()),
-                            validators=[required("Choose what you charge per")])
+                            validators=[required("Choose what you charge per")],
+                            invalid_choice_message="Choose what you charge per")
     price = MoneyField("Price per unit", description="In pounds and pence, like 22.50",
                        maximum_pence=MAX_SERVICE_PRICE_POUNDS * 100)
     minimum_units = WholeNumberField("Fewest units someone can book", default=1,
                                  validators=[InputRequired(message="Enter the fewest units someone can book"),
                                              NumberRange(min=1, max=1000, message="Enter a number from 1 to 1,000")])
     days = CheckboxesField("Days available", description="Choose all that apply.",
-                           choices=choices((key, label) for key, (label, _bit) in DAYS.items()))
+                           choices=choices((key, label) for key, (label, _bit) in DAYS.items()),
+                           invalid_choice_message="Choose days from the list")
     submit = Submit("Save service")
 
 
 
 class CheckForm(BaseForm):
     kind = RadioChoiceField("Which check is this?", choices=choices(CHECK_KINDS.items()),
-                            validators=[required("Choose which check this is")])
+                            validators=[required("Choose which check this is")],
+                            invalid_choice_message="Choose which check this is")
     reference = TextField("Reference", description="For example, the policy or certificate number",
                           validators=[required("Enter the reference"), length(max=100)])
     issued_on = DateField("Date issued", what="date issued", description="For example, 27 3 2026")
@@ -218,7 +225,8 @@ class ReviewForm(BaseForm):
         "How many stars would you give?", description="5 stars is the best.",
         choices=choices([("5", "5 stars: excellent"), ("4", "4 stars: good"), ("3", "3 stars: all right"),
                          ("2", "2 stars: poor"), ("1", "1 star: very poor")]),
-        coerce=str, validators=[required("Choose how many stars you would give")])
+        coerce=str, validators=[required("Choose how many stars you would give")],
+        invalid_choice_message="Choose from 1 to 5 stars")
     text = LongTextField("Your review", description="What was good, and what could be better? Do not name staff.",
                          validators=[required("Write your review"), length(max=2000, message="Your review must be 2,000 characters or fewer")])
     submit = Submit("Send review")

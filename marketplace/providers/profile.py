@@ -15,7 +15,7 @@ from marketplace.models import (
     Service,
     VettingCheck,
 )
-from marketplace.providers.catalogue import REQUIRED_CHECKS
+from marketplace.providers.catalogue import REQUIRED_CHECKS, district_order
 
 
 @dataclass
@@ -29,8 +29,8 @@ class ProviderProfile:
 
 
 def areas_of(session: Session, provider_id: int) -> list[str]:
-    return list(session.execute(select(ProviderArea.district).where(
-        ProviderArea.provider_id == provider_id).order_by(ProviderArea.district)).scalars())
+    return sorted(session.execute(select(ProviderArea.district).where(
+        ProviderArea.provider_id == provider_id)).scalars(), key=district_order)
 
 
 def languages_of(session: Session, provider_id: int) -> list[str]:

@@ -23,7 +23,7 @@ from marketplace.providers.catalogue import (
     DAYS,
     PROVIDER_KINDS,
     SERVICE_CATEGORIES,
-    day_labels,
+    describe_days,
 )
 from marketplace.providers.comparison import comparison_rows
 from marketplace.providers.forms import BrowseForm, ReviewForm
@@ -38,7 +38,7 @@ FILTER_FIELDS = ("q", "category", "area", "max_price", "day", "language", "sort"
 
 def _labels() -> dict:
     return {"kinds": PROVIDER_KINDS, "categories": SERVICE_CATEGORIES, "check_kinds": CHECK_KINDS,
-            "day_labels": day_labels, "days": DAYS, "sorts": SORTS}
+            "describe_days": describe_days, "days": DAYS, "sorts": SORTS}
 
 
 def _compare_ids() -> list[int]:

@@ -1,0 +1,1 @@
+"""Providers: browse, profiles, compare, vetting and reviews."""
