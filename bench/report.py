@@ -170,6 +170,15 @@ def markdown(report: dict) -> str:
                 f"{_ms(page['p95_ms'])} | {_ms(page['p99_ms'])} | {page['sql_statements']} | "
                 f"{_failures(page['failures'])} | "
                 f"{'met' if not missed else 'missed: ' + ', '.join(missed)} |")
+        lines += ["", f"Where one request's time goes at `{scale_name}`, in-process (mean of up to "
+                  "five requests, one at a time, no server or network; SQL is the time in the "
+                  "driver's execute, so rows fetched later count as other Python):", "",
+                  "| page | total ms | SQL ms | templates ms | other Python ms |",
+                  "| --- | --- | --- | --- | --- |"]
+        for page in scale["pages"]:
+            split = page["in_process_ms"]
+            lines.append(f"| {page['name']} | {_ms(split['total'])} | {_ms(split['sql'])} | "
+                         f"{_ms(split['templates'])} | {_ms(split['other'])} |")
         lines.append("")
 
     write_path = report.get("write_path")

@@ -138,6 +138,7 @@ def run_scale(*, scale: data.Scale, database_url: str, pages: list[Page], settin
             **report.figures(samples[page.name]),
             "sql_statements": statements[page.name]["statements"],
             "in_process_status": statements[page.name]["status"],
+            "in_process_ms": statements[page.name]["in_process_ms"],
         }
         result["ratio_to_floor"] = round(result["rps"] / floor_rps, 4) if floor_rps else 0.0
         result["verdicts"] = report.page_verdicts(result)
