@@ -370,6 +370,9 @@ def _demo_budget(connection: Connection, email: str) -> tuple[dict, int, int]:
     return budget, row["holder_id"], row["holder_person_id"]
 
 
+PROVIDERS_PER_BUDGET = 4
+
+
 class _History:
     """Money history in the order the ledger would have accepted it: each round pays money in
     (an instalment, or a contribution once the instalments due are used up), sets it aside for
@@ -409,9 +412,11 @@ class _History:
     def add(self, budget: dict, *, transactions: int, planned: list, category_ids: list[int],
             holder_id: int, person_id: int) -> None:
         budget_id, rng = budget["id"], self.rng
+        # A person buys from a few providers, not from a different one every month.
+        chosen_providers = rng.sample(self.made.listed, min(PROVIDERS_PER_BUDGET, len(self.made.listed)))
         made_here, round_number = 0, 0
         while made_here < transactions:
-            provider_id = rng.choice(self.made.listed)
+            provider_id = rng.choice(chosen_providers)
             provider = self.made.provider_names[provider_id]
             category_id = rng.choice(category_ids) if category_ids else None
             payable = ledger.payable_account(provider_id)
