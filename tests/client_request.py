@@ -31,7 +31,9 @@ class ClientRequest:
         return self._check(response, expected_status)
 
     def get_response(self, url: str, *, expected_status: int = 200, **query):
-        response = self.client.get(url, query_string=query or None)
+        # Buffered: a streamed response is read to the end and closed, as a browser would, so the
+        # request's database session is finished before the test reads the database.
+        response = self.client.get(url, query_string=query or None, buffered=True)
         assert response.status_code == expected_status, _explain(response, expected_status)
         return response
 

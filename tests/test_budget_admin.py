@@ -224,3 +224,41 @@ def test_the_budget_list_shows_each_budgets_figures_and_sorts(commissioner, clie
     assert page.select_one("th[aria-sort]").get("aria-sort") == "descending"
     assert "£3,000.00" in normalised_text(page.select_one("#budgets tbody tr"))
     assert names(client_request.get("/admin/budgets", sort="nonsense")) == ["Ann", "Bob", "Cat"]
+
+
+@pytest.mark.parametrize("sort, order", [("person", "ascending"), ("available", "descending")])
+def test_the_budget_list_shows_50_budgets_a_page_and_keeps_the_sort_on_every_page(
+        commissioner, client_request, session, sort, order):
+    # 51 people; the later the name, the more money, so both sorts have a known order.
+    names = [f"Person {number:02}" for number in range(51)]
+    for number, name in enumerate(names):
+        create_budget(session, person=person_of(session, create_user(session, name=name)),
+                      paid_in_pence=1_000 * (number + 1) if number % 10 == 0 else 0)
+    expected = names if sort == "person" else (
+        [f"Person {n:02}" for n in (50, 40, 30, 20, 10, 0)]
+        + [name for name in names if int(name.split()[1]) % 10])
+
+    def listed(page):
+        return [normalised_text(row.th).split(",")[0].strip() for row in page.select("#budgets tbody tr")]
+
+    first = client_request.get("/admin/budgets", sort=sort, order=order)
+    assert listed(first) == expected[:50]
+    next_link = first.select_one(".govuk-pagination__next a")["href"]
+    assert f"sort={sort}" in next_link and "page=2" in next_link
+    assert ("order=descending" in next_link) == (order == "descending")
+    second = client_request.get(next_link)
+    assert listed(second) == expected[50:]
+    assert second.select_one(".govuk-pagination__next") is None
+    assert second.select_one(".govuk-pagination__prev a")["href"].count("page=1") == 1
+
+
+@pytest.mark.parametrize("page", ["0", "3"])
+def test_a_budget_list_page_that_does_not_exist_is_not_found(commissioner, client_request, session, page):
+    for number in range(51):
+        create_budget(session, person=person_of(session, create_user(session, name=f"Person {number:02}")))
+    client_request.get("/admin/budgets", page=page, expected_status=404)
+
+
+def test_a_short_budget_list_has_no_page_links(commissioner, client_request, session):
+    create_budget(session, person=person_of(session, create_user(session, name="Ann")))
+    assert client_request.get("/admin/budgets").select_one(".govuk-pagination") is None

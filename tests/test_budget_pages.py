@@ -236,7 +236,8 @@ def test_the_csv_has_exactly_the_statement_rows(session, sams_budget, client_req
     selected = figures.StatementFilters(
         from_date=date.fromisoformat(query["from_date"]) if "from_date" in query else None,
         to_date=date.fromisoformat(query["to_date"]) if "to_date" in query else None)
-    rows, total = figures.statement(session, sams_budget.id, selected)
+    rows = list(figures.statement_rows(session, sams_budget.id, selected))
+    _first_page, total = figures.statement(session, sams_budget.id, selected)
     assert len(lines) == total == len(rows)
     assert [(line[0], line[8], line[9], line[10]) for line in lines] == [
         (row.effective_on.isoformat(),
@@ -277,3 +278,25 @@ def test_sams_demo_budget_has_history_a_chart_and_a_forecast(runner, session, cl
     assert page.select_one("svg[role=img] title")
     statement = normalised_text(client_request.get("/budget/statement").main)
     assert "example history" in statement
+
+
+@pytest.mark.parametrize("filters", ["none", "category", "provider", "dates"])
+def test_every_statement_page_shows_the_true_balance_even_when_filters_hide_rows(session, sams_budget, filters):
+    care = session.exec(select(BudgetCategory).where(BudgetCategory.key == "personal_care")).one()
+    brightpath = session.exec(select(Provider).where(Provider.name == "Brightpath Home Care")).one()
+    selected = {
+        "none": figures.StatementFilters(),
+        "category": figures.StatementFilters(category_id=care.id),
+        "provider": figures.StatementFilters(provider_id=brightpath.id),
+        "dates": figures.StatementFilters(from_date=date(2025, 5, 1), to_date=date(2025, 7, 31)),
+    }[filters]
+    every_row = list(figures.statement_rows(session, sams_budget.id, selected))
+    _first_page, total = figures.statement(session, sams_budget.id, selected)
+    assert total == len(every_row) > 0
+    paged = []
+    for number in range(1, -(-total // figures.STATEMENT_PAGE_SIZE) + 1):
+        paged += figures.statement(session, sams_budget.id, selected, page=number)[0]
+    assert paged == every_row
+    if filters == "none":
+        assert total > figures.STATEMENT_PAGE_SIZE
+        assert every_row[0].balance == ledger.balances(session, sams_budget.id).unspent

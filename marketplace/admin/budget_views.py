@@ -29,8 +29,17 @@ def budgets():
     if sort not in figures.BUDGET_LIST_SORTS:
         sort = "person"
     descending = request.args.get("order") == "descending"
-    rows = figures.budget_list(get_session(), sort=sort, descending=descending)
-    return render_template("admin/budgets.html", rows=rows, sort=sort, descending=descending)
+    page = request.args.get("page", 1, type=int)
+    if page < 1:
+        abort(404)
+    rows, total = figures.budget_list(get_session(), sort=sort, descending=descending, page=page)
+    page_count = max(1, -(-total // figures.BUDGET_LIST_PAGE_SIZE))
+    if page > page_count:
+        abort(404)
+    order = {"order": "descending"} if descending else {}
+    return render_template(
+        "admin/budgets.html", rows=rows, total=total, sort=sort, descending=descending,
+        pagination=pages.pagination("admin.budgets", {"sort": sort} | order, page, page_count))
 
 
 @bp.route("/budgets/new", methods=["GET", "POST"])

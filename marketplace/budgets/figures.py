@@ -2,10 +2,11 @@
 the quarterly return. Everything is summed in SQL from the ledger's postings."""
 
 import calendar
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import case, extract, func, or_
+from sqlalchemy import and_, case, extract, func, not_, or_
 from sqlmodel import Session, col, select
 
 from marketplace import ledger
@@ -242,44 +243,19 @@ class StatementRow:
         return max(-self.change, 0)
 
 
-def _statement_query(budget_id: int, filters: StatementFilters):
-    per_transaction = (
-        select(
-            Posting.transaction_id.label("transaction_id"),
-            func.sum(case((_is_unspent(), Posting.amount_pence), else_=0)).label("change"),
-            func.sum(case((Posting.amount_pence > 0, Posting.amount_pence), else_=0)).label("moved"),
-        )
-        .where(Posting.budget_id == budget_id)
-        .group_by(Posting.transaction_id)
-        .subquery()
+def _change_and_moved():
+    """Per transaction: the change to the money not yet spent, and the size of the move."""
+    return (
+        func.sum(case((_is_unspent(), Posting.amount_pence), else_=0)).label("change"),
+        func.sum(case((Posting.amount_pence > 0, Posting.amount_pence), else_=0)).label("moved"),
     )
-    # The running balance covers every row, so a filtered statement still shows true balances.
-    with_balance = (
-        select(
-            LedgerTransaction.id.label("id"),
-            per_transaction.c.change,
-            per_transaction.c.moved,
-            func.sum(per_transaction.c.change).over(
-                order_by=(LedgerTransaction.effective_on, LedgerTransaction.id)).label("balance"),
-        )
-        .join(per_transaction, per_transaction.c.transaction_id == LedgerTransaction.id)
-        .where(LedgerTransaction.budget_id == budget_id)
-        .subquery()
-    )
-    on_behalf_of = Person.__table__.alias("on_behalf_of")
-    query = (
-        select(
-            LedgerTransaction.id, LedgerTransaction.effective_on, LedgerTransaction.kind,
-            LedgerTransaction.memo, LedgerTransaction.reason, User.name, on_behalf_of.c.name,
-            BudgetCategory.name, Provider.name,
-            with_balance.c.change, with_balance.c.moved, with_balance.c.balance,
-        )
-        .join(with_balance, with_balance.c.id == LedgerTransaction.id)
-        .outerjoin(User, User.id == LedgerTransaction.actor_id)
-        .outerjoin(on_behalf_of, on_behalf_of.c.id == LedgerTransaction.on_behalf_of_id)
-        .outerjoin(BudgetCategory, BudgetCategory.id == LedgerTransaction.category_id)
-        .outerjoin(Provider, Provider.id == LedgerTransaction.provider_id)
-    )
+
+
+def _newest_first():
+    return col(LedgerTransaction.effective_on).desc(), col(LedgerTransaction.id).desc()
+
+
+def _filtered(query, filters: StatementFilters):
     if filters.from_date is not None:
         query = query.where(LedgerTransaction.effective_on >= filters.from_date)
     if filters.to_date is not None:
@@ -291,20 +267,139 @@ def _statement_query(budget_id: int, filters: StatementFilters):
     return query
 
 
+def _at_or_before(effective_on: date, transaction_id: int):
+    """Transactions no newer than the given one, in statement order (date, then id)."""
+    return and_(LedgerTransaction.effective_on <= effective_on,
+                or_(LedgerTransaction.effective_on < effective_on, LedgerTransaction.id <= transaction_id))
+
+
+def _at_or_after(effective_on: date, transaction_id: int):
+    return and_(LedgerTransaction.effective_on >= effective_on,
+                or_(LedgerTransaction.effective_on > effective_on, LedgerTransaction.id >= transaction_id))
+
+
+def _unspent_change(budget_id: int, *where):
+    return (
+        select(func.coalesce(func.sum(Posting.amount_pence), 0))
+        .join(LedgerTransaction, LedgerTransaction.id == Posting.transaction_id)
+        .where(Posting.budget_id == budget_id, LedgerTransaction.budget_id == budget_id, _is_unspent(), *where)
+        .scalar_subquery()
+    )
+
+
+def _balance_after(budget_id: int, effective_on: date, transaction_id: int, *, from_the_top: bool):
+    """Money not yet spent just after the given transaction, summing only the postings on its
+    shorter side: everything minus what came after it, or what came up to it."""
+    if from_the_top:
+        everything = (
+            select(func.coalesce(func.sum(Posting.amount_pence), 0))
+            .where(Posting.budget_id == budget_id, _is_unspent())
+            .scalar_subquery()
+        )
+        return everything - _unspent_change(budget_id, not_(_at_or_before(effective_on, transaction_id)))
+    return _unspent_change(budget_id, _at_or_before(effective_on, transaction_id))
+
+
 def statement(session: Session, budget_id: int, filters: StatementFilters = StatementFilters(), *,
-              page: int | None = None) -> tuple[list[StatementRow], int]:
-    """Rows newest first (one page of them, or all when page is None) and how many match."""
-    query = _statement_query(budget_id, filters)
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    query = query.order_by(col(LedgerTransaction.effective_on).desc(), col(LedgerTransaction.id).desc())
-    if page is not None:
-        query = query.limit(STATEMENT_PAGE_SIZE).offset((page - 1) * STATEMENT_PAGE_SIZE)
-    rows = [
-        StatementRow(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8],
-                     int(row[9]), int(row[10]), int(row[11]))
-        for row in session.exec(query).all()
-    ]
-    return rows, total
+              page: int = 1) -> tuple[list[StatementRow], int]:
+    """One page of rows, newest first, and how many rows match.
+
+    The balance on each row is the true balance after it, even when filters hide other rows:
+    it is summed once for the page's newest row and then worked back through every
+    transaction (shown or not) between the page's newest and oldest rows."""
+    total = session.exec(_filtered(
+        select(func.count()).select_from(LedgerTransaction).where(LedgerTransaction.budget_id == budget_id),
+        filters)).one()
+    offset = (page - 1) * STATEMENT_PAGE_SIZE
+    page_ids = (_filtered(select(LedgerTransaction.id).where(LedgerTransaction.budget_id == budget_id), filters)
+                .order_by(*_newest_first()).limit(STATEMENT_PAGE_SIZE).offset(offset))
+    shown = session.exec(_statement_rows(budget_id, _page_sums(budget_id, page_ids.scalar_subquery()))
+                         .order_by(*_newest_first())).all()
+    if not shown:
+        return [], total
+    newest, oldest = shown[0], shown[-1]
+    balance_after_newest = _balance_after(budget_id, newest.effective_on, newest.id,
+                                          from_the_top=offset * 2 <= total)
+    changes = session.exec(
+        select(LedgerTransaction.id, _change_and_moved()[0], balance_after_newest)
+        .join(Posting, Posting.transaction_id == LedgerTransaction.id)
+        .where(LedgerTransaction.budget_id == budget_id,
+               _at_or_before(newest.effective_on, newest.id),
+               _at_or_after(oldest.effective_on, oldest.id))
+        .group_by(LedgerTransaction.id, LedgerTransaction.effective_on)
+        .order_by(*_newest_first())
+    ).all()
+    balances = {}
+    balance = int(changes[0][2]) if changes else 0
+    for transaction_id, change, _balance_after_newest in changes:
+        balances[transaction_id] = balance
+        balance -= int(change)
+    return [_statement_row(row, balances[row.id]) for row in shown], total
+
+
+def statement_rows(session: Session, budget_id: int, filters: StatementFilters = StatementFilters(),
+                   *, chunk_size: int = 1000) -> Iterator[StatementRow]:
+    """Every row of the statement, newest first, fetched from the database a chunk at a time.
+    One query: the running balance is a window over the whole budget, which is what this needs."""
+    change, moved = _change_and_moved()
+    per_transaction = (
+        select(Posting.transaction_id.label("transaction_id"), change, moved)
+        .where(Posting.budget_id == budget_id)
+        .group_by(Posting.transaction_id)
+        .subquery()
+    )
+    with_balance = (
+        select(
+            per_transaction,
+            func.sum(per_transaction.c.change).over(
+                order_by=(LedgerTransaction.effective_on, LedgerTransaction.id)).label("balance"),
+        )
+        .join(LedgerTransaction, LedgerTransaction.id == per_transaction.c.transaction_id)
+        .where(LedgerTransaction.budget_id == budget_id)
+        .subquery()
+    )
+    query = (
+        _filtered(_statement_rows(budget_id, with_balance).add_columns(with_balance.c.balance), filters)
+        .order_by(*_newest_first())
+        .execution_options(yield_per=chunk_size)
+    )
+    for row in session.exec(query):
+        yield _statement_row(row, int(row.balance))
+
+
+def _page_sums(budget_id: int, transaction_ids):
+    """change and moved for the given transactions only."""
+    return (
+        select(Posting.transaction_id.label("transaction_id"), *_change_and_moved())
+        .where(Posting.budget_id == budget_id, col(Posting.transaction_id).in_(transaction_ids))
+        .group_by(Posting.transaction_id)
+        .subquery()
+    )
+
+
+def _statement_rows(budget_id: int, sums):
+    """A statement's rows without their balances: transactions with names, joined to `sums`
+    (a subquery of transaction_id, change and moved) so only the rows it has are listed."""
+    on_behalf_of = Person.__table__.alias("on_behalf_of")
+    return (
+        select(
+            LedgerTransaction.id, LedgerTransaction.effective_on, LedgerTransaction.kind,
+            LedgerTransaction.memo, LedgerTransaction.reason, User.name.label("by"),
+            on_behalf_of.c.name.label("on_behalf_of"), BudgetCategory.name.label("category"),
+            Provider.name.label("provider"), sums.c.change, sums.c.moved,
+        )
+        .join(sums, sums.c.transaction_id == LedgerTransaction.id)
+        .outerjoin(User, User.id == LedgerTransaction.actor_id)
+        .outerjoin(on_behalf_of, on_behalf_of.c.id == LedgerTransaction.on_behalf_of_id)
+        .outerjoin(BudgetCategory, BudgetCategory.id == LedgerTransaction.category_id)
+        .outerjoin(Provider, Provider.id == LedgerTransaction.provider_id)
+        .where(LedgerTransaction.budget_id == budget_id)
+    )
+
+
+def _statement_row(row, balance: int) -> StatementRow:
+    return StatementRow(row.id, row.effective_on, row.kind, row.memo, row.reason, row.by, row.on_behalf_of,
+                        row.category, row.provider, int(row.change or 0), int(row.moved or 0), balance)
 
 
 def statement_providers(session: Session, budget_id: int) -> list[Provider]:
@@ -360,6 +455,8 @@ def quarterly_return(session: Session, budget: Budget, number: int) -> Quarterly
 # --- the commissioner's list ------------------------------------------------------------------
 
 BUDGET_LIST_SORTS = ("person", "allocated", "committed", "spent", "available", "start")
+BUDGET_LIST_PAGE_SIZE = 50
+_FIGURE_NAMES = ("allocated", "committed", "spent", "available")
 
 
 @dataclass(frozen=True)
@@ -372,8 +469,9 @@ class BudgetListRow:
     available: int
 
 
-def budget_list(session: Session, *, sort: str = "person", descending: bool = False) -> list[BudgetListRow]:
-    sums = (
+def _figures_by_budget(budget_ids: list[int] | None = None):
+    """Each budget's figures summed from its postings; only the given budgets when asked."""
+    query = (
         select(
             Posting.budget_id.label("budget_id"),
             func.sum(case((Posting.account == ledger.FUNDING, -Posting.amount_pence), else_=0)).label("allocated"),
@@ -382,14 +480,40 @@ def budget_list(session: Session, *, sort: str = "person", descending: bool = Fa
             func.sum(case((Posting.account == AVAILABLE, Posting.amount_pence), else_=0)).label("available"),
         )
         .group_by(Posting.budget_id)
-        .subquery()
     )
-    figures = {name: func.coalesce(sums.c[name], 0) for name in ("allocated", "committed", "spent", "available")}
-    order = {"person": Person.name, "start": Budget.period_start, **figures}.get(sort, Person.name)
+    if budget_ids is not None:
+        query = query.where(col(Posting.budget_id).in_(budget_ids))
+    return query
+
+
+def budget_list(session: Session, *, sort: str = "person", descending: bool = False,
+                page: int = 1) -> tuple[list[BudgetListRow], int]:
+    """One page of budgets in the order asked for, and how many budgets there are in all.
+
+    Sorting by person or start date pages the budgets first and sums only that page's postings;
+    sorting by a figure has to sum every budget's postings to know the order."""
+    total = session.exec(select(func.count()).select_from(Budget)).one()
+    offset = (page - 1) * BUDGET_LIST_PAGE_SIZE
+    if sort in ("person", "start"):
+        order = Budget.period_start if sort == "start" else Person.name
+        budgets = session.exec(
+            select(Budget, Person.name)
+            .join(Person, Person.id == Budget.person_id)
+            .order_by(col(order).desc() if descending else order, Budget.id)
+            .limit(BUDGET_LIST_PAGE_SIZE).offset(offset)
+        ).all()
+        sums = {row[0]: row[1:] for row in session.exec(
+            _figures_by_budget([budget.id for budget, _name in budgets]))} if budgets else {}
+        return [BudgetListRow(budget, name, *(int(v) for v in sums.get(budget.id, (0, 0, 0, 0))))
+                for budget, name in budgets], total
+    sums = _figures_by_budget().subquery()
+    figures = {name: func.coalesce(sums.c[name], 0) for name in _FIGURE_NAMES}
+    order = figures.get(sort, figures["available"])
     rows = session.exec(
         select(Budget, Person.name, *figures.values())
         .join(Person, Person.id == Budget.person_id)
         .outerjoin(sums, sums.c.budget_id == Budget.id)
         .order_by(order.desc() if descending else order, Budget.id)
+        .limit(BUDGET_LIST_PAGE_SIZE).offset(offset)
     ).all()
-    return [BudgetListRow(budget, name, int(a), int(c), int(s), int(v)) for budget, name, a, c, s, v in rows]
+    return [BudgetListRow(budget, name, int(a), int(c), int(s), int(v)) for budget, name, a, c, s, v in rows], total

@@ -3,14 +3,16 @@ one CSV, one quarterly return, whoever is looking."""
 
 import csv
 import io
+from collections.abc import Iterable, Iterator
 
-from flask import Response, abort, render_template, request, url_for
+from flask import Response, abort, render_template, request, stream_with_context, url_for
 from sqlmodel import Session
 
 from marketplace import ledger
 from marketplace.budgets import figures
 from marketplace.budgets.forms import StatementFilterForm
 from marketplace.budgets.service import instalments
+from marketplace.db import get_session
 from marketplace.forms import choices
 from marketplace.ledger import uk_today
 from marketplace.models import Budget
@@ -94,13 +96,14 @@ def render_statement(session: Session, budget: Budget, *, heading: str, endpoint
     arguments = _filter_arguments()
     return render_template(
         template, form=form, heading=heading, budget=budget, rows=rows, total=total,
-        pagination=_pagination(endpoint, url_values | arguments, page, pages),
+        pagination=pagination(endpoint, url_values | arguments, page, pages),
         csv_url=url_for(csv_endpoint, **url_values, **arguments),
         return_url=url_for(return_endpoint, **url_values), **context,
     ), 200
 
 
-def _pagination(endpoint: str, arguments: dict, page: int, pages: int) -> dict | None:
+def pagination(endpoint: str, arguments: dict, page: int, pages: int) -> dict | None:
+    """GOV.UK pagination links: first, last and two either side of the current page."""
     if pages == 1:
         return None
     params: dict = {"items": [
@@ -129,20 +132,40 @@ def statement_csv(session: Session, budget: Budget) -> Response:
     selected = _filters(form)
     if selected is None:
         abort(400, "Check the dates and filters you chose, then try again.")
-    rows, _total = figures.statement(session, budget.id, selected)
-    output = io.StringIO()
-    writer = csv.writer(output)
-    writer.writerow(CSV_HEADER)
+    filename = f"budget-statement-{budget.period_start:%Y}-{budget.period_end:%Y}.csv"
+    return Response(stream_with_context(_streamed_csv(budget.id, selected)), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"',
+                             "Content-Type": "text/csv; charset=utf-8"})
+
+
+def _streamed_csv(budget_id: int, selected: figures.StatementFilters) -> Iterator[bytes]:
+    """Runs after the view has returned, so it ends its own use of the database: the request's
+    teardown has already happened by then."""
+    session = get_session()
+    try:
+        yield from _csv_lines(figures.statement_rows(session, budget_id, selected))
+    finally:
+        session.close()
+
+
+def _csv_lines(rows: Iterable[figures.StatementRow]) -> Iterator[bytes]:
+    """The CSV a line at a time, so a long statement is never held in memory whole."""
+    line = io.StringIO()
+    writer = csv.writer(line)
+
+    def written(values: list) -> bytes:
+        line.seek(0)
+        line.truncate()
+        writer.writerow(values)
+        return line.getvalue().encode("utf-8")
+
+    yield written(CSV_HEADER)
     for row in rows:
-        writer.writerow([
+        yield written([
             row.effective_on.isoformat(), row.what, row.memo, row.reason or "", row.by or "",
             row.on_behalf_of or "", row.category or "", row.provider or "",
             _pounds(row.money_in), _pounds(row.money_out), f"{pence_to_pounds(row.balance):.2f}", "GBP",
         ])
-    filename = f"budget-statement-{budget.period_start:%Y}-{budget.period_end:%Y}.csv"
-    return Response(output.getvalue().encode("utf-8"), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"',
-                             "Content-Type": "text/csv; charset=utf-8"})
 
 
 def _pounds(pence: int) -> str:

@@ -58,6 +58,9 @@ class BudgetCategory(SQLModel, table=True):
 class LedgerTransaction(SQLModel, table=True):
     """One money event. Its postings sum to zero; the idempotency key makes retries harmless."""
 
+    # Statements list a budget's transactions newest first (by date, then id) and page them.
+    __table_args__ = (Index("ix_ledgertransaction_budget_effective_on_id", "budget_id", "effective_on", "id"),)
+
     id: int | None = Field(default=None, primary_key=True)
     budget_id: int = Field(foreign_key="budget.id", index=True)
     kind: str = Field(max_length=40, index=True)
