@@ -177,10 +177,11 @@ def test_a_page_takes_at_most_ten_sql_statements_whatever_the_number_of_results(
     def count(*_args):
         statements.append(1)
 
-    for n in range(45):
-        create_listed_provider(session, name=f"Provider {n:02d}", areas=("LS6", "LS7"),
-                               languages=("English", "Urdu"), services=2)
+    providers = [create_listed_provider(session, name=f"Provider {n:02d}", areas=("LS6", "LS7"),
+                                        languages=("English", "Urdu"), services=2) for n in range(45)]
     client_request.login(create_user(session, role=Role.PERSON))
+    for provider in providers[:3]:
+        client_request.post("/compare/add", {"provider_id": provider.id})
     event.listen(app.extensions["engine"], "before_cursor_execute", count)
     try:
         for query in ({}, {"page": "2", "sort": "price"}, {"q": "help", "area": "LS6", "language": "Urdu",
@@ -189,6 +190,10 @@ def test_a_page_takes_at_most_ten_sql_statements_whatever_the_number_of_results(
             page = client_request.get("/providers", **query)
             assert len(result_names(page)) == 20
             assert len(statements) <= 10, f"{len(statements)} statements for {query}"
+        statements.clear()
+        page = client_request.get("/compare", category="personal_care")
+        assert len(page.select("thead th")) == 3
+        assert len(statements) <= 10, f"{len(statements)} statements for the compare page"
     finally:
         event.remove(app.extensions["engine"], "before_cursor_execute", count)
 

@@ -139,3 +139,12 @@ def test_unpublished_only_provider_is_still_vettable(client_request, session, co
     page = client_request.get(f"/admin/vetting/providers/{provider.id}")
     assert normalised_text(page.h1) == "Quiet Agency"
     assert "Not sent" in normalised_text(page.select_one("table"))
+
+
+def test_a_long_queue_shows_the_oldest_fifty_and_says_how_many_wait(client_request, session, commissioner):
+    for n in range(52):
+        add_check(session, create_provider(session, name=f"Agency {n:02d}"), "cqc_registration", status="pending")
+    page = client_request.get("/admin/vetting")
+    assert len(page.select("table")[0].select("tbody tr")) == 50
+    assert normalised_text(page.select_one("table caption")) == "52 checks to decide, oldest first"
+    assert "Showing the first 50 of 52 checks." in normalised_text(page.select_one("main"))

@@ -19,6 +19,9 @@ from marketplace.providers.vetting import today_in_uk
 
 LABELS = {"kinds": PROVIDER_KINDS, "check_kinds": CHECK_KINDS}
 EXPIRY_WINDOW_DAYS = 30
+# Each list on the vetting page shows this many, with how many there are in all, so the page
+# stays quick however many providers there are.
+LIST_LIMIT = 50
 
 
 @bp.route("/vetting")
@@ -26,9 +29,9 @@ EXPIRY_WINDOW_DAYS = 30
 def vetting():
     db = get_session()
     return render_template(
-        "admin/vetting.html", queue=council.vetting_queue(db),
-        expiring=council.expiring_checks(db, today=today_in_uk(), days=EXPIRY_WINDOW_DAYS),
-        suspended=council.suspended_providers(db), window=EXPIRY_WINDOW_DAYS, **LABELS,
+        "admin/vetting.html", queue=council.vetting_queue(db, limit=LIST_LIMIT),
+        expiring=council.first_expiring_checks(db, today=today_in_uk(), days=EXPIRY_WINDOW_DAYS, limit=LIST_LIMIT),
+        suspended=council.suspended_providers(db, limit=LIST_LIMIT), window=EXPIRY_WINDOW_DAYS, **LABELS,
     )
 
 

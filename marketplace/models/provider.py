@@ -7,7 +7,15 @@ from sqlmodel import Field, Index, SQLModel, UniqueConstraint
 from marketplace.models.types import UTCDateTime, utcnow
 
 
+def trigram_index(name: str, column: str) -> Index:
+    """On PostgreSQL a pg_trgm GIN index, so browse's case-blind `column ILIKE '%word%'` is an
+    index search; SQLite ignores the PostgreSQL options and builds a plain index."""
+    return Index(name, column, postgresql_using="gin", postgresql_ops={column: "gin_trgm_ops"})
+
+
 class Provider(SQLModel, table=True):
+    __table_args__ = (trigram_index("ix_provider_name_trgm", "name"),)
+
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200, index=True)
     kind: str = Field(default="care_agency", max_length=40, index=True)
@@ -68,6 +76,8 @@ class Service(SQLModel, table=True):
     __table_args__ = (
         Index("ix_service_browse", "published", "category", "price_pence"),
         Index("ix_service_provider_published", "provider_id", "published", "price_pence"),
+        trigram_index("ix_service_title_trgm", "title"),
+        trigram_index("ix_service_description_trgm", "description"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -91,6 +101,8 @@ class VettingCheck(SQLModel, table=True):
     __table_args__ = (
         Index("ix_vettingcheck_validity", "provider_id", "kind", "status", "expires_on"),
         Index("ix_vettingcheck_queue", "status", "submitted_at"),
+        # The council's "running out soon" list reads only checks expiring in a window of days.
+        Index("ix_vettingcheck_expiry", "status", "expires_on"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

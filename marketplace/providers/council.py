@@ -3,8 +3,9 @@ which checks run out soon."""
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Generic, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, exists, func, or_, select
 from sqlmodel import Session
 
 from marketplace.audit import audit
@@ -17,13 +18,30 @@ class VettingError(ValueError):
     """A decision that cannot be made; the message is for the user."""
 
 
-def vetting_queue(session: Session) -> list[tuple[VettingCheck, Provider]]:
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class FirstOf(Generic[T]):
+    """The first few items of a list that may be long, and how many there are in all."""
+
+    items: list[T]
+    total: int
+
+
+def _first_of(session: Session, query, limit: int) -> FirstOf:
+    """Run `query` for its first `limit` rows, counting all its rows in the same statement."""
+    rows = session.execute(query.add_columns(func.count().over()).limit(limit)).all()
+    return FirstOf(items=[tuple(row[:-1]) for row in rows], total=rows[0][-1] if rows else 0)
+
+
+def vetting_queue(session: Session, *, limit: int) -> FirstOf[tuple[VettingCheck, Provider]]:
     """Checks waiting for a decision, oldest first."""
-    return list(session.execute(
+    return _first_of(session, (
         select(VettingCheck, Provider).join(Provider, Provider.id == VettingCheck.provider_id)
         .where(VettingCheck.status == "pending")
         .order_by(VettingCheck.submitted_at, VettingCheck.id)
-    ).all())
+    ), limit)
 
 
 def check_with_provider(session: Session, check_id: int) -> tuple[VettingCheck, Provider] | None:
@@ -93,10 +111,13 @@ def reinstate_provider(session: Session, *, provider_id: int, actor: User) -> Pr
     return provider
 
 
-def suspended_providers(session: Session) -> list[Provider]:
-    return list(session.execute(
-        select(Provider).where(Provider.suspended_at.is_not(None)).order_by(Provider.suspended_at.desc())
-    ).scalars())
+def suspended_providers(session: Session, *, limit: int) -> FirstOf[Provider]:
+    """The most recently suspended first."""
+    first = _first_of(session, (
+        select(Provider).where(Provider.suspended_at.is_not(None))
+        .order_by(Provider.suspended_at.desc(), Provider.id.desc())
+    ), limit)
+    return FirstOf(items=[provider for (provider,) in first.items], total=first.total)
 
 
 @dataclass(frozen=True)
@@ -107,17 +128,39 @@ class ExpiringCheck:
     expires_on: date
 
 
-def expiring_checks(session: Session, *, today: date, days: int) -> list[ExpiringCheck]:
-    """Required checks whose latest verified evidence runs out within `days` days (soonest first)."""
+def _expiring_query(today: date, days: int):
+    """Required checks whose latest verified evidence runs out within `days` days, soonest
+    first: only checks running out in the window are read, and a later verified check of the
+    same kind (already renewed) takes the check off the list."""
+    last_day = today + timedelta(days=days)
+    renewed = VettingCheck.__table__.alias("renewed")
+    required_for_kind = or_(*(
+        and_(Provider.kind == kind, VettingCheck.kind.in_(checks)) for kind, checks in REQUIRED_CHECKS.items()
+    ))
     latest = func.max(VettingCheck.expires_on)
-    rows = session.execute(
-        select(Provider.id, Provider.name, Provider.kind, VettingCheck.kind, latest)
+    return (
+        select(Provider.id, Provider.name, VettingCheck.kind, latest)
         .join(Provider, Provider.id == VettingCheck.provider_id)
-        .where(VettingCheck.status == "verified", VettingCheck.expires_on >= today)
-        .group_by(Provider.id, Provider.name, Provider.kind, VettingCheck.kind)
-        .having(latest <= today + timedelta(days=days))
-        .order_by(latest, Provider.name)
-    ).all()
-    return [ExpiringCheck(provider_id=pid, provider_name=name, kind=check_kind, expires_on=until)
-            for pid, name, provider_kind, check_kind, until in rows
-            if check_kind in REQUIRED_CHECKS.get(provider_kind, ())]
+        .where(VettingCheck.status == "verified", VettingCheck.expires_on >= today,
+               VettingCheck.expires_on <= last_day, required_for_kind,
+               ~exists(select(renewed.c.id).where(
+                   renewed.c.provider_id == VettingCheck.provider_id, renewed.c.kind == VettingCheck.kind,
+                   renewed.c.status == "verified", renewed.c.expires_on > last_day)))
+        .group_by(Provider.id, Provider.name, VettingCheck.kind)
+        .order_by(latest, Provider.name, Provider.id, VettingCheck.kind)
+    )
+
+
+def _expiring(rows) -> list[ExpiringCheck]:
+    return [ExpiringCheck(provider_id=pid, provider_name=name, kind=kind, expires_on=until)
+            for pid, name, kind, until in rows]
+
+
+def expiring_checks(session: Session, *, today: date, days: int) -> list[ExpiringCheck]:
+    """Every required check running out within `days` days, soonest first."""
+    return _expiring(session.execute(_expiring_query(today, days)).all())
+
+
+def first_expiring_checks(session: Session, *, today: date, days: int, limit: int) -> FirstOf[ExpiringCheck]:
+    first = _first_of(session, _expiring_query(today, days), limit)
+    return FirstOf(items=_expiring(first.items), total=first.total)
