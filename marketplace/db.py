@@ -35,7 +35,10 @@ def make_engine(database_url: str, **kwargs) -> Engine:
         )
         _make_sqlite_transactions_immediate(engine)
         return engine
-    return create_engine(database_url, pool_pre_ping=True, **kwargs)
+    # Short OLTP queries: PostgreSQL's JIT compiler costs more than it saves on the big browse
+    # and statement queries (0.7–1.2 s measured at 50,000 providers), so it is off.
+    return create_engine(database_url, pool_pre_ping=True,
+                         connect_args={"options": "-c jit=off"}, **kwargs)
 
 
 def _make_sqlite_transactions_immediate(engine: Engine) -> None:

@@ -1,14 +1,14 @@
 """Faster provider search and vetting lists
 
 Revision ID: 0006_faster_provider_search
-Revises: 0004_providers_and_vetting
+Revises: 0005_statement_index_by_budget_d
 Create Date: 2026-11-26 03:39:17.026795
 """
 from alembic import op
 
 
 revision = '0006_faster_provider_search'
-down_revision = '0004_providers_and_vetting'
+down_revision = '0005_statement_index_by_budget_d'
 branch_labels = None
 depends_on = None
 
