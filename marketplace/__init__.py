@@ -83,6 +83,7 @@ def _register_blueprints(app: Flask) -> None:
     from marketplace.auth.views import bp as auth_bp
     from marketplace.budgets.views import bp as budget_bp
     from marketplace.pages.views import bp as pages_bp
+    from marketplace.payments.views import bp as payments_bp
     from marketplace.provider_workspace.views import bp as provider_workspace_bp
     from marketplace.providers.views import bp as providers_bp
 
@@ -93,6 +94,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(budget_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(advocacy_bp)
+    app.register_blueprint(payments_bp)
 
 
 def _register_error_pages(app: Flask) -> None:

@@ -28,6 +28,8 @@ NAVIGATION: dict[Role | None, list[tuple[str, str]]] = {
         ("Services", "provider_workspace.services"),
         ("Checks", "provider_workspace.checks"),
         ("Reviews", "provider_workspace.reviews"),
+        ("Getting paid", "payments.payouts_page"),
+        ("Payments", "payments.remittance"),
     ],
     Role.PROFESSIONAL: [
         ("Home", "pages.home"),
@@ -38,6 +40,7 @@ NAVIGATION: dict[Role | None, list[tuple[str, str]]] = {
         ("Home", "pages.home"),
         ("Budgets", "admin.budgets"),
         ("Vetting", "admin.vetting"),
+        ("Payments", "payments.council_payments"),
         ("Find support", "providers.browse"),
     ],
 }

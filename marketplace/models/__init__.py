@@ -10,6 +10,16 @@ from marketplace.models.ledger import (
     PaymentSchedule,
     Posting,
 )
+from marketplace.models.payment import (
+    Contribution,
+    Payment,
+    PaymentMethod,
+    PaymentSettings,
+    PaymentStatus,
+    PayoutAccount,
+    PayoutStatus,
+    StripeEvent,
+)
 from marketplace.models.person import CaseAssignment, Person
 from marketplace.models.provider import (
     Provider,
@@ -23,8 +33,9 @@ from marketplace.models.provider import (
 from marketplace.models.user import Role, User
 
 __all__ = [
-    "AdvocateLink", "AuditLog", "Budget", "BudgetCategory", "CaseAssignment", "FundingSource",
-    "LedgerTransaction", "LegalBasis", "LinkStatus", "PaymentSchedule", "Person", "Posting",
-    "Provider", "ProviderArea", "ProviderLanguage", "ProviderMember",
-    "Review", "Role", "Service", "User", "VettingCheck",
+    "AdvocateLink", "AuditLog", "Budget", "BudgetCategory", "CaseAssignment", "Contribution",
+    "FundingSource", "LedgerTransaction", "LegalBasis", "LinkStatus", "Payment", "PaymentMethod",
+    "PaymentSchedule", "PaymentSettings", "PaymentStatus", "PayoutAccount", "PayoutStatus",
+    "Person", "Posting", "Provider", "ProviderArea", "ProviderLanguage", "ProviderMember",
+    "Review", "Role", "Service", "StripeEvent", "User", "VettingCheck",
 ]
