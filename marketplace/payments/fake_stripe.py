@@ -68,6 +68,9 @@ class FakeStripe:
         self.webhook_url = webhook_url
         self.webhook_secret = webhook_secret
         self.onboarding_result = onboarding_result
+        # Called with (method, path) as each API request arrives: tests use it to check that
+        # the caller holds no database lock while it waits for Stripe.
+        self.on_request = None
         self._ids = itertools.count(1)
         self.server = ThreadingHTTPServer((host, port), _handler_for(self))
         self.server.daemon_threads = True
@@ -306,6 +309,8 @@ def _handler_for(fake: FakeStripe):
                 body = parse_form(raw)
             query = dict(parse_qsl(parts.query))
             key = self.headers.get("Idempotency-Key") if method == "POST" else None
+            if fake.on_request is not None:
+                fake.on_request(method, parts.path)
             with fake.lock:
                 fake.state.requests.append((method, parts.path))
                 fault = next((f for f in fake.state.faults
