@@ -106,12 +106,18 @@ class MoneyField(StringField):
         if not valuelist or not valuelist[0].strip():
             return
         text = valuelist[0].strip().replace(",", "").removeprefix("£").strip()
+        # Decimal() reads other scripts' digits (٣٠) too; people type pounds with 0-9 only.
+        if not text.isascii():
+            raise ValueError("Enter an amount in pounds and pence, like 25.50")
         try:
             amount = Decimal(text)
         except InvalidOperation:
             raise ValueError("Enter an amount in pounds and pence, like 25.50") from None
         if not amount.is_finite() or "e" in text.lower():
             raise ValueError("Enter an amount in pounds and pence, like 25.50")
+        # Checked before quantize(), which fails on numbers longer than Decimal's precision.
+        if amount * 100 > self.maximum_pence:
+            raise ValueError(f"Amount must be £{self.maximum_pence // 100:,} or less")
         if amount != amount.quantize(Decimal("0.01")):
             raise ValueError("Enter an amount with no more than 2 numbers after the decimal point")
         pence = int(amount * 100)
