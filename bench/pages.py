@@ -23,6 +23,7 @@ VISITORS = {
     "budget holder": Visitor(Role.PERSON),
     "advocate": Visitor(Role.ADVOCATE),
     "commissioner": Visitor(Role.COMMISSIONER),
+    "provider staff": Visitor(Role.PROVIDER),
     # Someone (not signed in) with three providers on their compare list.
     "comparing": Visitor(None, forms=tuple(
         (f"/providers/{{compare_{n}}}", "/compare/add",
@@ -55,6 +56,10 @@ PAGES = [
     Page("commissioner budget list", "commissioner", "/admin/budgets"),
     Page("vetting queue", "commissioner", "/admin/vetting"),
     Page("advocate home", "advocate", "/advocacy"),
+    Page("contribute", "budget holder", "/budget/contribute"),
+    Page("provider payouts", "provider staff", "/provider/payouts"),
+    Page("provider payments", "provider staff", "/provider/payments"),
+    Page("council payments", "commissioner", "/admin/payments"),
 ]
 
 # Which demo account signs in for each role.
