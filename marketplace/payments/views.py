@@ -78,14 +78,14 @@ def stripe_webhook():
     db = get_session()
     if webhooks.already_handled(db, event.id):
         return {"received": True, "duplicate": True}
-    if event.type == webhooks.CHECKOUT_COMPLETED:
-        webhooks.handle_checkout_completed(db, event_id=event.id, checkout=fresh)
-    elif fresh is not None:
-        webhooks.handle_account_update(db, event_id=event.id, event_type=event.type,
-                                       account_id=event.object_id, status=fresh)
-    else:
-        webhooks.handle_other(db, event_id=event.id, event_type=event.type)
     try:
+        if event.type == webhooks.CHECKOUT_COMPLETED:
+            webhooks.handle_checkout_completed(db, event_id=event.id, checkout=fresh)
+        elif fresh is not None:
+            webhooks.handle_account_update(db, event_id=event.id, event_type=event.type,
+                                           account_id=event.object_id, status=fresh)
+        else:
+            webhooks.handle_other(db, event_id=event.id, event_type=event.type)
         db.commit()
     except IntegrityError:  # the same event, delivered at the same moment, got there first
         db.rollback()
