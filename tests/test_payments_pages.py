@@ -244,6 +244,9 @@ def test_the_council_allows_a_provider_to_be_paid_by_bank_transfer(session, clie
     provider = create_provider(session)
     client_request.login(create_user(session, role=Role.COMMISSIONER))
     url = f"/admin/payments/providers/{provider.id}"
+    assert client_request.get(f"/admin/vetting/providers/{provider.id}").find("a", href=url)
+    page = client_request.post(url, {}, expected_status=400)
+    assert error_messages(page) == ["Select yes or no"]
     client_request.post(url, {"allowed": "yes"}, expected_redirect=url)
     assert session.exec(select(PayoutAccount)).one().manual_allowed is True
 
