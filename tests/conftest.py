@@ -123,3 +123,21 @@ def session(app, _plain_engine):
 @pytest.fixture
 def client_request(client, session):
     return ClientRequest(client, session)
+
+
+@pytest.fixture
+def fake_stripe():
+    """The stand-in Stripe API on 127.0.0.1, fresh for each test."""
+    from marketplace.payments.fake_stripe import FakeStripe
+
+    with FakeStripe() as fake:
+        yield fake
+
+
+@pytest.fixture
+def stripe_on(app, fake_stripe):
+    """The app talks to the fake Stripe (the real client, pointed at it); returns the fake."""
+    from tests.factories_payments import stripe_config
+
+    app.config.update(stripe_config(fake_stripe))
+    return fake_stripe

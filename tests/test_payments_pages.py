@@ -10,24 +10,11 @@ from marketplace import ledger
 from marketplace.models import Contribution, Payment, PayoutAccount, Role
 from marketplace.models.types import utcnow
 from marketplace.payments import payouts, service
-from marketplace.payments.fake_stripe import FakeStripe
 from tests.client_request import error_messages, field_error, normalised_text
 from tests.factories import create_provider, create_user, person_of
 from tests.factories_advocacy import create_advocate_link
 from tests.factories_budget import create_budget
-from tests.factories_payments import owe_provider, stripe_config
-
-
-@pytest.fixture
-def fake():
-    with FakeStripe() as fake:
-        yield fake
-
-
-@pytest.fixture
-def stripe_on(app, fake):
-    app.config.update(stripe_config(fake))
-    return fake
+from tests.factories_payments import owe_provider
 
 
 def _staff(session, provider=None):

@@ -5,54 +5,42 @@ from sqlmodel import select
 
 from marketplace.models import Payment, PayoutAccount
 from marketplace.payments import service
-from marketplace.payments.fake_stripe import FakeStripe
 from marketplace.payments.sending import send_payment
-from tests.factories_payments import client_for, owe_provider, ready_provider, stripe_config
+from tests.factories_payments import client_for, owe_provider, ready_provider
 
 
-@pytest.fixture
-def fake():
-    with FakeStripe() as fake:
-        yield fake
-
-
-@pytest.fixture
-def app_config(app_config, fake):
-    return {**app_config, **stripe_config(fake)}
-
-
-def _paid(session, app, fake, provider, budget, n: int, amount: int = 1_000) -> Payment:
+def _paid(session, app, stripe_on, provider, budget, n: int, amount: int = 1_000) -> Payment:
     payment = service.request_payment(
         session, budget_id=budget.id, provider_id=provider.id, amount_pence=amount,
         idempotency_key=f"payment-invoice-{n}", description=f"Invoice {n}", requested_by=None,
         stripe_enabled=True)
     session.commit()
-    assert send_payment(app.extensions["engine"], client_for(fake), payment.id).status == "paid"
+    assert send_payment(app.extensions["engine"], client_for(stripe_on), payment.id).status == "paid"
     session.expire_all()
     return session.get(Payment, payment.id)
 
 
 @pytest.fixture
-def three_paid(session, app, fake):
-    provider = ready_provider(session, fake)
+def three_paid(session, app, stripe_on):
+    provider = ready_provider(session, stripe_on)
     budget = owe_provider(session, provider=provider, amount_pence=3_000)
-    return [_paid(session, app, fake, provider, budget, n) for n in (1, 2, 3)]
+    return [_paid(session, app, stripe_on, provider, budget, n) for n in (1, 2, 3)]
 
 
-def test_a_clean_run_reports_zero_differences(runner, three_paid, fake):
+def test_a_clean_run_reports_zero_differences(runner, three_paid, stripe_on):
     for n in range(120):  # more than one page of the list
-        fake.add_transfer(amount=100, destination="acct_elsewhere", created=1_000_000 + n)
+        stripe_on.add_transfer(amount=100, destination="acct_elsewhere", created=1_000_000 + n)
     result = runner.invoke(args=["payments", "reconcile"])
     assert result.exit_code == 0, result.output
     assert "zero differences" in result.output
 
 
-def test_missing_extra_and_wrong_amount_transfers_are_reported(runner, session, three_paid, fake):
+def test_missing_extra_and_wrong_amount_transfers_are_reported(runner, session, three_paid, stripe_on):
     missing, wrong_amount, _fine = three_paid
-    fake.state.transfers = [t for t in fake.state.transfers if t["id"] != missing.stripe_transfer_id]
-    next(t for t in fake.state.transfers if t["id"] == wrong_amount.stripe_transfer_id)["amount"] = 1_500
+    stripe_on.state.transfers = [t for t in stripe_on.state.transfers if t["id"] != missing.stripe_transfer_id]
+    next(t for t in stripe_on.state.transfers if t["id"] == wrong_amount.stripe_transfer_id)["amount"] = 1_500
     account_id = session.exec(select(PayoutAccount)).one().stripe_account_id
-    extra = fake.add_transfer(amount=2_500, destination=account_id)
+    extra = stripe_on.add_transfer(amount=2_500, destination=account_id)
 
     result = runner.invoke(args=["payments", "reconcile"])
 
@@ -63,8 +51,8 @@ def test_missing_extra_and_wrong_amount_transfers_are_reported(runner, session, 
     assert f"amount: Transfer {wrong_amount.stripe_transfer_id} is £15.00 but payment {wrong_amount.id} is £10.00" in result.output
 
 
-def test_a_transfer_to_the_wrong_account_is_reported(runner, three_paid, fake):
-    fake.state.transfers[0]["destination"] = "acct_someone_else"
+def test_a_transfer_to_the_wrong_account_is_reported(runner, three_paid, stripe_on):
+    stripe_on.state.transfers[0]["destination"] = "acct_someone_else"
     result = runner.invoke(args=["payments", "reconcile"])
     assert result.exit_code == 1
     assert "destination: Transfer" in result.output and "acct_someone_else" in result.output

@@ -1,4 +1,4 @@
-"""Paying providers through Stripe (the real client talking to the fake) and by bank transfer."""
+"""Paying providers through Stripe (the real client talking to the fake_stripe) and by bank transfer."""
 
 import pytest
 from sqlalchemy import text
@@ -8,16 +8,9 @@ from marketplace import ledger
 from marketplace.errors import ServiceError
 from marketplace.models import LedgerTransaction, PaymentStatus, Role
 from marketplace.payments import service
-from marketplace.payments.fake_stripe import FakeStripe
 from marketplace.payments.sending import retry_due_payments, send_payment
 from tests.factories import create_provider, create_user
 from tests.factories_payments import client_for, owe_provider, payment_row, ready_provider
-
-
-@pytest.fixture
-def fake():
-    with FakeStripe() as fake:
-        yield fake
 
 
 @pytest.fixture
@@ -40,15 +33,15 @@ def _payments_in_ledger(session, budget_id) -> int:
         LedgerTransaction.budget_id == budget_id, LedgerTransaction.kind == "payment")).all())
 
 
-def test_a_payment_is_one_transfer_and_one_ledger_entry(session, engine, fake):
-    provider = ready_provider(session, fake)
+def test_a_payment_is_one_transfer_and_one_ledger_entry(session, engine, fake_stripe):
+    provider = ready_provider(session, fake_stripe)
     budget = owe_provider(session, provider=provider, amount_pence=5_000)
     payment = _ask(session, budget, provider)
 
-    outcome = send_payment(engine, client_for(fake), payment.id)
+    outcome = send_payment(engine, client_for(fake_stripe), payment.id)
 
     assert outcome.status == "paid"
-    [transfer] = fake.state.transfers
+    [transfer] = fake_stripe.state.transfers
     assert (transfer["amount"], transfer["currency"]) == (5_000, "gbp")
     assert transfer["metadata"] == {"payment_key": "payment-invoice-1"}
     paid = payment_row(session, payment.id)
@@ -56,52 +49,52 @@ def test_a_payment_is_one_transfer_and_one_ledger_entry(session, engine, fake):
     balances = ledger.balances(session, budget.id)
     assert (balances.payable_to(provider.id), balances.paid) == (0, 5_000)
     # Sending again, or retrying everything, changes nothing.
-    assert send_payment(engine, client_for(fake), payment.id).status == "not_sent"
-    assert retry_due_payments(engine, client_for(fake)) == []
-    assert len(fake.state.transfers) == 1 and _payments_in_ledger(session, budget.id) == 1
+    assert send_payment(engine, client_for(fake_stripe), payment.id).status == "not_sent"
+    assert retry_due_payments(engine, client_for(fake_stripe)) == []
+    assert len(fake_stripe.state.transfers) == 1 and _payments_in_ledger(session, budget.id) == 1
 
 
 @pytest.mark.parametrize("fault", ["server_error", "lost_response", "slow"])
-def test_after_a_failed_or_unanswered_request_the_retry_pays_exactly_once(session, engine, fake, fault):
-    provider = ready_provider(session, fake)
+def test_after_a_failed_or_unanswered_request_the_retry_pays_exactly_once(session, engine, fake_stripe, fault):
+    provider = ready_provider(session, fake_stripe)
     budget = owe_provider(session, provider=provider)
     payment = _ask(session, budget, provider)
-    fake.inject("POST", "/v1/transfers", fault, seconds=2)  # slow: longer than the 1 s timeout
+    fake_stripe.inject("POST", "/v1/transfers", fault, seconds=2)  # slow: longer than the 1 s timeout
 
-    first = send_payment(engine, client_for(fake), payment.id)
+    first = send_payment(engine, client_for(fake_stripe), payment.id)
 
     assert first.status == "failed"
     failed = payment_row(session, payment.id)
     assert failed.status == "failed" and failed.last_error
     assert ledger.balances(session, budget.id).paid == 0
-    [retried] = retry_due_payments(engine, client_for(fake))
+    [retried] = retry_due_payments(engine, client_for(fake_stripe))
     assert retried.status == "paid"
-    assert len(fake.state.transfers) == 1, "the retry reused the key, so Stripe made one transfer"
+    assert len(fake_stripe.state.transfers) == 1, "the retry reused the key, so Stripe made one transfer"
     paid = payment_row(session, payment.id)
-    assert (paid.status, paid.attempts, paid.stripe_transfer_id) == ("paid", 2, fake.state.transfers[0]["id"])
+    assert (paid.status, paid.attempts, paid.stripe_transfer_id) == ("paid", 2, fake_stripe.state.transfers[0]["id"])
     assert _payments_in_ledger(session, budget.id) == 1
     assert ledger.balances(session, budget.id).paid == 5_000
 
 
-def test_a_refused_transfer_fails_with_stripes_message_and_pays_nothing(session, engine, fake):
-    provider = ready_provider(session, fake)
+def test_a_refused_transfer_fails_with_stripes_message_and_pays_nothing(session, engine, fake_stripe):
+    provider = ready_provider(session, fake_stripe)
     budget = owe_provider(session, provider=provider)
     payment = _ask(session, budget, provider)
-    fake.inject("POST", "/v1/transfers", "declined")
+    fake_stripe.inject("POST", "/v1/transfers", "declined")
 
-    outcome = send_payment(engine, client_for(fake), payment.id)
+    outcome = send_payment(engine, client_for(fake_stripe), payment.id)
 
     assert outcome.status == "failed"
     failed = payment_row(session, payment.id)
     assert failed.status == PaymentStatus.FAILED
     assert failed.last_error == "Your account has insufficient funds to make this transfer."
-    assert fake.state.transfers == []
+    assert fake_stripe.state.transfers == []
     assert ledger.balances(session, budget.id).payable_to(provider.id) == 5_000
     assert _payments_in_ledger(session, budget.id) == 0
 
 
-def test_no_database_lock_is_held_while_stripe_is_asked(session, engine, fake):
-    provider = ready_provider(session, fake)
+def test_no_database_lock_is_held_while_stripe_is_asked(session, engine, fake_stripe):
+    provider = ready_provider(session, fake_stripe)
     budget = owe_provider(session, provider=provider)
     payment = _ask(session, budget, provider)
     writes = []
@@ -115,13 +108,13 @@ def test_no_database_lock_is_held_while_stripe_is_asked(session, engine, fake):
             connection.commit()
         writes.append(path)
 
-    fake.on_request = write_while_waiting
-    assert send_payment(engine, client_for(fake), payment.id).status == "paid"
+    fake_stripe.on_request = write_while_waiting
+    assert send_payment(engine, client_for(fake_stripe), payment.id).status == "paid"
     assert writes == ["/v1/transfers"]
 
 
-def test_asking_twice_with_the_same_key_gives_the_same_payment(session, fake):
-    provider = ready_provider(session, fake)
+def test_asking_twice_with_the_same_key_gives_the_same_payment(session, fake_stripe):
+    provider = ready_provider(session, fake_stripe)
     budget = owe_provider(session, provider=provider)
     first = _ask(session, budget, provider)
     assert _ask(session, budget, provider).id == first.id
@@ -132,46 +125,46 @@ def test_asking_twice_with_the_same_key_gives_the_same_payment(session, fake):
     (0, "payment-invoice-1", "A payment must be between"),
     (100, "invoice 1", "A payment key looks like"),
 ])
-def test_a_payment_cannot_be_more_than_is_owed_or_malformed(session, fake, amount, key, message):
-    provider = ready_provider(session, fake)
+def test_a_payment_cannot_be_more_than_is_owed_or_malformed(session, fake_stripe, amount, key, message):
+    provider = ready_provider(session, fake_stripe)
     budget = owe_provider(session, provider=provider, amount_pence=5_000)
     with pytest.raises(ServiceError, match=message):
         _ask(session, budget, provider, amount=amount, key=key)
 
 
-def test_money_already_on_its_way_cannot_be_asked_for_again(session, fake):
-    provider = ready_provider(session, fake)
+def test_money_already_on_its_way_cannot_be_asked_for_again(session, fake_stripe):
+    provider = ready_provider(session, fake_stripe)
     budget = owe_provider(session, provider=provider, amount_pence=5_000)
     _ask(session, budget, provider, amount=3_000, key="payment-invoice-1")
     with pytest.raises(ServiceError, match="Only £20.00 is owed"):
         _ask(session, budget, provider, amount=3_000, key="payment-invoice-2")
 
 
-def test_above_the_councils_limit_a_second_commissioner_must_approve(session, engine, fake):
+def test_above_the_councils_limit_a_second_commissioner_must_approve(session, engine, fake_stripe):
     first, second = create_user(session, role=Role.COMMISSIONER), create_user(session, role=Role.COMMISSIONER)
     service.set_second_approval_above(session, actor=first, amount_pence=4_000)
     session.commit()
-    provider = ready_provider(session, fake)
+    provider = ready_provider(session, fake_stripe)
     budget = owe_provider(session, provider=provider, amount_pence=5_000)
     payment = _ask(session, budget, provider, by=first)
     assert payment.status == "awaiting_approval"
 
-    assert send_payment(engine, client_for(fake), payment.id).status == "not_sent"
-    assert fake.state.transfers == []
+    assert send_payment(engine, client_for(fake_stripe), payment.id).status == "not_sent"
+    assert fake_stripe.state.transfers == []
     with pytest.raises(ServiceError, match="someone else at the council must approve it"):
         service.approve_payment(session, payment_id=payment.id, approver=first)
     session.rollback()
     service.approve_payment(session, payment_id=payment.id, approver=second)
     session.commit()
-    assert send_payment(engine, client_for(fake), payment.id).status == "paid"
-    assert len(fake.state.transfers) == 1
+    assert send_payment(engine, client_for(fake_stripe), payment.id).status == "paid"
+    assert len(fake_stripe.state.transfers) == 1
 
 
-def test_a_payment_at_the_limit_needs_no_second_approval(session, fake):
+def test_a_payment_at_the_limit_needs_no_second_approval(session, fake_stripe):
     commissioner = create_user(session, role=Role.COMMISSIONER)
     service.set_second_approval_above(session, actor=commissioner, amount_pence=5_000)
     session.commit()
-    provider = ready_provider(session, fake)
+    provider = ready_provider(session, fake_stripe)
     budget = owe_provider(session, provider=provider, amount_pence=5_000)
     assert _ask(session, budget, provider).status == "pending"
 
@@ -198,13 +191,13 @@ def test_without_stripe_keys_payments_are_manual_and_paid_by_reference(session):
     assert _payments_in_ledger(session, budget.id) == 1
 
 
-def test_a_provider_not_ready_is_paid_by_hand_only_if_the_council_allows_it(session, engine, fake):
+def test_a_provider_not_ready_is_paid_by_hand_only_if_the_council_allows_it(session, engine, fake_stripe):
     commissioner = create_user(session, role=Role.COMMISSIONER)
     provider = create_provider(session)
     budget = owe_provider(session, provider=provider, amount_pence=5_000)
     waiting = _ask(session, budget, provider, amount=2_000, key="payment-invoice-1")
     assert waiting.method == "stripe"
-    assert send_payment(engine, client_for(fake), waiting.id).status == "not_sent"
+    assert send_payment(engine, client_for(fake_stripe), waiting.id).status == "not_sent"
     assert payment_row(session, waiting.id).last_error.startswith("The provider has not finished")
 
     service.allow_manual_payments(session, actor=commissioner, provider_id=provider.id, allowed=True)

@@ -11,22 +11,10 @@ from sqlmodel import select
 from marketplace import ledger
 from marketplace.models import Contribution, PayoutAccount, StripeEvent
 from marketplace.payments import gateway
-from marketplace.payments.fake_stripe import FakeStripe
 from tests.factories_budget import create_budget
-from tests.factories_payments import WEBHOOK_SECRET, client_for, ready_provider, stripe_config
+from tests.factories_payments import WEBHOOK_SECRET, client_for, ready_provider
 
 URL = "/stripe/webhook"
-
-
-@pytest.fixture
-def fake():
-    with FakeStripe() as fake:
-        yield fake
-
-
-@pytest.fixture
-def app_config(app_config, fake):
-    return {**app_config, **stripe_config(fake)}
 
 
 def _post(client, event: dict | str, *, secret: str = WEBHOOK_SECRET, timestamp: int | None = None,
@@ -37,11 +25,11 @@ def _post(client, event: dict | str, *, secret: str = WEBHOOK_SECRET, timestamp:
         "Stripe-Signature": signature, "Content-Type": "application/json"})
 
 
-def _paid_checkout(fake, budget, amount=5_000) -> str:
-    checkout = gateway.create_checkout(client_for(fake), budget_id=budget.id, amount_pence=amount,
+def _paid_checkout(stripe_on, budget, amount=5_000) -> str:
+    checkout = gateway.create_checkout(client_for(stripe_on), budget_id=budget.id, amount_pence=amount,
                                        success_url="http://localhost/s", cancel_url="http://localhost/c",
                                        idempotency_key=f"test-{budget.id}-{amount}")
-    fake.complete_checkout(checkout.id)
+    stripe_on.complete_checkout(checkout.id)
     return checkout.id
 
 
@@ -50,9 +38,9 @@ def _contributed(session, budget) -> int:
     return ledger.balances(session, budget.id).contributions
 
 
-def test_a_paid_checkout_credits_the_budget_once(session, client, fake):
+def test_a_paid_checkout_credits_the_budget_once(session, client, stripe_on):
     budget = create_budget(session)
-    event = fake.checkout_completed_event(_paid_checkout(fake, budget))
+    event = stripe_on.checkout_completed_event(_paid_checkout(stripe_on, budget))
 
     assert _post(client, event).status_code == 200
 
@@ -62,9 +50,9 @@ def test_a_paid_checkout_credits_the_budget_once(session, client, fake):
     assert (contribution.method, contribution.amount_pence) == ("stripe", 5_000)
 
 
-def test_the_same_event_three_times_two_at_once_has_one_effect(session, app, fake):
+def test_the_same_event_three_times_two_at_once_has_one_effect(session, app, stripe_on):
     budget = create_budget(session)
-    event = fake.checkout_completed_event(_paid_checkout(fake, budget))
+    event = stripe_on.checkout_completed_event(_paid_checkout(stripe_on, budget))
     statuses = []
 
     def deliver():
@@ -83,20 +71,20 @@ def test_the_same_event_three_times_two_at_once_has_one_effect(session, app, fak
     assert len(session.exec(select(Contribution)).all()) == 1
 
 
-def test_two_events_about_the_same_checkout_credit_it_once(session, client, fake):
+def test_two_events_about_the_same_checkout_credit_it_once(session, client, stripe_on):
     budget = create_budget(session)
-    checkout_id = _paid_checkout(fake, budget)
+    checkout_id = _paid_checkout(stripe_on, budget)
     for _ in range(2):
-        assert _post(client, fake.checkout_completed_event(checkout_id)).status_code == 200
+        assert _post(client, stripe_on.checkout_completed_event(checkout_id)).status_code == 200
     assert _contributed(session, budget) == 5_000
 
 
-def test_the_events_copy_is_not_trusted_the_checkout_is_read_from_stripe(session, client, fake):
+def test_the_events_copy_is_not_trusted_the_checkout_is_read_from_stripe(session, client, stripe_on):
     budget = create_budget(session)
-    checkout = gateway.create_checkout(client_for(fake), budget_id=budget.id, amount_pence=5_000,
+    checkout = gateway.create_checkout(client_for(stripe_on), budget_id=budget.id, amount_pence=5_000,
                                        success_url="http://localhost/s", cancel_url="http://localhost/c",
                                        idempotency_key="unpaid")
-    event = fake.checkout_completed_event(checkout.id)
+    event = stripe_on.checkout_completed_event(checkout.id)
     event["data"]["object"].update(payment_status="paid", amount_total=999_999)  # not what Stripe says
 
     assert _post(client, event).status_code == 200
@@ -104,9 +92,9 @@ def test_the_events_copy_is_not_trusted_the_checkout_is_read_from_stripe(session
 
 
 @pytest.mark.parametrize("problem", ["tampered", "wrong secret", "five minutes old", "unsigned"])
-def test_a_bad_signature_is_refused_and_nothing_is_written(session, client, fake, problem):
+def test_a_bad_signature_is_refused_and_nothing_is_written(session, client, stripe_on, problem):
     budget = create_budget(session)
-    event = fake.checkout_completed_event(_paid_checkout(fake, budget))
+    event = stripe_on.checkout_completed_event(_paid_checkout(stripe_on, budget))
     payload = json.dumps(event)
     if problem == "tampered":
         response = _post(client, payload, body=payload.replace('"livemode": false', '"livemode": true'))
@@ -122,7 +110,7 @@ def test_a_bad_signature_is_refused_and_nothing_is_written(session, client, fake
     assert _contributed(session, budget) == 0
 
 
-def test_an_event_we_do_not_use_is_acknowledged(session, client, fake):
+def test_an_event_we_do_not_use_is_acknowledged(session, client, stripe_on):
     event = {"id": "evt_other", "object": "event", "type": "customer.created", "created": int(time.time()),
              "livemode": False, "api_version": None, "data": {"object": {"id": "cus_1", "object": "customer"}}}
     assert _post(client, event).status_code == 200
@@ -135,21 +123,21 @@ def _status(session, provider) -> str:
     return session.exec(select(PayoutAccount).where(PayoutAccount.provider_id == provider.id)).one().status
 
 
-def test_account_events_out_of_order_end_in_the_true_state(session, client, fake):
-    provider = ready_provider(session, fake)
+def test_account_events_out_of_order_end_in_the_true_state(session, client, stripe_on):
+    provider = ready_provider(session, stripe_on)
     account_id = session.exec(select(PayoutAccount)).one().stripe_account_id
-    fake.set_account_status(account_id, "details_needed")
-    early = fake.account_event(account_id)
-    fake.set_account_status(account_id, "ready")
-    late = fake.account_event(account_id)
+    stripe_on.set_account_status(account_id, "details_needed")
+    early = stripe_on.account_event(account_id)
+    stripe_on.set_account_status(account_id, "ready")
+    late = stripe_on.account_event(account_id)
 
     assert _post(client, late).status_code == 200
     assert _status(session, provider) == "ready"
     assert _post(client, early).status_code == 200  # delivered after the later one
     assert _status(session, provider) == "ready"
 
-    fake.set_account_status(account_id, "in_review")
-    assert _post(client, fake.account_event(account_id)).status_code == 200
+    stripe_on.set_account_status(account_id, "in_review")
+    assert _post(client, stripe_on.account_event(account_id)).status_code == 200
     assert _status(session, provider) == "in_review"
 
 
