@@ -86,9 +86,7 @@ def reconcile_period(client, first: datetime, last: datetime) -> list[reconcile.
     except gateway.StripeProblem as problem:
         raise click.ClickException(f"Could not read transfers from Stripe: {problem}") from None
     with Session(engine(), expire_on_commit=False) as session:
-        payments = {p.id: p for p in reconcile.stripe_payments_between(session, first, last)}
-        payments.update({p.id: p for p in reconcile.payments_for_transfers(session, [t.id for t in transfers])})
-    return reconcile.compare(payments.values(), transfers)
+        return reconcile.differences_between(session, transfers, first, last)
 
 
 @payments_cli.command("fake-stripe")

@@ -34,6 +34,14 @@ def payments_for_transfers(session: Session, transfer_ids: Iterable[str]) -> lis
     return list(session.exec(select(Payment).where(Payment.stripe_transfer_id.in_(ids))))
 
 
+def differences_between(session: Session, transfers: list[Transfer], start: datetime,
+                        end: datetime) -> list[Difference]:
+    """Compare a period's transfers (already read from Stripe) with our payments."""
+    payments = {p.id: p for p in stripe_payments_between(session, start, end)}
+    payments.update({p.id: p for p in payments_for_transfers(session, [t.id for t in transfers])})
+    return compare(payments.values(), transfers)
+
+
 def compare(payments: Iterable[Payment], transfers: Iterable[Transfer]) -> list[Difference]:
     """payments: those paid in the period and those the period's transfers name."""
     by_transfer = {p.stripe_transfer_id: p for p in payments if p.stripe_transfer_id}
