@@ -4,6 +4,7 @@ import pytest
 from sqlmodel import select
 
 from marketplace.advocacy import service
+from marketplace.errors import ServiceError
 from marketplace.models import AdvocateLink, AuditLog, LinkStatus, Role, User
 from tests.factories import create_user, person_of
 from tests.factories_advocacy import create_advocate_link
@@ -27,7 +28,7 @@ def test_registering_with_an_email_that_already_has_an_account_makes_nothing(ses
     create_user(session, role=Role.PERSON, email="alex@example.org")
     link, token = create_advocate_link(session, person=person_of(session, sam), email="alex@example.org",
                                        status=LinkStatus.INVITED)
-    with pytest.raises(service.AdvocacyError, match="already exists") as refused:
+    with pytest.raises(ServiceError, match="already exists") as refused:
         service.register_and_accept(session, token=token, name="Alex", email="alex@example.org",
                                     password="blue kettle morning walk")
     assert refused.value.field == "email"
@@ -57,5 +58,5 @@ def test_revoking_twice_records_it_once(session, sam):
 
 def test_changing_permissions_of_an_ended_link_is_refused(session, sam):
     link, _ = create_advocate_link(session, person=person_of(session, sam), status=LinkStatus.REVOKED)
-    with pytest.raises(service.AdvocacyError, match="access has ended"):
+    with pytest.raises(ServiceError, match="access has ended"):
         service.change_permissions(session, link_id=link.id, by=sam, permissions={"view"})
