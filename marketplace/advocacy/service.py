@@ -114,9 +114,10 @@ def _new_link(
     return NewInvitation(link=link, token=token)
 
 
-def invite(db: Session, *, person: Person, by: User, name: str, email: str,
-           permissions: set[str]) -> NewInvitation:
+def invite(db: Session, *, scope: Scope, name: str, email: str, permissions: set[str]) -> NewInvitation:
     """The budget holder invites someone; their invitation is their consent."""
+    require(scope, "manage_advocates")
+    person, by = scope.person, scope.user
     invitation = _new_link(db, person=person, by=by, name=name, email=email, permissions=permissions)
     audit(db, action="advocate.invited", actor=by, on_behalf_of_id=person.id,
           object_type="advocate_link", object_id=invitation.link.id,
@@ -144,9 +145,17 @@ def record_authorised_person(
     return invitation
 
 
-def change_permissions(db: Session, *, link_id: int, by: User, permissions: set[str]) -> AdvocateLink:
+def _require_manager(scope: Scope, link: AdvocateLink) -> None:
+    """The person manages the advocates they chose; an authorised person is managed by the
+    professionals who have the person on their caseload."""
+    require(scope, "manage_authorised_people" if link.is_authorised_person else "manage_advocates", link)
+
+
+def change_permissions(db: Session, *, scope: Scope, link_id: int, permissions: set[str]) -> AdvocateLink:
     _check_permissions(permissions)
     link = lock_row(db, AdvocateLink, link_id)
+    _require_manager(scope, link)
+    by = scope.user
     if link.status_now(utcnow()) not in (LinkStatus.INVITED, LinkStatus.ACTIVE):
         raise ServiceError("This advocate's access has ended, so there is nothing to change", "permissions")
     before = link.permissions
@@ -158,9 +167,11 @@ def change_permissions(db: Session, *, link_id: int, by: User, permissions: set[
     return link
 
 
-def revoke(db: Session, *, link_id: int, by: User) -> AdvocateLink:
+def revoke(db: Session, *, scope: Scope, link_id: int) -> AdvocateLink:
     """End an advocate's access (or cancel an invitation). Idempotent for an ended link."""
     link = lock_row(db, AdvocateLink, link_id)
+    _require_manager(scope, link)
+    by = scope.user
     if link.status not in OPEN_STATUSES:
         return link
     link.status = LinkStatus.REVOKED.value

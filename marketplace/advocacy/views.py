@@ -35,7 +35,7 @@ from marketplace.forms import show_service_error
 from marketplace.models import AdvocateLink, LegalBasis, Person, Role, User
 from marketplace.models.types import utcnow
 from marketplace.redirects import local_path
-from marketplace.scope import PERMISSION_LABELS, active_link, can, for_caseload_person
+from marketplace.scope import PERMISSION_LABELS, Scope, active_link, can, for_caseload_person
 
 bp = Blueprint("advocacy", __name__)
 
@@ -104,9 +104,8 @@ def invite():
     if form.validate_on_submit():
         db = get_session()
         try:
-            invitation = service.invite(db, person=person, by=current_user,
-                                        name=form.name.data, email=form.email.data,
-                                        permissions=form.permissions.chosen)
+            invitation = service.invite(db, scope=current_scope(), name=form.name.data,
+                                        email=form.email.data, permissions=form.permissions.chosen)
         except ServiceError as problem:
             show_service_error(form, problem)
         else:
@@ -116,9 +115,9 @@ def invite():
     return render_template("advocacy/invite.html", form=form), _form_status(form)
 
 
-def _managed_link(link_id: int) -> AdvocateLink:
-    """A link this user may change: their own advocate, or an authorised person for someone on
-    their caseload. Anyone else's link is 'not found'."""
+def _managed_link(link_id: int) -> tuple[AdvocateLink, Scope]:
+    """A link this user may change, and the scope they change it in: their own advocate, or an
+    authorised person for someone on their caseload. Anyone else's link is 'not found'."""
     db = get_session()
     if current_user.role == Role.PERSON:
         scope = require_or_403("manage_advocates")
@@ -128,14 +127,14 @@ def _managed_link(link_id: int) -> AdvocateLink:
         if link.is_authorised_person:
             abort(403, "A professional recorded this authorised person, so only a professional "
                        "who supports you can change it. Ask your social worker.")
-        return link
+        return link, scope
     link = db.get(AdvocateLink, link_id)
     if link is None or not link.is_authorised_person:
         abort(404)
     for_person = for_caseload_person(db, current_scope(), link.person_id)
     if for_person is None or not can(for_person, "manage_authorised_people", link):
         abort(404)
-    return link
+    return link, for_person
 
 
 def _back_to_list() -> str:
@@ -147,11 +146,11 @@ def _back_to_list() -> str:
 @bp.route("/advocates/<int:link_id>/permissions", methods=["GET", "POST"])
 @roles(Role.PERSON, Role.PROFESSIONAL)
 def change_permissions(link_id: int):
-    link = _managed_link(link_id)
+    link, scope = _managed_link(link_id)
     form = PermissionsForm(data={"permissions": link.permissions} if request.method == "GET" else None)
     if form.validate_on_submit():
         try:
-            service.change_permissions(get_session(), link_id=link.id, by=current_user,
+            service.change_permissions(get_session(), scope=scope, link_id=link.id,
                                        permissions=form.permissions.chosen)
         except ServiceError as problem:
             show_service_error(form, problem)
@@ -166,10 +165,10 @@ def change_permissions(link_id: int):
 @bp.route("/advocates/<int:link_id>/stop-access", methods=["GET", "POST"])
 @roles(Role.PERSON, Role.PROFESSIONAL)
 def revoke(link_id: int):
-    link = _managed_link(link_id)
+    link, scope = _managed_link(link_id)
     form = ConfirmForm()
     if form.validate_on_submit():
-        service.revoke(get_session(), link_id=link.id, by=current_user)
+        service.revoke(get_session(), scope=scope, link_id=link.id)
         get_session().commit()
         flash(f"{link.invited_name} can no longer act for {get_session().get(Person, link.person_id).name}.")
         return redirect(_back_to_list())

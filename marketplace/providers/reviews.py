@@ -6,8 +6,9 @@ from sqlmodel import Session
 from marketplace.audit import audit
 from marketplace.errors import ServiceError
 from marketplace.ledger import payable_account
-from marketplace.models import Budget, LedgerTransaction, Person, Posting, Provider, Review, User
+from marketplace.models import Budget, LedgerTransaction, Posting, Provider, Review, User
 from marketplace.models.types import utcnow
+from marketplace.scope import Scope, require
 
 MAX_REVIEW_LENGTH = 2000
 
@@ -43,9 +44,10 @@ def refresh_rating(session: Session, provider_id: int) -> None:
     session.add(provider)
 
 
-def save_review(session: Session, *, person: Person, provider: Provider, actor: User, rating: int,
-                text: str) -> Review:
-    """Write or change this person's one review of this provider."""
+def save_review(session: Session, *, scope: Scope, provider: Provider, rating: int, text: str) -> Review:
+    """Write or change the budget holder's one review of this provider."""
+    require(scope, "write_review")
+    person, actor = scope.person, scope.user
     if not has_paid_provider(session, person.id, provider.id):
         raise ServiceError("You can review a provider only after paying them from your budget")
     if rating not in range(1, 6):

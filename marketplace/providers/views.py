@@ -165,15 +165,16 @@ def compare_remove():
 def review(provider_id: int):
     db = get_session()
     provider = listed_provider(db, provider_id=provider_id, today=today_in_uk()) or abort(404)
-    person = require_or_403("write_review").person
+    scope = require_or_403("write_review")
+    person = scope.person
     if not reviews.has_paid_provider(db, person.id, provider.id):
         abort(403, "You can review a provider only after paying them from your budget.")
     existing = reviews.review_by(db, person_id=person.id, provider_id=provider.id)
     form = ReviewForm(obj=existing if request.method == "GET" else None)
     if form.validate_on_submit():
         try:
-            reviews.save_review(db, person=person, provider=provider, actor=current_user,
-                                rating=int(form.rating.data), text=form.text.data)
+            reviews.save_review(db, scope=scope, provider=provider, rating=int(form.rating.data),
+                                text=form.text.data)
         except ServiceError as problem:
             show_service_error(form, problem)
         else:
