@@ -10,6 +10,7 @@ from marketplace import ledger
 from marketplace.models import Contribution, Payment, PayoutAccount, Role
 from marketplace.models.types import utcnow
 from marketplace.payments import payouts, service
+from marketplace.scope import scope_for
 from tests.client_request import error_messages, field_error, normalised_text
 from tests.factories import create_provider, create_user, person_of
 from tests.factories_advocacy import create_advocate_link
@@ -92,7 +93,7 @@ def test_provider_staff_see_their_payments_with_date_reference_and_what_it_paid(
     payment = service.request_payment(session, budget_id=budget.id, provider_id=provider.id, amount_pence=5_000,
                                       idempotency_key="payment-invoice-7", description="Invoice BP-7: help at home",
                                       requested_by=None, stripe_enabled=False)
-    service.record_manual_payment(session, payment_id=payment.id, reference="BACS 777", actor=commissioner)
+    service.record_manual_payment(session, scope_for(session, commissioner), payment_id=payment.id, reference="BACS 777")
     session.commit()
 
     client_request.login(_staff(session, provider))
@@ -114,7 +115,7 @@ def test_the_persons_statement_shows_each_payment_with_the_providers_name(sessio
     payment = service.request_payment(session, budget_id=budget.id, provider_id=provider.id, amount_pence=5_000,
                                       idempotency_key="payment-invoice-8", description="Invoice BP-8",
                                       requested_by=None, stripe_enabled=False)
-    service.record_manual_payment(session, payment_id=payment.id, reference="BACS 8", actor=commissioner)
+    service.record_manual_payment(session, scope_for(session, commissioner), payment_id=payment.id, reference="BACS 8")
     session.commit()
 
     client_request.login(person_user)

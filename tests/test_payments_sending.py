@@ -9,6 +9,7 @@ from marketplace.errors import ServiceError
 from marketplace.models import LedgerTransaction, PaymentStatus, Role
 from marketplace.payments import service
 from marketplace.payments.sending import retry_due_payments, send_payment
+from marketplace.scope import scope_for
 from tests.factories import create_provider, create_user
 from tests.factories_payments import client_for, owe_provider, payment_row, ready_provider
 
@@ -142,7 +143,7 @@ def test_money_already_on_its_way_cannot_be_asked_for_again(session, fake_stripe
 
 def test_above_the_councils_limit_a_second_commissioner_must_approve(session, engine, fake_stripe):
     first, second = create_user(session, role=Role.COMMISSIONER), create_user(session, role=Role.COMMISSIONER)
-    service.set_second_approval_above(session, actor=first, amount_pence=4_000)
+    service.set_second_approval_above(session, scope_for(session, first), amount_pence=4_000)
     session.commit()
     provider = ready_provider(session, fake_stripe)
     budget = owe_provider(session, provider=provider, amount_pence=5_000)
@@ -152,9 +153,9 @@ def test_above_the_councils_limit_a_second_commissioner_must_approve(session, en
     assert send_payment(engine, client_for(fake_stripe), payment.id).status == "not_sent"
     assert fake_stripe.state.transfers == []
     with pytest.raises(ServiceError, match="someone else at the council must approve it"):
-        service.approve_payment(session, payment_id=payment.id, approver=first)
+        service.approve_payment(session, scope_for(session, first), payment_id=payment.id)
     session.rollback()
-    service.approve_payment(session, payment_id=payment.id, approver=second)
+    service.approve_payment(session, scope_for(session, second), payment_id=payment.id)
     session.commit()
     assert send_payment(engine, client_for(fake_stripe), payment.id).status == "paid"
     assert len(fake_stripe.state.transfers) == 1
@@ -162,7 +163,7 @@ def test_above_the_councils_limit_a_second_commissioner_must_approve(session, en
 
 def test_a_payment_at_the_limit_needs_no_second_approval(session, fake_stripe):
     commissioner = create_user(session, role=Role.COMMISSIONER)
-    service.set_second_approval_above(session, actor=commissioner, amount_pence=5_000)
+    service.set_second_approval_above(session, scope_for(session, commissioner), amount_pence=5_000)
     session.commit()
     provider = ready_provider(session, fake_stripe)
     budget = owe_provider(session, provider=provider, amount_pence=5_000)
@@ -177,16 +178,16 @@ def test_without_stripe_keys_payments_are_manual_and_paid_by_reference(session):
     assert (payment.method, payment.status) == ("manual", "pending")
 
     with pytest.raises(ServiceError, match="up to 18 letters"):
-        service.record_manual_payment(session, payment_id=payment.id, reference="<script>", actor=commissioner)
+        service.record_manual_payment(session, scope_for(session, commissioner), payment_id=payment.id, reference="<script>")
     session.rollback()
-    service.record_manual_payment(session, payment_id=payment.id, reference="BACS 12345", actor=commissioner)
+    service.record_manual_payment(session, scope_for(session, commissioner), payment_id=payment.id, reference="BACS 12345")
     session.commit()
 
     paid = payment_row(session, payment.id)
     assert (paid.status, paid.bank_reference) == ("paid", "BACS 12345")
     assert ledger.balances(session, budget.id).paid == 5_000
     with pytest.raises(ServiceError, match="already recorded as paid"):
-        service.record_manual_payment(session, payment_id=payment.id, reference="AGAIN", actor=commissioner)
+        service.record_manual_payment(session, scope_for(session, commissioner), payment_id=payment.id, reference="AGAIN")
     session.rollback()
     assert _payments_in_ledger(session, budget.id) == 1
 
@@ -200,6 +201,6 @@ def test_a_provider_not_ready_is_paid_by_hand_only_if_the_council_allows_it(sess
     assert send_payment(engine, client_for(fake_stripe), waiting.id).status == "not_sent"
     assert payment_row(session, waiting.id).last_error.startswith("The provider has not finished")
 
-    service.allow_manual_payments(session, actor=commissioner, provider_id=provider.id, allowed=True)
+    service.allow_manual_payments(session, scope_for(session, commissioner), provider_id=provider.id, allowed=True)
     session.commit()
     assert _ask(session, budget, provider, amount=3_000, key="payment-invoice-2").method == "manual"

@@ -6,8 +6,9 @@ from sqlmodel import Session, select
 from marketplace import ledger
 from marketplace.audit import audit
 from marketplace.errors import ServiceError
-from marketplace.models import Budget, Contribution, PaymentMethod, Role, User
+from marketplace.models import Budget, Contribution, PaymentMethod
 from marketplace.money import format_money
+from marketplace.scope import Scope, require
 
 MAXIMUM_CONTRIBUTION_PENCE = 1_000_000  # £10,000 in one go
 
@@ -46,11 +47,10 @@ def credit_checkout(session: Session, *, checkout_session_id: str, budget_id: in
     return contribution
 
 
-def record_manual_contribution(session: Session, *, budget_id: int, amount_pence: int,
-                               reference: str, actor: User, idempotency_key: str) -> Contribution:
+def record_manual_contribution(session: Session, scope: Scope, *, budget_id: int, amount_pence: int,
+                               reference: str, idempotency_key: str) -> Contribution:
     """The council records a contribution that reached it another way (a bank transfer, cash)."""
-    if actor.role != Role.COMMISSIONER:
-        raise ServiceError("Only council staff can record a contribution.")
+    actor = require(scope, "manage_payments").user
     check_amount(amount_pence)
     reference = (reference or "").strip()
     if not reference:

@@ -6,12 +6,13 @@ from sqlmodel import select
 from marketplace import ledger
 from marketplace.models import Budget, Payment
 from marketplace.payments import service
+from marketplace.scope import scope_for
 
 
 def load_payments_demo(demo, users: dict, providers: dict) -> None:
     session, council = demo.session, users["council@example.org"]
-    service.allow_manual_payments(session, actor=council, provider_id=providers["Kirkstall Mobility Aids"].id,
-                                  allowed=True)
+    service.allow_manual_payments(session, scope_for(session, council),
+                                  provider_id=providers["Kirkstall Mobility Aids"].id, allowed=True)
     for budget in session.exec(select(Budget).order_by(Budget.id)).all():
         balances = ledger.balances(session, budget.id)
         for provider in providers.values():

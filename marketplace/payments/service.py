@@ -23,7 +23,6 @@ from sqlmodel import Session, select
 
 from marketplace import ledger
 from marketplace.audit import audit
-from marketplace.db import lock_row
 from marketplace.errors import ServiceError
 from marketplace.models import (
     Budget,
@@ -34,11 +33,12 @@ from marketplace.models import (
     PayoutAccount,
     PayoutStatus,
     Provider,
-    Role,
     User,
 )
 from marketplace.models.types import utcnow
 from marketplace.money import format_money
+from marketplace.scope import Scope, require
+from marketplace.storage import lock_row
 
 DEFAULT_SECOND_APPROVAL_ABOVE_PENCE = 100_000  # £1,000 until the council sets its own limit
 MAXIMUM_PAYMENT_PENCE = 10_000_000  # £100,000: far above any one invoice
@@ -57,8 +57,8 @@ def second_approval_above(session: Session) -> int:
     return settings.second_approval_above_pence if settings else DEFAULT_SECOND_APPROVAL_ABOVE_PENCE
 
 
-def set_second_approval_above(session: Session, *, actor: User, amount_pence: int) -> PaymentSettings:
-    _must_be_commissioner(actor)
+def set_second_approval_above(session: Session, scope: Scope, *, amount_pence: int) -> PaymentSettings:
+    actor = require(scope, "manage_payments").user
     if not 0 < amount_pence <= MAXIMUM_PAYMENT_PENCE:
         raise ServiceError(f"Enter an amount between £0.01 and {format_money(MAXIMUM_PAYMENT_PENCE)}",
                            field="amount")
@@ -68,11 +68,6 @@ def set_second_approval_above(session: Session, *, actor: User, amount_pence: in
           detail={"second_approval_above_pence": amount_pence})
     session.flush()
     return settings
-
-
-def _must_be_commissioner(actor: User | None) -> None:
-    if actor is None or actor.role != Role.COMMISSIONER:
-        raise ServiceError("Only council staff can do this.")
 
 
 # --- providers' payout accounts -------------------------------------------------------------
@@ -88,9 +83,9 @@ def payout_account(session: Session, provider_id: int) -> PayoutAccount:
     return account
 
 
-def allow_manual_payments(session: Session, *, actor: User, provider_id: int, allowed: bool) -> PayoutAccount:
+def allow_manual_payments(session: Session, scope: Scope, *, provider_id: int, allowed: bool) -> PayoutAccount:
     """The council decides, per provider, whether they may be paid by bank transfer."""
-    _must_be_commissioner(actor)
+    actor = require(scope, "manage_payments").user
     if session.get(Provider, provider_id) is None:
         raise ServiceError("There is no such provider.")
     account = payout_account(session, provider_id)
@@ -163,9 +158,9 @@ def _method_for(account: PayoutAccount, *, stripe_enabled: bool) -> str:
     return PaymentMethod.STRIPE.value
 
 
-def approve_payment(session: Session, *, payment_id: int, approver: User) -> Payment:
+def approve_payment(session: Session, scope: Scope, *, payment_id: int) -> Payment:
     """The second of two people agrees to a payment above the council's limit."""
-    _must_be_commissioner(approver)
+    approver = require(scope, "manage_payments").user
     payment = lock_row(session, Payment, payment_id)
     if payment is None:
         raise ServiceError("There is no such payment.")
@@ -271,9 +266,9 @@ def _mark_paid(session: Session, payment: Payment, *, actor: User | None) -> Pay
 # --- paying by bank transfer ----------------------------------------------------------------
 
 
-def record_manual_payment(session: Session, *, payment_id: int, reference: str, actor: User) -> Payment:
+def record_manual_payment(session: Session, scope: Scope, *, payment_id: int, reference: str) -> Payment:
     """Council staff paid it by bank transfer: record the bank's reference; same ledger effect."""
-    _must_be_commissioner(actor)
+    actor = require(scope, "manage_payments").user
     reference = (reference or "").strip()
     if not reference:
         raise ServiceError("Enter the bank transfer reference", field="reference")

@@ -8,12 +8,13 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from marketplace import ledger
-from marketplace.auth.acting import person_in_scope
+from marketplace.auth.acting import current_scope, require_or_403
 from marketplace.auth.permissions import public, roles
 from marketplace.budgets import figures
 from marketplace.db import get_session
 from marketplace.errors import ServiceError
 from marketplace.extensions import csrf, limiter
+from marketplace.forms import show_service_error
 from marketplace.models import (
     Budget,
     Payment,
@@ -36,11 +37,6 @@ from marketplace.payments.forms import (
 from marketplace.providers import service as provider_service
 
 bp = Blueprint("payments", __name__)
-
-
-def _show(form, error: ServiceError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    (field.errors if field is not None else form.form_errors).append(error.message)
 
 
 def _end_transaction() -> None:
@@ -174,7 +170,7 @@ def remittance():
 
 def _contributing_budget() -> tuple[Person, Budget | None]:
     # A budget holder pays for themselves; an advocate needs the approve_invoices permission.
-    person = person_in_scope("approve_invoices")
+    person = require_or_403("pay_contribution").person
     return person, figures.current_budget(get_session(), person.id, ledger.uk_today())
 
 
@@ -208,7 +204,7 @@ def contribute():
 @bp.route("/budget/contribute/sent")
 @roles(Role.PERSON, Role.ADVOCATE)
 def contribution_sent():
-    person_in_scope("view")
+    require_or_403("view_budget")
     return render_template("payments/contribution_sent.html")
 
 
@@ -222,9 +218,9 @@ def council_payments():
     form = ApprovalLimitForm()
     if form.validate_on_submit():
         try:
-            service.set_second_approval_above(db, actor=current_user, amount_pence=form.amount.data)
+            service.set_second_approval_above(db, current_scope(), amount_pence=form.amount.data)
         except ServiceError as error:
-            _show(form, error)
+            show_service_error(form, error)
         else:
             db.commit()
             flash("The limit is saved.")
@@ -248,7 +244,7 @@ def approve_payment(payment_id: int):
     db = get_session()
     payment, provider = _payment_or_404(payment_id)
     try:
-        service.approve_payment(db, payment_id=payment.id, approver=current_user)
+        service.approve_payment(db, current_scope(), payment_id=payment.id)
     except ServiceError as error:
         flash(error.message, "error")
     else:
@@ -278,10 +274,10 @@ def record_bank_payment(payment_id: int):
     form = BankReferenceForm()
     if form.validate_on_submit():
         try:
-            service.record_manual_payment(db, payment_id=payment.id, reference=form.reference.data, actor=current_user)
+            service.record_manual_payment(db, current_scope(), payment_id=payment.id, reference=form.reference.data)
         except ServiceError as error:
             db.rollback()
-            _show(form, error)
+            show_service_error(form, error)
         else:
             db.commit()
             flash(f"The payment to {provider.name} is recorded as paid.")
@@ -298,7 +294,7 @@ def provider_payouts(provider_id: int):
     account = service.payout_account(db, provider.id)
     form = ManualAllowedForm()
     if form.validate_on_submit():
-        service.allow_manual_payments(db, actor=current_user, provider_id=provider.id,
+        service.allow_manual_payments(db, current_scope(), provider_id=provider.id,
                                       allowed=form.allowed.data == "yes")
         db.commit()
         flash("Saved.")
@@ -321,11 +317,11 @@ def record_contribution(budget_id: int):
     if form.validate_on_submit():
         try:
             contributions.record_manual_contribution(
-                db, budget_id=budget.id, amount_pence=form.amount.data, reference=form.reference.data,
-                actor=current_user, idempotency_key=f"contribution-manual-{form.request_key.data}")
-        except (ServiceError, ledger.LedgerError) as error:
+                db, current_scope(), budget_id=budget.id, amount_pence=form.amount.data,
+                reference=form.reference.data, idempotency_key=f"contribution-manual-{form.request_key.data}")
+        except ServiceError as error:  # the ledger's refusals are ServiceErrors too
             db.rollback()
-            _show(form, error if isinstance(error, ServiceError) else ServiceError(str(error)))
+            show_service_error(form, error)
         else:
             db.commit()
             flash(f"The contribution from {person.name} is recorded.")
