@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from marketplace.admin import bp
 from marketplace.auth.permissions import roles
+from marketplace.dates import today_in_uk
 from marketplace.db import get_session
 from marketplace.models import Person, Provider, Review, Role
 from marketplace.providers import council
@@ -15,7 +16,6 @@ from marketplace.providers.forms import ReasonForm
 from marketplace.providers.reviews import ReviewError
 from marketplace.providers.reviews import hide_review as hide
 from marketplace.providers.service import required_check_status
-from marketplace.providers.vetting import today_in_uk
 
 LABELS = {"kinds": PROVIDER_KINDS, "check_kinds": CHECK_KINDS}
 EXPIRY_WINDOW_DAYS = 30
