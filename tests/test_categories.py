@@ -69,7 +69,7 @@ def _insert(connection, metadata, table_name: str, **values) -> int:
         if column.name in row or column.nullable or column.primary_key or column.server_default is not None:
             continue
         row[column.name] = next((v for kind, v in fillers.items() if isinstance(column.type, kind)),
-                                f"{table_name}-{column.name}")
+                                "x")
     return connection.execute(table.insert().values(**row)).inserted_primary_key[0]
 
 
