@@ -16,8 +16,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length
 
 from marketplace.errors import ServiceError
-from marketplace.scope import NotAllowed
 from marketplace.money import format_money, pence_to_pounds
+from marketplace.scope import NotAllowed
 
 __all__ = [
     "BaseForm", "EmailField", "MoneyField", "PasswordInputField", "RadioChoiceField",
