@@ -26,6 +26,7 @@ from marketplace.models import (
 )
 from marketplace.models.advocacy import ADVOCATE_PERMISSIONS
 from marketplace.models.types import utcnow
+from marketplace.notifications import events
 
 INVITATION_LIFETIME = timedelta(days=14)
 # Permissions that only make sense for someone who can also see the budget.
@@ -181,6 +182,7 @@ def change_permissions(db: Session, *, link_id: int, by: User, permissions: set[
     audit(db, action="advocate.permissions_changed", actor=by, on_behalf_of_id=link.person_id,
           object_type="advocate_link", object_id=link.id,
           detail={"name": link.invited_name, "before": before, "after": sorted(permissions)})
+    events.permissions_changed(db, link)
     db.commit()
     return link
 
@@ -191,12 +193,14 @@ def revoke(db: Session, *, link_id: int, by: User) -> AdvocateLink:
     if link.status not in OPEN_STATUSES:
         db.rollback()
         return link
+    was_invited = link.status == LinkStatus.INVITED.value
     link.status = LinkStatus.REVOKED.value
     link.revoked_at = utcnow()
     link.revoked_by_id = by.id
     db.add(link)
     audit(db, action="advocate.revoked", actor=by, on_behalf_of_id=link.person_id,
           object_type="advocate_link", object_id=link.id, detail={"name": link.invited_name})
+    events.access_ended(db, link, by=by, was_invited=was_invited)
     db.commit()
     return link
 
@@ -241,6 +245,7 @@ def _mark_expired_if_late(db: Session, token: str) -> None:
     if link is not None and link.status == LinkStatus.INVITED and link.status_now(utcnow()) is LinkStatus.EXPIRED:
         link.status = LinkStatus.EXPIRED.value
         db.add(link)
+        events.invitation_expired(db, link)
         db.commit()
 
 
@@ -274,6 +279,7 @@ def _activate(db: Session, *, link: AdvocateLink, user: User) -> None:
     db.add(link)
     audit(db, action="advocate.invitation_accepted", actor=user, on_behalf_of_id=link.person_id,
           object_type="advocate_link", object_id=link.id, detail={"permissions": link.permissions})
+    events.invitation_answered(db, link, accepted=True)
 
 
 def register_and_accept(db: Session, *, token: str, name: str, email: str, password: str) -> User:
@@ -311,6 +317,7 @@ def decline(db: Session, *, token: str, user: User | None) -> AdvocateLink:
     db.add(link)
     audit(db, action="advocate.invitation_declined", actor=user, on_behalf_of_id=link.person_id,
           object_type="advocate_link", object_id=link.id, detail={"name": link.invited_name})
+    events.invitation_answered(db, link, accepted=False)
     db.commit()
     return link
 

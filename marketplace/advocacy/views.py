@@ -24,7 +24,6 @@ from marketplace.advocacy.forms import (
     InviteForm,
     PermissionsForm,
 )
-from marketplace.advocacy.waiting import waiting_for
 from marketplace.audit import audit
 from marketplace.auth import acting
 from marketplace.auth.acting import PERMISSION_LABELS, person_in_scope
@@ -33,6 +32,7 @@ from marketplace.db import get_session
 from marketplace.extensions import limiter
 from marketplace.models import AdvocateLink, LegalBasis, Person, Role, User
 from marketplace.models.types import utcnow
+from marketplace.notifications.service import waiting_for_advocate
 
 bp = Blueprint("advocacy", __name__)
 
@@ -250,7 +250,8 @@ def register_from_invitation(token: str):
 @roles(Role.ADVOCATE)
 def home():
     db = get_session()
-    supported = [(person, link, waiting_for(db, person=person, link=link))
+    waiting = waiting_for_advocate(db, advocate=current_user)
+    supported = [(person, link, waiting.get(person.id, []))
                  for person, link in service.people_supported(db, advocate=current_user)]
     return render_template("advocacy/home.html", supported=supported, act_for_form=ActForForm(),
                            invitations=service.invitations_waiting(db, advocate=current_user))

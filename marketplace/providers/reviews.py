@@ -7,6 +7,7 @@ from marketplace.audit import audit
 from marketplace.ledger import payable_account
 from marketplace.models import Budget, LedgerTransaction, Person, Posting, Provider, Review, User
 from marketplace.models.types import utcnow
+from marketplace.notifications import events
 
 MAX_REVIEW_LENGTH = 2000
 
@@ -75,6 +76,8 @@ def save_review(session: Session, *, person: Person, provider: Provider, actor: 
     audit(session, action="review.written" if is_new else "review.changed", actor=actor,
           on_behalf_of_id=person.id, object_type="review", object_id=review.id,
           detail={"provider_id": provider.id, "rating": rating})
+    if is_new:
+        events.review_written(session, review)
     session.commit()
     return review
 
