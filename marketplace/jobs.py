@@ -9,6 +9,7 @@ function, and commits. Every task must be safe to run twice: a retry after a cra
 same sweep on two workers, has one effect (idempotency keys, or a state check under a lock).
 """
 
+import logging
 import time
 import traceback
 import uuid
@@ -64,8 +65,8 @@ def init_app(app: Flask) -> None:
     global _app
     _app = app
     huey.immediate = app.config["JOBS_IMMEDIATE"]
-    if not huey.immediate:
-        huey.storage = storage_for(app.config["JOBS_URL"])
+    # Immediate mode starts each app with an empty in-memory queue (each test its own).
+    huey.storage = huey.create_storage() if huey.immediate else storage_for(app.config["JOBS_URL"])
 
 
 def app_config():
@@ -193,6 +194,7 @@ def worker(workers: int, no_periodic: bool) -> None:
     """Run queued jobs until stopped (Ctrl-C finishes the running jobs, then stops)."""
     if huey.immediate:
         raise click.ClickException("Jobs run inline in tests; there is no queue to work on.")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     consumer = huey.create_consumer(workers=workers, worker_type="thread", periodic=not no_periodic,
                                     check_worker_health=True)
     consumer.run()
