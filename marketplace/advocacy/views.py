@@ -76,6 +76,9 @@ def _show_delivery(invitation: service.NewInvitation, *, person: Person) -> None
     elif delivery.email_failed:
         flash(f"The invitation for {who} is saved, but we could not email it. "
               "Try again later by stopping it and inviting them again.", "warning")
+    elif current_app.config["APP_ENV"] == "production":
+        flash(f"The invitation for {who} is saved. No email was sent: copy the link below and "
+              "send it to them yourself.")
     else:
         flash(f"The invitation for {who} is saved.")
     if delivery.link_to_show:
