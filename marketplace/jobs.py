@@ -138,6 +138,7 @@ def _queued_at(task_id: str) -> float | None:
 # second worker) changes nothing.
 
 def _sweeps() -> dict:
+    from marketplace.advocacy.service import expire_invitations
     from marketplace.budgets.service import post_due_instalments
     from marketplace.budgets.underspend import warn_about_underspend
     from marketplace.providers.council import warn_about_expiring_checks
@@ -149,10 +150,12 @@ def _sweeps() -> dict:
                             warn_about_expiring_checks),
         "underspend": ("Warn budget holders whose money is forecast to be left unspent",
                        warn_about_underspend),
+        "invitations": ("Mark unanswered advocate invitations that ran out as expired",
+                        expire_invitations),
     }
 
 
-SWEEP_NAMES = ("instalments", "expiring-checks", "underspend")
+SWEEP_NAMES = ("instalments", "expiring-checks", "underspend", "invitations")
 
 
 def run_sweep(name: str, today=None) -> int:
@@ -179,6 +182,11 @@ def sweep_expiring_checks() -> int:
 @huey.periodic_task(crontab(minute="30", hour="6"), name="sweep.underspend")
 def sweep_underspend() -> int:
     return run_sweep("underspend")
+
+
+@huey.periodic_task(crontab(minute="40"), name="sweep.invitations")
+def sweep_invitations() -> int:
+    return run_sweep("invitations")
 
 
 # `flask jobs …` ------------------------------------------------------------------------------

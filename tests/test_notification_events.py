@@ -65,6 +65,20 @@ def test_sam_is_told_when_an_invitation_is_declined(session, client_request, sam
     assert _texts(session, sam) == ["Kim Lee said no to your invitation to be your advocate."]
 
 
+def test_sam_is_told_once_when_an_invitation_runs_out_unanswered(app, session, sam):
+    from datetime import timedelta
+
+    from marketplace import jobs
+
+    create_advocate_link(session, person=person_of(session, sam), name="Kim Lee",
+                         status=LinkStatus.INVITED, expires_in=timedelta(seconds=-1))
+    create_advocate_link(session, person=person_of(session, sam), status=LinkStatus.INVITED)  # still open
+    assert jobs.run_sweep("invitations") == 1
+    assert jobs.run_sweep("invitations") == 0
+    assert _texts(session, sam) == ["Your invitation to Kim Lee ran out before they answered. "
+                                    "You can invite them again."]
+
+
 def test_a_professional_who_cancels_an_authorised_persons_invitation_tells_the_budget_holder(
         session, client_request, sam):
     priya = create_user(session, role=Role.PROFESSIONAL, name="Priya Shah")

@@ -322,6 +322,19 @@ def decline(db: Session, *, token: str, user: User | None) -> AdvocateLink:
     return link
 
 
+def expire_invitations(db: Session, today=None) -> int:
+    """A sweep: mark invitations that ran out unanswered as expired and tell the budget holder.
+    The status is checked under a row lock, so two workers never tell anyone twice."""
+    late = db.exec(select(AdvocateLink).where(
+        AdvocateLink.status == LinkStatus.INVITED.value, AdvocateLink.expires_at < utcnow()
+    ).order_by(AdvocateLink.id).with_for_update()).all()
+    for link in late:
+        link.status = LinkStatus.EXPIRED.value
+        db.add(link)
+        events.invitation_expired(db, link)
+    return len(late)
+
+
 # Reading ------------------------------------------------------------------------------------
 
 def links_for_person(db: Session, *, person_id: int) -> list[AdvocateLink]:

@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 from marketplace.models import (
     AdvocateLink,
     Budget,
+    CaseAssignment,
     LinkStatus,
     Person,
     Provider,
@@ -120,11 +121,18 @@ def _tell_budget_holder_and_advocates(session: Session, budget: Budget, *, kind:
 
 
 def budget_allocated(session: Session, budget: Budget) -> None:
+    """To the budget holder, advocates who can see it, and the professionals on their case."""
     amount = format_money(budget.allocation_pence)
     _tell_budget_holder_and_advocates(
         session, budget, kind="budget.allocated",
         to_holder=f"The council has given you a personal budget of {amount}.",
         to_advocate=f"The council has given {{name}} a personal budget of {amount}.")
+    person = session.get(Person, budget.person_id)
+    for professional_id in session.exec(select(CaseAssignment.professional_id).where(
+            CaseAssignment.person_id == person.id).order_by(CaseAssignment.professional_id)):
+        notify(session, recipient_id=professional_id, kind="budget.allocated", link=CASELOAD_PAGE,
+               text=f"The council has given {person.name} a personal budget of {amount}.",
+               person_id=person.id)
 
 
 BUDGET_CHANGES = {
