@@ -251,3 +251,15 @@ def test_in_production_without_email_the_invitation_page_says_so_and_shows_the_l
     assert "No email was sent" in normalised_text(page)
     assert "We did not send an email. Copy this link" in normalised_text(page)
     assert "/advocacy/invitations/" in page.select_one(".app-invitation-link a")["href"]
+
+
+def test_when_the_job_queue_is_down_the_event_still_stands(session, client_request, sam, outbox, monkeypatch):
+    from marketplace import jobs
+
+    def queue_down(task):
+        raise ConnectionError("the job queue is not answering")
+
+    monkeypatch.setattr(jobs.huey, "enqueue", queue_down)
+    _allocate(client_request, session, sam)  # redirects as usual
+    assert _texts(session, sam) == ["The council has given you a personal budget of £12,345.00."]
+    assert outbox.sent == []

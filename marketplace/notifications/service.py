@@ -4,6 +4,7 @@ notify() only adds and flushes in the caller's transaction, so a rolled-back eve
 notification. If mail is set up, each notification committed is then emailed by a job.
 """
 
+import logging
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -13,6 +14,8 @@ from sqlmodel import Session, col, select
 
 from marketplace.models import Notification, User
 from marketplace.models.types import utcnow
+
+logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 25
 MAXIMUM_TEXT_LENGTH = 300
@@ -76,8 +79,12 @@ def _queue_emails(session: Session) -> None:
     from marketplace.notifications.email import queue_notification_emails
 
     ids = session.info.pop(_TO_EMAIL, [])
-    if ids:
+    if not ids:
+        return
+    try:
         queue_notification_emails(ids)
+    except Exception:  # the queue is down: the event stands and shows on /notifications
+        logger.exception("Could not queue emails for notifications %s", ids)
 
 
 def _forget_emails(session: Session) -> None:
