@@ -15,7 +15,7 @@ from marketplace.models import (
     Review,
     Role,
 )
-from marketplace.notifications import email
+from marketplace.notifications import jobs as email_jobs
 from marketplace.notifications.service import notify
 from tests.client_request import normalised_text
 from tests.factories import assign_case, create_user, person_of
@@ -158,7 +158,7 @@ class Outbox:
 def outbox(app, monkeypatch):
     app.config.update(MAIL_SERVER="mail.example.org", SERVICE_URL="https://care.example.org")
     box = Outbox()
-    monkeypatch.setattr(email, "send_email", box.send)
+    monkeypatch.setattr(email_jobs, "send_email", box.send)
     return box
 
 
@@ -230,9 +230,9 @@ def test_an_email_that_keeps_failing_is_recorded_as_a_failed_job(session, client
 
     from marketplace import jobs
 
-    outbox.failures_left = email.RETRIES + 1
+    outbox.failures_left = email_jobs.RETRIES + 1
     _allocate(client_request, session, sam)
-    for _ in range(email.RETRIES):
+    for _ in range(email_jobs.RETRIES):
         [retry] = jobs.huey.read_schedule(datetime.now(UTC).replace(tzinfo=None) + timedelta(days=1))
         jobs.huey.execute(retry, timestamp=retry.eta)
     session.expire_all()

@@ -12,7 +12,7 @@ from sqlalchemy import event, func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from marketplace.models import Notification, User
+from marketplace.models import Notification, NotificationSetting, User
 from marketplace.models.types import utcnow
 
 logger = logging.getLogger(__name__)
@@ -76,7 +76,7 @@ def _email_after_commit(session: Session, notification_id: int) -> None:
 
 
 def _queue_emails(session: Session) -> None:
-    from marketplace.notifications.email import queue_notification_emails
+    from marketplace.notifications.jobs import queue_notification_emails
 
     ids = session.info.pop(_TO_EMAIL, [])
     if not ids:
@@ -145,6 +145,19 @@ def mark_all_read(session: Session, *, user_id: int) -> int:
         Notification.recipient_id == user_id, col(Notification.read_at).is_(None)
     ).values(read_at=utcnow()))
     return result.rowcount
+
+
+def wants_email(session: Session, user_id: int) -> bool:
+    setting = session.get(NotificationSetting, user_id)
+    return setting is None or setting.email
+
+
+def set_email_choice(session: Session, *, user_id: int, email: bool) -> None:
+    setting = session.get(NotificationSetting, user_id) or NotificationSetting(user_id=user_id)
+    setting.email = email
+    setting.updated_at = utcnow()
+    session.add(setting)
+    session.flush()
 
 
 def waiting_for_advocate(session: Session, *, advocate: User) -> dict[int, list[Notification]]:

@@ -5,10 +5,7 @@ from flask_login import current_user
 
 from marketplace.auth.permissions import signed_in
 from marketplace.db import get_session
-from marketplace.models import NotificationSetting
-from marketplace.models.types import utcnow
 from marketplace.notifications import service
-from marketplace.notifications.email import wants_email
 from marketplace.notifications.forms import EmailSettingForm, MarkReadForm
 from marketplace.providers.vetting import today_in_uk
 
@@ -66,15 +63,13 @@ def mark_all_read():
 @signed_in
 def email_setting():
     db = get_session()
-    form = EmailSettingForm(data={"email": "yes" if wants_email(db, current_user.id) else "no"}
+    form = EmailSettingForm(data={"email": "yes" if service.wants_email(db, current_user.id) else "no"}
                             if request.method == "GET" else None)
     if form.validate_on_submit():
-        setting = db.get(NotificationSetting, current_user.id) or NotificationSetting(user_id=current_user.id)
-        setting.email = form.email.data == "yes"
-        setting.updated_at = utcnow()
-        db.add(setting)
+        wanted = form.email.data == "yes"
+        service.set_email_choice(db, user_id=current_user.id, email=wanted)
         db.commit()
-        flash("We will email you when something new is waiting." if setting.email
+        flash("We will email you when something new is waiting." if wanted
               else "We will not email you. New things will still show on your notifications page.")
         return redirect(url_for("notifications.email_setting"))
     return render_template("notifications/email_setting.html", form=form), 400 if form.errors else 200

@@ -1,4 +1,4 @@
-"""Emailing a notification, by a job after the event has committed.
+"""The notification email, sent by a job after the event has committed.
 
 Like GOV.UK Notify, the email says only that something is waiting and links to the service:
 no names, amounts or health details, which may be read by someone else or kept by a mail
@@ -9,8 +9,9 @@ from sqlmodel import select
 
 from marketplace import jobs
 from marketplace.mail import send_email
-from marketplace.models import Notification, NotificationSetting, User
+from marketplace.models import Notification, User
 from marketplace.models.types import utcnow
+from marketplace.notifications.service import wants_email
 
 SUBJECT = "Something is waiting for you on Manage your care budget"
 RETRIES = 5
@@ -32,11 +33,6 @@ def email_body(*, name: str, url: str) -> str:
         f"Sign in to see it:\n{url}\n\n"
         "To stop these emails, sign in and change your email settings on your account page.\n"
     )
-
-
-def wants_email(session, user_id: int) -> bool:
-    setting = session.get(NotificationSetting, user_id)
-    return setting is None or setting.email
 
 
 @jobs.huey.task(retries=RETRIES, retry_delay=FIRST_RETRY_SECONDS, retry_backoff=2,
