@@ -60,6 +60,7 @@ PAGES = [
     Page("provider payouts", "provider staff", "/provider/payouts"),
     Page("provider payments", "provider staff", "/provider/payments"),
     Page("council payments", "commissioner", "/admin/payments"),
+    Page("notifications", "budget holder", "/notifications"),
 ]
 
 # Which demo account signs in for each role.

@@ -34,10 +34,11 @@ def demo_data() -> None:
     if current_app.config["APP_ENV"] == "production":
         raise click.ClickException("Demo data is never loaded in production.")
     from marketplace.demo import load_demo_data
+    from marketplace.demo_data import DEMO_PASSWORD
 
     with Session(engine(), expire_on_commit=False) as session:
         created = load_demo_data(session)
-    click.echo(f"Demo data ready ({created} new records). Every demo password is: care-budget-demo")
+    click.echo(f"Demo data ready ({created} new records). Every demo password is: {DEMO_PASSWORD}")
 
 
 @click.command("create-user")
@@ -62,12 +63,14 @@ def create_user(email: str, name: str, role: str, password: str) -> None:
 
 def register_commands(app: Flask) -> None:
     from marketplace.budgets.cli import budgets_cli
+    from marketplace.jobs import jobs_cli
     from marketplace.payments.cli import payments_cli
     from marketplace.providers.cli import vetting_cli
 
     app.cli.add_command(budgets_cli)
     app.cli.add_command(db_cli)
     app.cli.add_command(payments_cli)
+    app.cli.add_command(jobs_cli)
     app.cli.add_command(vetting_cli)
     app.cli.add_command(demo_data)
     app.cli.add_command(create_user)

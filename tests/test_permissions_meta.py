@@ -15,6 +15,7 @@ from marketplace.auth.permissions import (
     rule_for,
 )
 from marketplace.models import LegalBasis, Person, Review, Role, Service, User
+from marketplace.notifications.service import notify
 from marketplace.payments.service import request_payment
 from tests.factories import assign_case, create_provider, create_user, person_of
 from tests.factories_advocacy import create_advocate_link
@@ -118,6 +119,9 @@ def _build_world(session) -> World:
             idempotency_key=f"payment-matrix-{person.id}", description="Invoice", requested_by=None,
             stripe_enabled=False).id
         session.commit()
+    # Jo's notification: everyone signed in here has notifications of their own, never hers.
+    jos_notification = notify(session, recipient_id=jo.user_id, kind="test", text="For Jo", link="/")
+    session.commit()
     world = World(users={Role.PERSON: sam_user, Role.ADVOCATE: advocate, Role.PROFESSIONAL: professional,
                          Role.PROVIDER: provider_staff, Role.COMMISSIONER: commissioner}, sam=sam, jo=jo)
     # For each argument: the object of the role that owns such things, and someone else's.
@@ -133,6 +137,7 @@ def _build_world(session) -> World:
         "unlisted_provider_id": {"mine": unlisted.id, "theirs": unlisted.id},
         "token": {"mine": "a-guessed-token-that-was-never-sent", "theirs": "another-guessed-token"},
         "payment_id": {"mine": payments[sam.id], "theirs": payments[jo.id]},
+        "notification_id": {"mine": jos_notification.id, "theirs": jos_notification.id},
     }
     return world
 
@@ -188,6 +193,8 @@ ACCESS_MATRIX: dict[str, Entry] = {
     "advocacy.accept_invitation": _entry(everyone_else=GUESSED_TOKEN),
     "advocacy.decline_invitation": _entry(everyone_else=GUESSED_TOKEN),
     "advocacy.register_from_invitation": _entry(everyone_else=GUESSED_TOKEN),
+    # Every signed-in role has its own notifications; anyone else's id is not found.
+    "notifications.mark_read": _entry(*Role, everyone_else=frozenset({404})),
 }
 # A professional manages the authorised people they recorded, through the same routes.
 PROFESSIONAL_ALSO = {"advocacy.change_permissions": "authorised_link_id", "advocacy.revoke": "authorised_link_id"}

@@ -10,6 +10,7 @@ from marketplace.models.ledger import (
     PaymentSchedule,
     Posting,
 )
+from marketplace.models.notification import JobFailure, Notification, NotificationSetting
 from marketplace.models.payment import (
     Contribution,
     Payment,
@@ -34,8 +35,9 @@ from marketplace.models.user import Role, User
 
 __all__ = [
     "AdvocateLink", "AuditLog", "Budget", "BudgetCategory", "CaseAssignment", "Contribution",
-    "FundingSource", "LedgerTransaction", "LegalBasis", "LinkStatus", "Payment", "PaymentMethod",
-    "PaymentSchedule", "PaymentSettings", "PaymentStatus", "PayoutAccount", "PayoutStatus",
-    "Person", "Posting", "Provider", "ProviderArea", "ProviderLanguage", "ProviderMember",
-    "Review", "Role", "Service", "StripeEvent", "User", "VettingCheck",
+    "FundingSource", "JobFailure", "LedgerTransaction", "LegalBasis", "LinkStatus", "Notification",
+    "NotificationSetting", "Payment", "PaymentMethod", "PaymentSchedule", "PaymentSettings",
+    "PaymentStatus", "PayoutAccount", "PayoutStatus", "Person", "Posting", "Provider",
+    "ProviderArea", "ProviderLanguage", "ProviderMember", "Review", "Role", "Service",
+    "StripeEvent", "User", "VettingCheck",
 ]

@@ -4,13 +4,15 @@ by bank transfer, and anything owed to a provider today waits for the council to
 from sqlmodel import select
 
 from marketplace import ledger
+from marketplace.demo_data import DemoData
 from marketplace.models import Budget, Payment
 from marketplace.payments import service
 from marketplace.scope import scope_for
 
 
-def load_payments_demo(demo, users: dict, providers: dict) -> None:
-    session, council = demo.session, users["council@example.org"]
+def load_payments_demo(demo: DemoData) -> None:
+    session, providers = demo.session, demo.providers
+    council = demo.users["council@example.org"]
     service.allow_manual_payments(session, scope_for(session, council),
                                   provider_id=providers["Kirkstall Mobility Aids"].id, allowed=True)
     for budget in session.exec(select(Budget).order_by(Budget.id)).all():

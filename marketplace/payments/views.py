@@ -7,10 +7,10 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from marketplace import ledger
 from marketplace.auth.acting import current_scope, require_or_403
 from marketplace.auth.permissions import public, roles
-from marketplace.budgets import figures
+from marketplace.budgets.overview import current_budget
+from marketplace.dates import today_in_uk
 from marketplace.db import get_session
 from marketplace.errors import ServiceError
 from marketplace.extensions import csrf, limiter
@@ -171,7 +171,7 @@ def remittance():
 def _contributing_budget() -> tuple[Person, Budget | None]:
     # A budget holder pays for themselves; an advocate needs the approve_invoices permission.
     person = require_or_403("pay_contribution").person
-    return person, figures.current_budget(get_session(), person.id, ledger.uk_today())
+    return person, current_budget(get_session(), person.id, today_in_uk())
 
 
 @bp.route("/budget/contribute", methods=["GET", "POST"])
