@@ -80,14 +80,19 @@ def setting(name: str, default=None):
     return _app.config.get(name, default) if _app is not None else default
 
 
+def app_context():
+    """The app's context for a task that talks to the network before it opens a session."""
+    if _app is None:
+        raise RuntimeError("The job queue is not set up: create the app first.")
+    return _app.app_context()
+
+
 @contextmanager
 def job_session() -> Iterator[Session]:
     """A database session for a task, in the app's context. The task commits."""
     from marketplace.db import engine
 
-    if _app is None:
-        raise RuntimeError("The job queue is not set up: create the app first.")
-    with _app.app_context(), Session(engine(), expire_on_commit=False) as session:
+    with app_context(), Session(engine(), expire_on_commit=False) as session:
         yield session
 
 

@@ -5,7 +5,7 @@ from sqlmodel import select
 
 from marketplace.models import Payment, PayoutAccount
 from marketplace.payments import service
-from marketplace.payments.sending import send_payment
+from marketplace.payments.jobs import send_payment
 from tests.factories_payments import client_for, owe_provider, ready_provider
 
 

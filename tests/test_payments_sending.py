@@ -8,7 +8,7 @@ from marketplace import ledger
 from marketplace.errors import ServiceError
 from marketplace.models import LedgerTransaction, PaymentStatus, Role
 from marketplace.payments import service
-from marketplace.payments.sending import retry_due_payments, send_payment
+from marketplace.payments.jobs import retry_due_payments, send_payment
 from marketplace.scope import scope_for
 from tests.factories import create_provider, create_user
 from tests.factories_payments import client_for, owe_provider, payment_row, ready_provider

@@ -12,6 +12,7 @@ from marketplace.models import (
     Budget,
     CaseAssignment,
     LinkStatus,
+    Payment,
     Person,
     Provider,
     ProviderMember,
@@ -28,6 +29,8 @@ ADVOCATES_PAGE = "/advocates"
 ADVOCACY_HOME = "/advocacy"
 CASELOAD_PAGE = "/advocacy/caseload"
 BUDGET_PAGE = "/budget"
+COUNCIL_PAYMENTS_PAGE = "/admin/payments"
+PAYOUTS_PAGE = "/provider/payouts"
 CHECKS_PAGE = "/provider/checks"
 ORGANISATION_PAGE = "/provider/organisation"
 REVIEWS_PAGE = "/provider/reviews"
@@ -219,3 +222,14 @@ def review_written(session: Session, review: Review) -> None:
     star_word = "star" if review.rating == 1 else "stars"
     _tell_staff(session, review.provider_id, kind="review.new", link=REVIEWS_PAGE,
                 text=f"Someone you support wrote a review: {review.rating} {star_word} out of 5.")
+
+
+def payment_failed(session: Session, payment: Payment) -> None:
+    """A payment to a provider could not be sent: its staff and the council are told once."""
+    provider = session.get(Provider, payment.provider_id)
+    amount = format_money(payment.amount_pence)
+    _tell_staff(session, provider.id, kind="payment_failed", link=PAYOUTS_PAGE,
+                text=f"A payment of {amount} to {provider.name} could not be sent. Check your payment settings.")
+    for user_id in commissioners(session):
+        notify(session, recipient_id=user_id, kind="payment_failed", link=COUNCIL_PAYMENTS_PAGE,
+               text=f"A payment of {amount} to {provider.name} could not be sent. We will try again.")

@@ -10,8 +10,8 @@ from sqlmodel import Session
 
 from marketplace.db import engine
 from marketplace.errors import ServiceError
-from marketplace.payments import gateway, reconcile, stripe_client, stripe_enabled
-from marketplace.payments.sending import retry_due_payments, send_payment
+from marketplace.payments import gateway, stripe_client, stripe_enabled
+from marketplace.payments.jobs import reconcile_period, retry_due_payments, send_payment
 
 payments_cli = AppGroup("payments", help="Payments to providers and Stripe.")
 
@@ -69,7 +69,10 @@ def reconcile_command(start, end) -> None:
     today = datetime.now(UTC).date()
     first = datetime.combine(start.date() if start else today - timedelta(days=7), time.min, UTC)
     last = datetime.combine(end.date() if end else today, time.max, UTC)
-    differences = reconcile_period(client, first, last)
+    try:
+        differences = reconcile_period(engine(), client, first, last)
+    except gateway.StripeProblem as problem:
+        raise click.ClickException(f"Could not read transfers from Stripe: {problem}") from None
     period = f"{first:%d %B %Y} to {last:%d %B %Y}"
     if not differences:
         click.echo(f"Stripe and our payments agree from {period}: zero differences.")
@@ -78,15 +81,6 @@ def reconcile_command(start, end) -> None:
     for difference in differences:
         click.echo(f"- {difference.kind}: {difference.explanation}")
     sys.exit(1)
-
-
-def reconcile_period(client, first: datetime, last: datetime) -> list[reconcile.Difference]:
-    try:
-        transfers = list(gateway.transfers_between(client, first, last))  # no session open
-    except gateway.StripeProblem as problem:
-        raise click.ClickException(f"Could not read transfers from Stripe: {problem}") from None
-    with Session(engine(), expire_on_commit=False) as session:
-        return reconcile.differences_between(session, transfers, first, last)
 
 
 @payments_cli.command("fake-stripe")

@@ -11,7 +11,7 @@ transaction open, and its outcome recorded in a new transaction:
     record_manual_payment()  someone paid it by bank transfer and gives the reference
 
 Stripe and the ledger both get the payment's idempotency key, so a retry can never pay twice.
-These functions flush; the caller commits (marketplace.payments.sending does, for Stripe).
+These functions flush; the caller commits (marketplace.payments.jobs does, for Stripe).
 """
 
 import re
@@ -37,6 +37,7 @@ from marketplace.models import (
 )
 from marketplace.models.types import utcnow
 from marketplace.money import format_money
+from marketplace.notifications import events
 from marketplace.scope import Scope, require
 from marketplace.storage import lock_row
 
@@ -212,10 +213,7 @@ def start_attempt(session: Session, payment_id: int) -> TransferOrder | None:
         return None
     account = payout_account(session, payment.provider_id)
     if account.stripe_account_id is None or account.status != PayoutStatus.READY.value:
-        payment.status = PaymentStatus.FAILED.value
-        payment.last_error = "The provider has not finished setting up payments with Stripe yet."
-        session.add(payment)
-        session.flush()
+        _mark_failed(session, payment, "The provider has not finished setting up payments with Stripe yet.")
         return None
     payment.attempts += 1
     payment.last_attempt_at = utcnow()
@@ -238,11 +236,19 @@ def record_transfer(session: Session, *, payment_id: int, transfer_id: str) -> P
 def record_failure(session: Session, *, payment_id: int, message: str) -> Payment:
     payment = lock_row(session, Payment, payment_id)
     if payment.status != PaymentStatus.PAID.value:
-        payment.status = PaymentStatus.FAILED.value
-        payment.last_error = message[:1000]
-        session.add(payment)
-        session.flush()
+        _mark_failed(session, payment, message)
     return payment
+
+
+def _mark_failed(session: Session, payment: Payment, message: str) -> None:
+    """Staff and council hear of the first failure only; the retries that follow stay quiet."""
+    first_failure = payment.status != PaymentStatus.FAILED.value
+    payment.status = PaymentStatus.FAILED.value
+    payment.last_error = message[:1000]
+    session.add(payment)
+    session.flush()
+    if first_failure:
+        events.payment_failed(session, payment)
 
 
 def _mark_paid(session: Session, payment: Payment, *, actor: User | None) -> Payment:

@@ -26,7 +26,15 @@ from marketplace.models import (
     Role,
 )
 from marketplace.money import format_money
-from marketplace.payments import contributions, gateway, payouts, service, stripe_client, webhooks
+from marketplace.payments import (
+    contributions,
+    gateway,
+    payouts,
+    service,
+    stripe_client,
+    stripe_enabled,
+    webhooks,
+)
 from marketplace.payments.forms import (
     ApprovalLimitForm,
     BankReferenceForm,
@@ -34,6 +42,7 @@ from marketplace.payments.forms import (
     ManualAllowedForm,
     ManualContributionForm,
 )
+from marketplace.payments.jobs import send_payment_job
 from marketplace.providers import service as provider_service
 
 bp = Blueprint("payments", __name__)
@@ -255,15 +264,11 @@ def approve_payment(payment_id: int):
 
 
 def _send_now(payment_id: int) -> None:
-    """Send an approved Stripe payment straight away (a failure is retried later)."""
-    from marketplace.db import engine
-    from marketplace.payments.sending import send_payment
-
-    client = stripe_client()
+    """Queue an approved Stripe payment to be sent (a failure is retried with backoff)."""
     payment = get_session().get(Payment, payment_id)
-    if client is not None and payment.method == PaymentMethod.STRIPE.value:
-        get_session().close()
-        send_payment(engine(), client, payment_id)
+    if stripe_enabled() and payment.method == PaymentMethod.STRIPE.value:
+        get_session().close()  # no transaction open while the job (inline in tests) asks Stripe
+        send_payment_job(payment_id)
 
 
 @bp.route("/admin/payments/<int:payment_id>/paid", methods=["GET", "POST"])
