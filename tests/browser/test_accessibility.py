@@ -9,7 +9,13 @@ from somewhere a role can reach: nothing to edit here.
 import pytest
 
 from tests.browser.layout import layout_problems
-from tests.browser.pages import DEMO_ROLES, accessibility_violations, axe_rule_violations, crawl, sign_in
+from tests.browser.pages import (
+    DEMO_ROLES,
+    accessibility_violations,
+    axe_rule_violations,
+    crawl,
+    sign_in,
+)
 
 pytestmark = pytest.mark.browser
 
