@@ -26,7 +26,7 @@ class DateInputWidget(GovDateInput):
 
     def __call__(self, field, **kwargs):
         kwargs["id"] = field.name  # the wrapper; the boxes get <name>-day and so on
-        kwargs["value"] = None
+        kwargs["value"] = None  # each box carries its own value (see items below)
         return super().__call__(field, **kwargs)
 
     def map_gov_params(self, field, **kwargs):
@@ -134,9 +134,6 @@ class DateInputField(Field):
             self.problem_parts = PARTS
             raise ValueError(f"{subject} must be between {_long(self.earliest)} and {_long(self.latest)}")
         return typed
-
-    def _value(self):
-        return ""
 
 
 def _long(day: date) -> str:
