@@ -10,6 +10,15 @@ from marketplace.models.ledger import (
     PaymentSchedule,
     Posting,
 )
+from marketplace.models.package import (
+    CarePackage,
+    LineResponse,
+    Outcome,
+    PackageEvent,
+    PackageLine,
+    PackageStatus,
+    SupportPlan,
+)
 from marketplace.models.person import CaseAssignment, Person
 from marketplace.models.provider import (
     Provider,
@@ -23,8 +32,9 @@ from marketplace.models.provider import (
 from marketplace.models.user import Role, User
 
 __all__ = [
-    "AdvocateLink", "AuditLog", "Budget", "BudgetCategory", "CaseAssignment", "FundingSource",
-    "LedgerTransaction", "LegalBasis", "LinkStatus", "PaymentSchedule", "Person", "Posting",
+    "AdvocateLink", "AuditLog", "Budget", "BudgetCategory", "CarePackage", "CaseAssignment",
+    "FundingSource", "LedgerTransaction", "LegalBasis", "LineResponse", "LinkStatus", "Outcome",
+    "PackageEvent", "PackageLine", "PackageStatus", "PaymentSchedule", "Person", "Posting",
     "Provider", "ProviderArea", "ProviderLanguage", "ProviderMember",
-    "Review", "Role", "Service", "User", "VettingCheck",
+    "Review", "Role", "Service", "SupportPlan", "User", "VettingCheck",
 ]
