@@ -82,7 +82,11 @@ def _register_blueprints(app: Flask) -> None:
     from marketplace.advocacy.views import bp as advocacy_bp
     from marketplace.auth.views import bp as auth_bp
     from marketplace.budgets.views import bp as budget_bp
+    from marketplace.packages.provider_views import bp as provider_requests_bp
+    from marketplace.packages.review_views import bp as caseload_bp
+    from marketplace.packages.views import bp as packages_bp
     from marketplace.pages.views import bp as pages_bp
+    from marketplace.plans.views import bp as plan_bp
     from marketplace.provider_workspace.views import bp as provider_workspace_bp
     from marketplace.providers.views import bp as providers_bp
 
@@ -93,6 +97,10 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(budget_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(advocacy_bp)
+    app.register_blueprint(plan_bp)
+    app.register_blueprint(packages_bp)
+    app.register_blueprint(caseload_bp)
+    app.register_blueprint(provider_requests_bp)
 
 
 def _register_error_pages(app: Flask) -> None:

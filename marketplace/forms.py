@@ -18,6 +18,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length
 __all__ = [
     "BaseForm", "EmailField", "MoneyField", "PasswordInputField", "RadioChoiceField",
     "SelectChoiceField", "Submit", "TextField", "LongTextField", "choices", "required", "length",
+    "show_service_error",
 ]
 
 
@@ -125,3 +126,9 @@ class MoneyField(StringField):
 def choices(pairs) -> list:
     """WTForms 3.3 wants SelectChoice objects rather than tuples."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+def show_service_error(form, error) -> None:
+    """Put a ServiceError by its field (or above the form) so the error summary shows it."""
+    field = getattr(form, error.field, None) if error.field else None
+    (field.errors if field is not None else form.form_errors).append(error.message)

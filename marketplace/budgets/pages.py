@@ -17,6 +17,7 @@ from marketplace.forms import choices
 from marketplace.ledger import uk_today
 from marketplace.models import Budget
 from marketplace.money import pence_to_pounds
+from marketplace.packages.effect import planned_weekly_spend
 
 CSV_HEADER = ["Date", "What", "Details", "Reason", "By", "On behalf of", "Category", "Provider",
               "Money in", "Money out", "Balance", "Currency"]
@@ -31,7 +32,8 @@ def overview_context(session: Session, budget: Budget) -> dict:
         "category_rows": figures.category_figures(session, budget),
         "months": months,
         "chart": _chart(months),
-        "forecast": figures.forecast(session, budget, today=today),
+        "forecast": figures.forecast(session, budget, today=today,
+                                     weekly_spend_pence=planned_weekly_spend(session, budget.id, today)),
         "instalments": instalments(budget),
         "today": today,
     }

@@ -3,7 +3,6 @@
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func
 from sqlmodel import Session, select
 
 from marketplace import ledger
@@ -49,9 +48,11 @@ def active_weekly_spend(session: Session, budget_id: int, today: date) -> int:
     return sum(costing.weekly_cost(line) for line in lines)
 
 
-def has_active_packages(session: Session, budget_id: int) -> bool:
-    return session.exec(select(func.count()).select_from(CarePackage).where(
-        CarePackage.budget_id == budget_id, CarePackage.status == PackageStatus.ACTIVE.value)).one() > 0
+def planned_weekly_spend(session: Session, budget_id: int, today: date) -> int | None:
+    """For the budget's forecast: the agreed packages' weekly cost once there are any running
+    (None before, so the forecast falls back to recent spending)."""
+    weekly = active_weekly_spend(session, budget_id, today)
+    return weekly or None
 
 
 def budget_effect(session: Session, package: CarePackage, lines: list[PackageLine], outcomes: list[Outcome],
