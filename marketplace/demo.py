@@ -61,6 +61,7 @@ class DemoData:
 
 def load_demo_data(session: Session) -> int:
     from marketplace.advocacy.demo import load_advocacy_demo
+    from marketplace.packages.demo import load_package_demo
 
 
     demo = DemoData(session)
@@ -84,5 +85,6 @@ def load_demo_data(session: Session) -> int:
     load_budget_demo(demo, users=users, people=people, providers=providers)
     load_review_demo(demo, people)
     load_advocacy_demo(demo, users, people)
+    load_package_demo(demo, users, people)
     session.commit()
     return demo.created
