@@ -77,6 +77,8 @@ def scope_for(session: Session, user: User, person: Person | None = None) -> Sco
     """The scope of `user` acting about `person` (or about nobody in particular)."""
     role = user.role
     if role == Role.PERSON:
+        if person is not None and person.user_id == user.id:
+            return Scope(user, person, Relationship.SELF)
         own = session.exec(select(Person).where(Person.user_id == user.id)).first()
         if person is None or (own is not None and own.id == person.id):
             return Scope(user, own, Relationship.SELF if own else Relationship.NONE)

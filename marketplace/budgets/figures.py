@@ -166,13 +166,14 @@ class Forecast:
 
 
 def forecast(session: Session, budget: Budget, *, today: date,
-             weekly_spend_pence: int | None = None) -> Forecast:
+             weekly_spend_pence: int | None = None, current: Balances | None = None) -> Forecast:
     """Whether the money lasts to the end of the period at the current rate of spending.
 
     The rate is the average weekly spending over the last 12 weeks (or since the budget
     started), unless the caller knows it better (for example from agreed care packages).
+    `current` saves a query when the caller has just read the budget's balances.
     """
-    figures = ledger.balances(session, budget.id)
+    figures = current if current is not None else ledger.balances(session, budget.id)
     if weekly_spend_pence is None:
         since = max(budget.period_start, today - timedelta(weeks=RUN_RATE_WEEKS) + timedelta(days=1))
         weeks = max(1.0, ((today - since).days + 1) / 7)  # since and today both count

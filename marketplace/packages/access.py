@@ -6,7 +6,7 @@ person on their caseload; a provider only once one of its lines has been sent to
 
 from sqlmodel import Session, select
 
-from marketplace.models import CarePackage, LineResponse, PackageLine
+from marketplace.models import Budget, CarePackage, LineResponse, PackageLine
 from marketplace.scope import Relationship, Scope, can
 
 
@@ -16,20 +16,24 @@ def may_see_packages_of_person(scope: Scope) -> bool:
 
 
 def package_in_scope(session: Session, scope: Scope, package_id: int) -> CarePackage:
+    return package_and_budget_in_scope(session, scope, package_id)[0]
+
+
+def package_and_budget_in_scope(session: Session, scope: Scope, package_id: int) -> tuple[CarePackage, Budget]:
+    """The package and its budget in one query (every page about a package needs both)."""
+    query = select(CarePackage, Budget).join(Budget, Budget.id == CarePackage.budget_id).where(
+        CarePackage.id == package_id)
     if scope.relationship == Relationship.PROVIDER_STAFF:
-        package = session.exec(
-            select(CarePackage).join(PackageLine, PackageLine.package_id == CarePackage.id)
-            .where(CarePackage.id == package_id, PackageLine.provider_id == scope.provider_id,
-                   PackageLine.response != LineResponse.NOT_SENT.value)
-        ).first()
+        query = query.join(PackageLine, PackageLine.package_id == CarePackage.id).where(
+            PackageLine.provider_id == scope.provider_id, PackageLine.response != LineResponse.NOT_SENT.value)
     elif may_see_packages_of_person(scope):
-        package = session.exec(select(CarePackage).where(
-            CarePackage.id == package_id, CarePackage.person_id == scope.person.id)).first()
+        query = query.where(CarePackage.person_id == scope.person.id)
     else:
-        package = None
-    if package is None:
         raise LookupError(package_id)
-    return package
+    found = session.exec(query).first()
+    if found is None:
+        raise LookupError(package_id)
+    return found
 
 
 def line_in_scope(session: Session, scope: Scope, line_id: int) -> PackageLine:

@@ -152,20 +152,22 @@ def comment(session: Session, scope: Scope, *, package: CarePackage, note: str) 
     return event
 
 
-def unusable_lines(session: Session, lines: list[PackageLine], today: date) -> dict[int, str]:
-    """Lines that cannot go ahead today, with the reason: a service withdrawn or deleted since
-    it was added, or a provider no longer vetted or suspended. Two queries however many lines."""
-    service_ids = {line.service_id for line in lines if line.service_id is not None}
-    published = set(session.exec(select(Service.id).where(
-        Service.id.in_(service_ids), Service.published)).all()) if service_ids else set()
-    provider_ids = {line.provider_id for line in lines}
-    listed = set(session.exec(select(Provider.id).where(
-        Provider.id.in_(provider_ids), is_listed(today))).all()) if provider_ids else set()
-    problems = {}
-    for line in lines:
-        if line.provider_id not in listed:
-            problems[line.id] = (f"{line.provider_name} cannot take new work at the moment: "
-                                 "its checks are not up to date or it is suspended.")
-        elif line.service_id is None or line.service_id not in published:
-            problems[line.id] = f"{line.provider_name} no longer offers “{line.title}”."
-    return problems
+def lines_with_problems(session: Session, package_id: int, today: date) -> list[tuple[PackageLine, str | None]]:
+    """Each line, with why it cannot go ahead today (or None): its service was withdrawn or
+    deleted since it was added, or its provider is no longer vetted or is suspended. One query."""
+    rows = session.exec(
+        select(PackageLine, Service.published, is_listed(today))
+        .join(Provider, Provider.id == PackageLine.provider_id)
+        .outerjoin(Service, Service.id == PackageLine.service_id)
+        .where(PackageLine.package_id == package_id).order_by(PackageLine.id)
+    ).all()
+    return [(line, _problem(line, published, listed)) for line, published, listed in rows]
+
+
+def _problem(line: PackageLine, published: bool | None, listed: bool) -> str | None:
+    if not listed:
+        return (f"{line.provider_name} cannot take new work at the moment: "
+                "its checks are not up to date or it is suspended.")
+    if not published:
+        return f"{line.provider_name} no longer offers “{line.title}”."
+    return None

@@ -55,13 +55,13 @@ def planned_weekly_spend(session: Session, budget_id: int, today: date) -> int |
     return weekly or None
 
 
-def budget_effect(session: Session, package: CarePackage, lines: list[PackageLine], outcomes: list[Outcome],
-                  today: date) -> BudgetEffect:
-    budget = session.get(Budget, package.budget_id)
+def budget_effect(session: Session, package: CarePackage, budget: Budget, lines: list[PackageLine],
+                  outcomes: list[Outcome], today: date) -> BudgetEffect:
     cost = costing.cost_package(lines, package.start_on, package.end_on)
-    free_now = ledger.balances(session, budget.id).available
+    current = ledger.balances(session, budget.id)
+    free_now = current.available
     already_counted = package.status_enum == PackageStatus.ACTIVE
-    forecast = figures.forecast(session, budget, today=today,
+    forecast = figures.forecast(session, budget, today=today, current=current,
                                 weekly_spend_pence=active_weekly_spend(session, budget.id, today))
     left_at_end = forecast.left_at_end - (0 if already_counted else cost.total_pence)
     planned = {c.key: c.allocation_pence for c in session.exec(

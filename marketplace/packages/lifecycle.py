@@ -28,7 +28,7 @@ from marketplace.models.types import utcnow
 from marketplace.money import format_money
 from marketplace.packages import costing
 from marketplace.packages.access import line_in_scope, lines_of, package_in_scope
-from marketplace.packages.building import record_event, refresh_total, unusable_lines
+from marketplace.packages.building import lines_with_problems, record_event, refresh_total
 from marketplace.scope import Relationship, Scope, can
 from marketplace.text import clean_text
 
@@ -74,13 +74,14 @@ def submit(session: Session, scope: Scope, *, package_id: int, today: date) -> C
         raise ServiceError("You do not have permission to send this package.")
     package = _locked(session, package_in_scope(session, scope, package_id))
     _refuse_unless(package, PackageStatus.DRAFT, PackageStatus.CHANGES_REQUESTED, doing="send")
-    lines = lines_of(session, package.id)
-    if not lines:
+    checked = lines_with_problems(session, package.id, today)
+    if not checked:
         raise ServiceError("Add at least one line of support before you send the package.")
-    problems = unusable_lines(session, lines, today)
+    problems = [problem for _line, problem in checked if problem]
     if problems:
         raise ServiceError("Remove the lines that cannot go ahead before you send the package: "
-                           + " ".join(problems.values()))
+                           + " ".join(problems))
+    lines = [line for line, _problem in checked]
     refresh_total(session, package)
     room = room_to_commit(session, package)
     if package.total_pence > room:
@@ -168,10 +169,11 @@ def approve(session: Session, scope: Scope, *, package_id: int, today: date) -> 
     """Agree the package and set each line's cost aside, in one ledger transaction checked
     under the budget lock, together with the change of status and its event."""
     package = _reviewable(session, scope, package_id, "approve")
-    lines = lines_of(session, package.id)
-    problems = unusable_lines(session, lines, today)
+    checked = lines_with_problems(session, package.id, today)
+    problems = [problem for _line, problem in checked if problem]
     if problems:
-        raise ServiceError("This package cannot be agreed: " + " ".join(problems.values()))
+        raise ServiceError("This package cannot be agreed: " + " ".join(problems))
+    lines = [line for line, _problem in checked]
     cost = costing.cost_package(lines, package.start_on, package.end_on)
     legs = {ledger.committed_account(f"package:{package.id}:line:{line.id}"): total
             for line, total in zip(lines, cost.line_totals, strict=True) if total}

@@ -9,9 +9,9 @@ from marketplace.db import get_session
 from marketplace.errors import ServiceError
 from marketplace.forms import show_service_error
 from marketplace.ledger import uk_today
-from marketplace.models import CarePackage, CaseAssignment, PackageStatus, Person, Role
+from marketplace.models import Budget, CarePackage, CaseAssignment, PackageStatus, Person, Role
 from marketplace.packages import lifecycle
-from marketplace.packages.access import package_in_scope
+from marketplace.packages.access import may_see_packages_of_person
 from marketplace.packages.forms import NoteForm, ReviewForm
 from marketplace.packages.pages import package_context
 from marketplace.packages.views import comment_on
@@ -38,21 +38,25 @@ def caseload():
     return render_template("packages/caseload.html", waiting=waiting, others=others)
 
 
-def _scope_and_package(package_id: int) -> tuple[Scope, CarePackage]:
+def _scope_and_package(package_id: int) -> tuple[Scope, CarePackage, Budget]:
+    """The package and the professional's scope for its person; 404 unless on their caseload.
+    One query loads the package, its person and budget; the scope adds the caseload check."""
     db = get_session()
-    person = db.exec(select(Person).join(CarePackage, CarePackage.person_id == Person.id)
-                     .where(CarePackage.id == package_id)).first() or abort(404)
+    found = db.exec(select(CarePackage, Person, Budget)
+                    .join(Person, Person.id == CarePackage.person_id)
+                    .join(Budget, Budget.id == CarePackage.budget_id)
+                    .where(CarePackage.id == package_id)).first() or abort(404)
+    package, person, budget = found
     scope = scope_for(db, current_user, person)
-    try:
-        return scope, package_in_scope(db, scope, package_id)
-    except LookupError:
+    if not may_see_packages_of_person(scope):
         abort(404)
+    return scope, package, budget
 
 
 @bp.route("/packages/<int:package_id>", methods=["GET", "POST"])
 @roles(Role.PROFESSIONAL)
 def review(package_id: int):
-    scope, package = _scope_and_package(package_id)
+    scope, package, budget = _scope_and_package(package_id)
     db = get_session()
     form = ReviewForm()
     if form.validate_on_submit():
@@ -74,7 +78,7 @@ def review(package_id: int):
                    "changes": "The package is sent back with your note.",
                    "reject": "The package is turned down. The person can read your reasons."}[decision])
             return redirect(url_for("caseload.review", package_id=package.id))
-    return render_template("packages/review.html", **package_context(db, package), form=form,
+    return render_template("packages/review.html", **package_context(db, package, budget), form=form,
                            note_form=NoteForm(formdata=None), person=scope.person,
                            comment_url=url_for("caseload.add_comment", package_id=package.id)), \
         400 if form.errors else 200
@@ -83,5 +87,5 @@ def review(package_id: int):
 @bp.route("/packages/<int:package_id>/comments", methods=["POST"])
 @roles(Role.PROFESSIONAL)
 def add_comment(package_id: int):
-    scope, package = _scope_and_package(package_id)
+    scope, package, _budget = _scope_and_package(package_id)
     return comment_on(scope, package, url_for("caseload.review", package_id=package.id))

@@ -13,10 +13,10 @@ from marketplace.db import get_session
 from marketplace.errors import ServiceError
 from marketplace.forms import choices, show_service_error
 from marketplace.ledger import uk_today
-from marketplace.models import CarePackage, Provider, Role
+from marketplace.models import Budget, CarePackage, Provider, Role
 from marketplace.money import format_money
 from marketplace.packages import building, lifecycle
-from marketplace.packages.access import package_in_scope
+from marketplace.packages.access import package_and_budget_in_scope
 from marketplace.packages.forms import AddLineForm, NewPackageForm, NoteForm
 from marketplace.packages.pages import package_context
 from marketplace.plans.service import outcomes_of
@@ -29,9 +29,9 @@ def _scope(permission: str = "view") -> Scope:
     return scope_for(get_session(), current_user, person_in_scope(permission))
 
 
-def _package(scope: Scope, package_id: int) -> CarePackage:
+def _package(scope: Scope, package_id: int) -> tuple[CarePackage, Budget]:
     try:
-        return package_in_scope(get_session(), scope, package_id)
+        return package_and_budget_in_scope(get_session(), scope, package_id)
     except LookupError:
         abort(404)
 
@@ -70,9 +70,9 @@ def new_package():
 @roles(Role.PERSON, Role.ADVOCATE)
 def package(package_id: int):
     scope = _scope()
-    found = _package(scope, package_id)
+    found, budget = _package(scope, package_id)
     return render_template(
-        "packages/package.html", **package_context(get_session(), found), note_form=NoteForm(formdata=None),
+        "packages/package.html", **package_context(get_session(), found, budget), note_form=NoteForm(formdata=None),
         may_draft=can(scope, "draft_package"), may_cosign=_may_cosign(scope, found),
         comment_url=url_for("packages.add_comment", package_id=found.id))
 
@@ -122,7 +122,7 @@ def submit(package_id: int):
 @bp.route("/<int:package_id>/cosign", methods=["POST"])
 @roles(Role.PERSON, Role.ADVOCATE)
 def cosign(package_id: int):
-    return _act("view", package_id, lambda db, scope: lifecycle.cosign(db, scope, package_id=package_id),
+    return _act("cosign", package_id, lambda db, scope: lifecycle.cosign(db, scope, package_id=package_id),
                 "You have co-signed the package.")
 
 
@@ -130,7 +130,7 @@ def cosign(package_id: int):
 @roles(Role.PERSON, Role.ADVOCATE)
 def add_comment(package_id: int):
     scope = _scope()
-    found = _package(scope, package_id)
+    found, _budget = _package(scope, package_id)
     return comment_on(scope, found, url_for("packages.package", package_id=found.id))
 
 
