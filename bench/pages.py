@@ -23,6 +23,8 @@ VISITORS = {
     "budget holder": Visitor(Role.PERSON),
     "advocate": Visitor(Role.ADVOCATE),
     "commissioner": Visitor(Role.COMMISSIONER),
+    "professional": Visitor(Role.PROFESSIONAL),
+    "provider": Visitor(Role.PROVIDER),
     # Someone (not signed in) with three providers on their compare list.
     "comparing": Visitor(None, forms=tuple(
         (f"/providers/{{compare_{n}}}", "/compare/add",
@@ -55,6 +57,10 @@ PAGES = [
     Page("commissioner budget list", "commissioner", "/admin/budgets"),
     Page("vetting queue", "commissioner", "/admin/vetting"),
     Page("advocate home", "advocate", "/advocacy"),
+    Page("support plan", "budget holder", "/plan"),
+    Page("package builder, 20 lines", "budget holder", "/packages/{big_package_id}"),
+    Page("caseload, 200 packages", "professional", "/caseload"),
+    Page("provider requests", "provider", "/provider/requests"),
 ]
 
 # Which demo account signs in for each role.
