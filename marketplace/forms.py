@@ -15,6 +15,9 @@ from wtforms import PasswordField, RadioField, SelectField, StringField, SubmitF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length
 
+from marketplace.errors import ServiceError
+from marketplace.scope import NotAllowed
+
 __all__ = [
     "BaseForm", "EmailField", "MoneyField", "PasswordInputField", "RadioChoiceField",
     "SelectChoiceField", "Submit", "TextField", "LongTextField", "choices", "required", "length",
@@ -128,7 +131,12 @@ def choices(pairs) -> list:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
-def show_service_error(form, error) -> None:
-    """Put a ServiceError by its field (or above the form) so the error summary shows it."""
-    field = getattr(form, error.field, None) if error.field else None
-    (field.errors if field is not None else form.form_errors).append(error.message)
+def show_service_error(form, error: ServiceError) -> None:
+    """Put a refusal on the form: by its field, or above the form when it names none, so the
+    GOV.UK error summary lists it. A refusal of permission is not a form error: it goes on to
+    the 403 page."""
+    if isinstance(error, NotAllowed):
+        raise error
+    for field_name, message in error.field_messages.items():
+        field = form._fields.get(field_name) if field_name else None
+        (field.errors if field is not None else form.form_errors).append(message)

@@ -4,17 +4,21 @@ from datetime import date
 
 from sqlmodel import Session
 
-from marketplace.models import CarePackage, Outcome, Person, Service, User
+from marketplace.models import CarePackage, Outcome, Person, Role, Service, User
 from marketplace.packages import building, lifecycle
 from marketplace.packages.access import lines_of
 from marketplace.plans import service as plans
-from marketplace.scope import Scope, scope_for
+from marketplace.scope import Scope, for_caseload_person, scope_for
 
 TODAY = date(2026, 12, 1)
 
 
 def scope_of(session: Session, user: User, person: Person | None = None) -> Scope:
-    return scope_for(session, user, person)
+    """The scope `user` would have on a page about `person` (a professional: only if on their caseload)."""
+    scope = scope_for(session, user, acting_for_person_id=person.id if person else None)
+    if user.role == Role.PROFESSIONAL and person is not None:
+        return for_caseload_person(session, scope, person.id) or scope
+    return scope
 
 
 def add_outcome(session: Session, user: User, person: Person, text: str = "Get to the allotment twice a week") -> Outcome:

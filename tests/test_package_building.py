@@ -170,7 +170,8 @@ def test_an_advocate_who_may_only_view_cannot_build(session, sam, service):
     create_advocate_link(session, person=person, advocate=alex, permissions=("view",))
     assert _refusal(building.create_package, session, scope_of(session, alex, person), title="Mine",
                     start_on=TODAY, end_on=date(2026, 12, 31), today=TODAY)[0] == \
-        "You do not have permission to do this."
+        ("Sam Taylor has not given you permission to change the support plan and draft care packages. "
+         "Only Sam Taylor can give you this permission.")
 
 
 # --- the support plan ----------------------------------------------------------------------------

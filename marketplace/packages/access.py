@@ -11,8 +11,8 @@ from marketplace.scope import Relationship, Scope, can
 
 
 def may_see_packages_of_person(scope: Scope) -> bool:
-    return can(scope, "view_budget") or (
-        scope.person is not None and scope.relationship == Relationship.PROFESSIONAL)
+    """The person themselves, advocates with `view`, the professional with them on their caseload."""
+    return can(scope, "view_package")
 
 
 def package_in_scope(session: Session, scope: Scope, package_id: int) -> CarePackage:

@@ -13,7 +13,7 @@ from marketplace.models import CarePackage, Person, Provider, ProviderMember, Ro
 from marketplace.packages import building, lifecycle
 from marketplace.packages.access import lines_of
 from marketplace.plans import service as plans
-from marketplace.scope import scope_for
+from marketplace.scope import Scope, for_caseload_person, scope_for
 
 SAM_OUTCOMES = [
     "Get up and dressed by 9 so I can get to the allotment",
@@ -34,7 +34,7 @@ def load_package_demo(demo, users: dict[str, User], people: dict[str, Person]) -
     brightpath_staff = users["care@brightpath.example"]
     meanwood_staff = _meanwood_staff(demo)
 
-    sam_scope = scope_for(session, sam, sam_person)
+    sam_scope = _scope(session, sam, sam_person)
     plans.save_plan(session, sam_scope, what_matters="My allotment, my cat Pip and seeing my brother Tom.",
                     needs="Help getting up and washed in the morning, and with cleaning.",
                     agreed_on=today - timedelta(days=30), review_on=today + timedelta(days=150))
@@ -52,9 +52,9 @@ def load_package_demo(demo, users: dict[str, User], people: dict[str, Person]) -
         building.add_line(session, sam_scope, package_id=agreed.id, service_id=service(provider_name, title).id,
                           quantity=quantity, weekly=True, outcome_id=outcome.id, today=today)
     lifecycle.submit(session, sam_scope, package_id=agreed.id, today=today)
-    lifecycle.cosign(session, scope_for(session, alex, sam_person), package_id=agreed.id)
+    lifecycle.cosign(session, _scope(session, alex, sam_person), package_id=agreed.id)
     _accept_lines(session, agreed, [brightpath_staff, meanwood_staff])
-    lifecycle.approve(session, scope_for(session, priya, sam_person), package_id=agreed.id, today=today)
+    lifecycle.approve(session, _scope(session, priya, sam_person), package_id=agreed.id, today=today)
 
     draft = building.create_package(session, sam_scope, title="Help at home", **four_weeks)
     building.add_line(session, sam_scope, package_id=draft.id,
@@ -62,7 +62,7 @@ def load_package_demo(demo, users: dict[str, User], people: dict[str, Person]) -
                       quantity="2", weekly=True, outcome_id=outcomes[2].id, today=today)
 
     jo_person = people["jo@example.org"]
-    jo_scope = scope_for(session, users["jo@example.org"], jo_person)
+    jo_scope = _scope(session, users["jo@example.org"], jo_person)
     jo_outcome = plans.add_outcome(session, jo_scope, text="Stay living in my own home")
     waiting = building.create_package(session, jo_scope, title="Support at home", **four_weeks)
     building.add_line(session, jo_scope, package_id=waiting.id,
@@ -71,6 +71,14 @@ def load_package_demo(demo, users: dict[str, User], people: dict[str, Person]) -
     lifecycle.submit(session, jo_scope, package_id=waiting.id, today=today)
     _accept_lines(session, waiting, [brightpath_staff])
     demo.created += 4
+
+
+def _scope(session, user: User, person: Person | None = None) -> Scope:
+    """The scope `user` has on a page about `person`, as the pages build it."""
+    scope = scope_for(session, user, acting_for_person_id=person.id if person else None)
+    if user.role == Role.PROFESSIONAL:
+        return for_caseload_person(session, scope, person.id)
+    return scope
 
 
 def _meanwood_staff(demo) -> User:
@@ -83,7 +91,7 @@ def _meanwood_staff(demo) -> User:
 
 def _accept_lines(session, package: CarePackage, staff: list[User]) -> None:
     for user in staff:
-        scope = scope_for(session, user)
+        scope = _scope(session, user)
         for line in lines_of(session, package.id):
             if line.provider_id == scope.provider_id:
                 lifecycle.respond(session, scope, line_id=line.id, accept=True, note="We look forward to it.")

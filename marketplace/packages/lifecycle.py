@@ -29,7 +29,7 @@ from marketplace.money import format_money
 from marketplace.packages import costing
 from marketplace.packages.access import line_in_scope, lines_of, package_in_scope
 from marketplace.packages.building import lines_with_problems, record_event, refresh_total
-from marketplace.scope import Relationship, Scope, can
+from marketplace.scope import Relationship, Scope, can, require
 from marketplace.text import clean_text
 
 COSIGN_BY_ADVOCATE = "advocate"
@@ -70,8 +70,7 @@ def room_to_commit(session: Session, package: CarePackage) -> int:
 
 
 def submit(session: Session, scope: Scope, *, package_id: int, today: date) -> CarePackage:
-    if not can(scope, "draft_package"):
-        raise ServiceError("You do not have permission to send this package.")
+    require(scope, "draft_package")
     package = _locked(session, package_in_scope(session, scope, package_id))
     _refuse_unless(package, PackageStatus.DRAFT, PackageStatus.CHANGES_REQUESTED, doing="send")
     checked = lines_with_problems(session, package.id, today)
@@ -156,8 +155,7 @@ def _move_on_if_agreed(session, scope, package: CarePackage, lines: list[Package
 
 
 def _reviewable(session: Session, scope: Scope, package_id: int, doing: str) -> CarePackage:
-    if not can(scope, "review_package"):
-        raise ServiceError("Only the professional supporting this person can review the package.")
+    require(scope, "review_package")
     package = _locked(session, package_in_scope(session, scope, package_id))
     _refuse_unless(package, PackageStatus.AWAITING_REVIEW, doing=doing)
     if scope.user.id in (package.created_by_id, package.submitted_by_id):

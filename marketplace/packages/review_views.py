@@ -15,7 +15,7 @@ from marketplace.packages.access import may_see_packages_of_person
 from marketplace.packages.forms import NoteForm, ReviewForm
 from marketplace.packages.pages import package_context
 from marketplace.packages.views import comment_on
-from marketplace.scope import Scope, scope_for
+from marketplace.scope import Scope, for_caseload_person, scope_for
 
 bp = Blueprint("caseload", __name__, url_prefix="/caseload")
 
@@ -39,16 +39,13 @@ def caseload():
 
 
 def _scope_and_package(package_id: int) -> tuple[Scope, CarePackage, Budget]:
-    """The package and the professional's scope for its person; 404 unless on their caseload.
-    One query loads the package, its person and budget; the scope adds the caseload check."""
+    """The package and the professional's scope for its person; 404 unless on their caseload."""
     db = get_session()
-    found = db.exec(select(CarePackage, Person, Budget)
-                    .join(Person, Person.id == CarePackage.person_id)
-                    .join(Budget, Budget.id == CarePackage.budget_id)
+    found = db.exec(select(CarePackage, Budget).join(Budget, Budget.id == CarePackage.budget_id)
                     .where(CarePackage.id == package_id)).first() or abort(404)
-    package, person, budget = found
-    scope = scope_for(db, current_user, person)
-    if not may_see_packages_of_person(scope):
+    package, budget = found
+    scope = for_caseload_person(db, scope_for(db, current_user), package.person_id)
+    if scope is None or not may_see_packages_of_person(scope):
         abort(404)
     return scope, package, budget
 

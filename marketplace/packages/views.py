@@ -4,10 +4,8 @@ Each change is a POST that comes back to the package page, so it all works witho
 """
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 from sqlmodel import col, select
 
-from marketplace.auth.acting import person_in_scope
 from marketplace.auth.permissions import roles
 from marketplace.db import get_session
 from marketplace.errors import ServiceError
@@ -19,14 +17,13 @@ from marketplace.packages import building, lifecycle
 from marketplace.packages.access import package_and_budget_in_scope
 from marketplace.packages.forms import AddLineForm, NewPackageForm, NoteForm
 from marketplace.packages.pages import package_context
+from marketplace.packages.web import request_scope
 from marketplace.plans.service import outcomes_of
-from marketplace.scope import Relationship, Scope, can, scope_for
+from marketplace.scope import Relationship, Scope, can
 
 bp = Blueprint("packages", __name__, url_prefix="/packages")
 
 
-def _scope(permission: str = "view") -> Scope:
-    return scope_for(get_session(), current_user, person_in_scope(permission))
 
 
 def _package(scope: Scope, package_id: int) -> tuple[CarePackage, Budget]:
@@ -39,7 +36,7 @@ def _package(scope: Scope, package_id: int) -> tuple[CarePackage, Budget]:
 @bp.route("")
 @roles(Role.PERSON, Role.ADVOCATE)
 def packages():
-    scope = _scope()
+    scope = request_scope("view_package")
     rows = get_session().exec(select(CarePackage).where(CarePackage.person_id == scope.person.id)
                               .order_by(col(CarePackage.created_at).desc())).all()
     return render_template("packages/list.html", person=scope.person, packages=rows,
@@ -49,7 +46,7 @@ def packages():
 @bp.route("/new", methods=["GET", "POST"])
 @roles(Role.PERSON, Role.ADVOCATE)
 def new_package():
-    scope = _scope("draft")
+    scope = request_scope("draft_package")
     form = NewPackageForm()
     if form.validate_on_submit():
         db = get_session()
@@ -69,7 +66,7 @@ def new_package():
 @bp.route("/<int:package_id>")
 @roles(Role.PERSON, Role.ADVOCATE)
 def package(package_id: int):
-    scope = _scope()
+    scope = request_scope("view_package")
     found, budget = _package(scope, package_id)
     return render_template(
         "packages/package.html", **package_context(get_session(), found, budget), note_form=NoteForm(formdata=None),
@@ -87,12 +84,12 @@ def _may_cosign(scope: Scope, package: CarePackage) -> bool:
     return can(scope, "cosign_package") and scope.relationship == Relationship.ADVOCATE
 
 
-def _act(permission: str, package_id: int, action, done: str):
+def _act(needs: str, package_id: int, step, done: str):
     """Run one step of the life cycle, commit it, and come back to the package page."""
-    scope = _scope(permission)
+    scope = request_scope(needs)
     db = get_session()
     try:
-        action(db, scope)
+        step(db, scope)
     except LookupError:
         abort(404)
     except ServiceError as error:
@@ -107,14 +104,14 @@ def _act(permission: str, package_id: int, action, done: str):
 @bp.route("/<int:package_id>/lines/<int:line_id>/remove", methods=["POST"])
 @roles(Role.PERSON, Role.ADVOCATE)
 def remove_line(package_id: int, line_id: int):
-    return _act("draft", package_id, lambda db, scope: building.remove_line(
+    return _act("draft_package", package_id, lambda db, scope: building.remove_line(
         db, scope, package_id=package_id, line_id=line_id), "The line is taken out of the package.")
 
 
 @bp.route("/<int:package_id>/submit", methods=["POST"])
 @roles(Role.PERSON, Role.ADVOCATE)
 def submit(package_id: int):
-    return _act("draft", package_id, lambda db, scope: lifecycle.submit(
+    return _act("draft_package", package_id, lambda db, scope: lifecycle.submit(
         db, scope, package_id=package_id, today=uk_today()),
         "The package is sent. Each provider is asked to accept their part.")
 
@@ -122,14 +119,14 @@ def submit(package_id: int):
 @bp.route("/<int:package_id>/cosign", methods=["POST"])
 @roles(Role.PERSON, Role.ADVOCATE)
 def cosign(package_id: int):
-    return _act("cosign", package_id, lambda db, scope: lifecycle.cosign(db, scope, package_id=package_id),
+    return _act("cosign_package", package_id, lambda db, scope: lifecycle.cosign(db, scope, package_id=package_id),
                 "You have co-signed the package.")
 
 
 @bp.route("/<int:package_id>/comments", methods=["POST"])
 @roles(Role.PERSON, Role.ADVOCATE)
 def add_comment(package_id: int):
-    scope = _scope()
+    scope = request_scope("view_package")
     found, _budget = _package(scope, package_id)
     return comment_on(scope, found, url_for("packages.package", package_id=found.id))
 
@@ -153,7 +150,7 @@ def comment_on(scope: Scope, package: CarePackage, back_to: str):
 @roles(Role.PERSON, Role.ADVOCATE)
 def add_service(service_id: int):
     """“Add to my care package” from a provider's profile or the compare page."""
-    scope = _scope("draft")
+    scope = request_scope("draft_package")
     db = get_session()
     today = uk_today()
     service = building.listed_service(db, service_id, today) or abort(404)

@@ -13,20 +13,14 @@ from marketplace.audit import audit
 from marketplace.errors import ServiceError
 from marketplace.models import Outcome, SupportPlan
 from marketplace.models.types import utcnow
-from marketplace.scope import Relationship, Scope, can, require
+from marketplace.scope import Relationship, Scope, require
 from marketplace.text import clean_text
 
 MOST_OUTCOMES = 30
 
 
-def may_read(scope: Scope) -> bool:
-    return can(scope, "view_budget") or (
-        scope.person is not None and scope.relationship == Relationship.PROFESSIONAL)
-
-
 def plan_of(session: Session, scope: Scope) -> SupportPlan | None:
-    if not may_read(scope):
-        raise ServiceError("You do not have permission to see this support plan.")
+    require(scope, "view_plan")
     return session.exec(select(SupportPlan).where(SupportPlan.person_id == scope.person.id)).first()
 
 

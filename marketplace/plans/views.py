@@ -1,9 +1,7 @@
 """/plan: the support plan and its outcomes. Every change is a POST that comes back here."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 
-from marketplace.auth.acting import person_in_scope
 from marketplace.auth.permissions import roles
 from marketplace.budgets.figures import current_budget
 from marketplace.db import get_session
@@ -11,15 +9,14 @@ from marketplace.errors import ServiceError
 from marketplace.forms import show_service_error
 from marketplace.ledger import uk_today
 from marketplace.models import FundingSource, PaymentSchedule, Role
+from marketplace.packages.web import request_scope
 from marketplace.plans import service as plans
 from marketplace.plans.forms import OutcomeForm, PlanForm
-from marketplace.scope import Scope, can, scope_for
+from marketplace.scope import Scope, can
 
 bp = Blueprint("plan", __name__, url_prefix="/plan")
 
 
-def _scope(permission: str = "view") -> Scope:
-    return scope_for(get_session(), current_user, person_in_scope(permission))
 
 
 def _page(scope: Scope, plan_form: PlanForm | None = None, outcome_form: OutcomeForm | None = None):
@@ -42,13 +39,13 @@ def _page(scope: Scope, plan_form: PlanForm | None = None, outcome_form: Outcome
 @bp.route("")
 @roles(Role.PERSON, Role.ADVOCATE)
 def plan():
-    return _page(_scope())
+    return _page(request_scope("view_plan"))
 
 
 @bp.route("", methods=["POST"])
 @roles(Role.PERSON, Role.ADVOCATE)
 def save_plan():
-    scope = _scope("draft")
+    scope = request_scope("edit_plan")
     form = PlanForm()
     if form.validate_on_submit():
         try:
@@ -67,7 +64,7 @@ def save_plan():
 @bp.route("/outcomes", methods=["POST"])
 @roles(Role.PERSON, Role.ADVOCATE)
 def add_outcome():
-    scope = _scope("draft")
+    scope = request_scope("edit_plan")
     form = OutcomeForm()
     if form.validate_on_submit():
         try:
@@ -85,7 +82,7 @@ def add_outcome():
 @bp.route("/outcomes/<int:outcome_id>", methods=["GET", "POST"])
 @roles(Role.PERSON, Role.ADVOCATE)
 def edit_outcome(outcome_id: int):
-    scope = _scope("draft")
+    scope = request_scope("edit_plan")
     db = get_session()
     outcome = next((o for o in plans.outcomes_of(db, scope.person.id) if o.id == outcome_id), None) or abort(404)
     form = OutcomeForm(data={"text": outcome.text} if request.method == "GET" else None)
@@ -104,7 +101,7 @@ def edit_outcome(outcome_id: int):
 
 
 def _outcome_change(change) -> object:
-    scope = _scope("draft")
+    scope = request_scope("edit_plan")
     db = get_session()
     try:
         change(db, scope)
