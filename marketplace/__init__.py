@@ -82,11 +82,11 @@ def _register_blueprints(app: Flask) -> None:
     from marketplace.advocacy.views import bp as advocacy_bp
     from marketplace.auth.views import bp as auth_bp
     from marketplace.budgets.views import bp as budget_bp
-    from marketplace.packages.provider_views import bp as provider_requests_bp
-    from marketplace.packages.review_views import bp as caseload_bp
+    from marketplace.caseload.views import bp as caseload_bp
     from marketplace.packages.views import bp as packages_bp
     from marketplace.pages.views import bp as pages_bp
     from marketplace.plans.views import bp as plan_bp
+    from marketplace.provider_requests.views import bp as provider_requests_bp
     from marketplace.provider_workspace.views import bp as provider_workspace_bp
     from marketplace.providers.views import bp as providers_bp
 

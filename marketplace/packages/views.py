@@ -15,9 +15,9 @@ from marketplace.models import Budget, CarePackage, Provider, Role
 from marketplace.money import format_money
 from marketplace.packages import building, lifecycle
 from marketplace.packages.access import package_and_budget_in_scope
+from marketplace.packages.acting import request_scope
 from marketplace.packages.forms import AddLineForm, NewPackageForm, NoteForm
 from marketplace.packages.pages import package_context
-from marketplace.packages.web import request_scope
 from marketplace.plans.service import outcomes_of
 from marketplace.scope import Relationship, Scope, can
 

@@ -9,7 +9,7 @@ from marketplace.errors import ServiceError
 from marketplace.forms import show_service_error
 from marketplace.ledger import uk_today
 from marketplace.models import FundingSource, PaymentSchedule, Role
-from marketplace.packages.web import request_scope
+from marketplace.packages.acting import request_scope
 from marketplace.plans import service as plans
 from marketplace.plans.forms import OutcomeForm, PlanForm
 from marketplace.scope import Scope, can
