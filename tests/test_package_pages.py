@@ -236,8 +236,12 @@ def test_a_professional_without_the_person_on_their_caseload_gets_not_found(clie
 def test_a_provider_cannot_answer_another_providers_line(client_request, session, people, jo_package):
     client_request.login(people["brightpath"])
     client_request.post(f"/provider/requests/{jo_package['line'].id}", {"answer": "accept"}, expected_status=404)
+    client_request.post(f"/provider/requests/packages/{jo_package['package'].id}/comments", {"note": "Hi"},
+                        expected_status=404)
     assert "Elsewhere" not in normalised_text(client_request.get("/provider/requests").main)
     client_request.login(jo_package["provider_user"])
+    client_request.post(f"/provider/requests/packages/{jo_package['package'].id}/comments",
+                        {"note": "Which days suit you?"}, expected_redirect="/provider/requests")
     client_request.post(f"/provider/requests/{jo_package['line'].id}", {"answer": "accept"})
     assert session.exec(select(PackageLine.response).where(PackageLine.id == jo_package["line"].id)).one() \
         == "accepted"

@@ -85,4 +85,4 @@ def review(package_id: int):
 @roles(Role.PROFESSIONAL)
 def add_comment(package_id: int):
     scope, package, _budget = _scope_and_package(package_id)
-    return comment_on(scope, package, url_for("caseload.review", package_id=package.id))
+    return comment_on(scope, package, url_for("caseload.review", package_id=package.id, _anchor="timeline"))

@@ -128,7 +128,7 @@ def cosign(package_id: int):
 def add_comment(package_id: int):
     scope = request_scope("view_package")
     found, _budget = _package(scope, package_id)
-    return comment_on(scope, found, url_for("packages.package", package_id=found.id))
+    return comment_on(scope, found, url_for("packages.package", package_id=found.id, _anchor="timeline"))
 
 
 def comment_on(scope: Scope, package: CarePackage, back_to: str):
@@ -143,7 +143,7 @@ def comment_on(scope: Scope, package: CarePackage, back_to: str):
     else:
         db.commit()
         flash("Your comment is added.")
-    return redirect(back_to + "#timeline")
+    return redirect(back_to)
 
 
 @bp.route("/add-service/<int:service_id>", methods=["GET", "POST"])

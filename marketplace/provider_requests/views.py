@@ -9,7 +9,9 @@ from marketplace.db import get_session
 from marketplace.errors import ServiceError
 from marketplace.models import CarePackage, LineResponse, PackageLine, Person, Role
 from marketplace.packages import costing, lifecycle
-from marketplace.packages.forms import ResponseForm
+from marketplace.packages.access import package_in_scope
+from marketplace.packages.forms import NoteForm, ResponseForm
+from marketplace.packages.views import comment_on
 from marketplace.scope import scope_for
 
 bp = Blueprint("provider_requests", __name__, url_prefix="/provider/requests")
@@ -32,6 +34,7 @@ def requests():
                   costing.line_total(line, costing.days_in(package.start_on, package.end_on)))
                  for line, package, name in rows]
     return render_template("packages/provider_requests.html", requests=requests_, form=ResponseForm(formdata=None),
+                           note_form=NoteForm(formdata=None),
                            format_quantity=costing.format_quantity)
 
 
@@ -57,3 +60,16 @@ def answer(line_id: int):
     db.commit()
     flash(f"Your answer about “{line.title}” is sent.")
     return redirect(url_for("provider_requests.requests"))
+
+
+@bp.route("/packages/<int:package_id>/comments", methods=["POST"])
+@roles(Role.PROVIDER)
+def add_comment(package_id: int):
+    """A provider may comment on a package it has been asked to support (seen on its timeline)."""
+    db = get_session()
+    scope = scope_for(db, current_user)
+    try:
+        package = package_in_scope(db, scope, package_id)
+    except LookupError:
+        abort(404)
+    return comment_on(scope, package, url_for("provider_requests.requests"))
