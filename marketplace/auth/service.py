@@ -1,4 +1,4 @@
-"""Accounts: registration, sign-in with lockout, and creating staff accounts."""
+"""Accounts: registration, sign-in with lockout, and creating staff accounts. The caller commits."""
 
 from datetime import timedelta
 
@@ -11,20 +11,13 @@ from marketplace.auth.passwords import (
     password_problem,
     spend_time_like_a_check,
 )
+from marketplace.errors import ServiceError
 from marketplace.models import Person, Provider, ProviderMember, Role, User
 from marketplace.models.types import utcnow
 from marketplace.models.user import new_session_token
 
 FAILURES_BEFORE_LOCKOUT = 10
 LOCKOUT = timedelta(minutes=15)
-
-
-class AccountError(ValueError):
-    """A request about an account that cannot be done; the message is for the user."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 def normalise_email(email: str) -> str:
@@ -38,10 +31,10 @@ def find_user_by_email(session: Session, email: str) -> User | None:
 def _new_user(session: Session, *, email: str, name: str, password: str, role: Role) -> User:
     email = normalise_email(email)
     if find_user_by_email(session, email) is not None:
-        raise AccountError("An account with this email address already exists. Sign in instead", "email")
+        raise ServiceError("An account with this email address already exists. Sign in instead", "email")
     problem = password_problem(password, email=email, name=name)
     if problem:
-        raise AccountError(problem, "password")
+        raise ServiceError(problem, "password")
     user = User(email=email, name=name.strip(), role=role.value, password_hash=hash_password(password))
     session.add(user)
     session.flush()
@@ -53,7 +46,6 @@ def register_person(session: Session, *, email: str, name: str, password: str) -
     session.add(Person(user_id=user.id, name=user.name))
     audit(session, action="account.registered", actor=user, object_type="user", object_id=user.id,
           detail={"role": user.role})
-    session.commit()
     return user
 
 
@@ -67,13 +59,12 @@ def register_provider(
     session.add(ProviderMember(provider_id=provider.id, user_id=user.id, is_owner=True))
     audit(session, action="account.registered", actor=user, object_type="provider",
           object_id=provider.id, detail={"role": user.role, "organisation": provider.name})
-    session.commit()
     return user
 
 
 def add_advocate_account(session: Session, *, email: str, name: str, password: str) -> User:
-    """An advocate account, made only while accepting a valid invitation. The caller commits,
-    so the account and the accepted invitation are saved together or not at all."""
+    """An advocate account, made only while accepting a valid invitation: the account and the
+    accepted invitation are saved together or not at all."""
     user = _new_user(session, email=email, name=name, password=password, role=Role.ADVOCATE)
     audit(session, action="account.registered", actor=user, object_type="user", object_id=user.id,
           detail={"role": user.role})
@@ -85,20 +76,20 @@ def create_user(session: Session, *, email: str, name: str, password: str, role:
     if role is Role.PERSON:
         return register_person(session, email=email, name=name, password=password)
     if role is Role.PROVIDER:
-        raise AccountError("Provider accounts belong to an organisation: register them on the website")
+        raise ServiceError("Provider accounts belong to an organisation: register them on the website")
     user = _new_user(session, email=email, name=name, password=password, role=role)
     audit(session, action="account.created", actor=None, object_type="user", object_id=user.id,
           detail={"role": user.role})
-    session.commit()
     return user
 
 
-class SignInRefused(Exception):
-    """Sign-in was refused; the message is safe to show (it never says whether the email exists)."""
+class SignInRefused(ServiceError):
+    """Sign-in was refused; the message is safe to show (it never says whether the email exists).
+
+    The failed attempt is recorded (audit entry, lockout count): the caller commits it."""
 
     def __init__(self, message: str, *, locked: bool = False):
         super().__init__(message)
-        self.message = message
         self.locked = locked
 
 
@@ -109,11 +100,9 @@ def sign_in(session: Session, *, email: str, password: str, ip: str | None = Non
     if user is None:
         spend_time_like_a_check(password)
         audit(session, action="sign_in.failed", actor=None, detail={"email": normalise_email(email)[:320]}, ip=ip)
-        session.commit()
         raise SignInRefused("Enter a correct email address and password")
     if user.locked_until is not None and user.locked_until > now:
         audit(session, action="sign_in.refused_locked", actor=user, object_type="user", object_id=user.id, ip=ip)
-        session.commit()
         raise SignInRefused(_locked_message(), locked=True)
     if not password_matches(user.password_hash, password):
         user.failed_sign_ins += 1
@@ -122,7 +111,6 @@ def sign_in(session: Session, *, email: str, password: str, ip: str | None = Non
             user.failed_sign_ins = 0
         session.add(user)
         audit(session, action="sign_in.failed", actor=user, object_type="user", object_id=user.id, ip=ip)
-        session.commit()
         if user.locked_until is not None and user.locked_until > now:
             raise SignInRefused(_locked_message(), locked=True)
         raise SignInRefused("Enter a correct email address and password")
@@ -131,7 +119,6 @@ def sign_in(session: Session, *, email: str, password: str, ip: str | None = Non
     user.session_token = new_session_token()
     session.add(user)
     audit(session, action="sign_in", actor=user, object_type="user", object_id=user.id, ip=ip)
-    session.commit()
     return user
 
 
@@ -145,7 +132,6 @@ def sign_out(session: Session, *, user: User, ip: str | None = None) -> None:
     user.session_token = new_session_token()
     session.add(user)
     audit(session, action="sign_out", actor=user, object_type="user", object_id=user.id, ip=ip)
-    session.commit()
 
 
 def load_user_from_session_id(session: Session, session_id: str) -> User | None:

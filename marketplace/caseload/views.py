@@ -4,6 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlmodel import col, select
 
+from marketplace.auth.acting import current_scope
 from marketplace.auth.permissions import roles
 from marketplace.db import get_session
 from marketplace.errors import ServiceError
@@ -15,7 +16,7 @@ from marketplace.packages.access import may_see_packages_of_person
 from marketplace.packages.forms import NoteForm, ReviewForm
 from marketplace.packages.pages import package_context
 from marketplace.packages.views import comment_on
-from marketplace.scope import Scope, for_caseload_person, scope_for
+from marketplace.scope import Scope, for_caseload_person
 
 bp = Blueprint("caseload", __name__, url_prefix="/caseload")
 
@@ -44,7 +45,7 @@ def _scope_and_package(package_id: int) -> tuple[Scope, CarePackage, Budget]:
     found = db.exec(select(CarePackage, Budget).join(Budget, Budget.id == CarePackage.budget_id)
                     .where(CarePackage.id == package_id)).first() or abort(404)
     package, budget = found
-    scope = for_caseload_person(db, scope_for(db, current_user), package.person_id)
+    scope = for_caseload_person(db, current_scope(), package.person_id)
     if scope is None or not may_see_packages_of_person(scope):
         abort(404)
     return scope, package, budget

@@ -14,7 +14,6 @@ from datetime import date
 from sqlmodel import Session, select
 
 from marketplace import ledger
-from marketplace.db import lock_row
 from marketplace.errors import ServiceError
 from marketplace.models import (
     AdvocateLink,
@@ -30,6 +29,7 @@ from marketplace.packages import costing
 from marketplace.packages.access import line_in_scope, lines_of, package_in_scope
 from marketplace.packages.building import lines_with_problems, record_event, refresh_total
 from marketplace.scope import Relationship, Scope, can, require
+from marketplace.storage import lock_row
 from marketplace.text import clean_text
 
 COSIGN_BY_ADVOCATE = "advocate"

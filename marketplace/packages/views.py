@@ -6,6 +6,7 @@ Each change is a POST that comes back to the package page, so it all works witho
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlmodel import col, select
 
+from marketplace.auth.acting import require_or_403
 from marketplace.auth.permissions import roles
 from marketplace.db import get_session
 from marketplace.errors import ServiceError
@@ -15,11 +16,10 @@ from marketplace.models import Budget, CarePackage, Provider, Role
 from marketplace.money import format_money
 from marketplace.packages import building, lifecycle
 from marketplace.packages.access import package_and_budget_in_scope
-from marketplace.packages.acting import request_scope
 from marketplace.packages.forms import AddLineForm, NewPackageForm, NoteForm
 from marketplace.packages.pages import package_context
 from marketplace.plans.service import outcomes_of
-from marketplace.scope import Relationship, Scope, can
+from marketplace.scope import NotAllowed, Relationship, Scope, can
 
 bp = Blueprint("packages", __name__, url_prefix="/packages")
 
@@ -36,7 +36,7 @@ def _package(scope: Scope, package_id: int) -> tuple[CarePackage, Budget]:
 @bp.route("")
 @roles(Role.PERSON, Role.ADVOCATE)
 def packages():
-    scope = request_scope("view_package")
+    scope = require_or_403("view_package")
     rows = get_session().exec(select(CarePackage).where(CarePackage.person_id == scope.person.id)
                               .order_by(col(CarePackage.created_at).desc())).all()
     return render_template("packages/list.html", person=scope.person, packages=rows,
@@ -46,7 +46,7 @@ def packages():
 @bp.route("/new", methods=["GET", "POST"])
 @roles(Role.PERSON, Role.ADVOCATE)
 def new_package():
-    scope = request_scope("draft_package")
+    scope = require_or_403("draft_package")
     form = NewPackageForm()
     if form.validate_on_submit():
         db = get_session()
@@ -66,7 +66,7 @@ def new_package():
 @bp.route("/<int:package_id>")
 @roles(Role.PERSON, Role.ADVOCATE)
 def package(package_id: int):
-    scope = request_scope("view_package")
+    scope = require_or_403("view_package")
     found, budget = _package(scope, package_id)
     return render_template(
         "packages/package.html", **package_context(get_session(), found, budget), note_form=NoteForm(formdata=None),
@@ -86,12 +86,14 @@ def _may_cosign(scope: Scope, package: CarePackage) -> bool:
 
 def _act(needs: str, package_id: int, step, done: str):
     """Run one step of the life cycle, commit it, and come back to the package page."""
-    scope = request_scope(needs)
+    scope = require_or_403(needs)
     db = get_session()
     try:
         step(db, scope)
     except LookupError:
         abort(404)
+    except NotAllowed:
+        raise  # the 403 page says why
     except ServiceError as error:
         db.rollback()
         flash(error.message, "error")
@@ -126,7 +128,7 @@ def cosign(package_id: int):
 @bp.route("/<int:package_id>/comments", methods=["POST"])
 @roles(Role.PERSON, Role.ADVOCATE)
 def add_comment(package_id: int):
-    scope = request_scope("view_package")
+    scope = require_or_403("view_package")
     found, _budget = _package(scope, package_id)
     return comment_on(scope, found, url_for("packages.package", package_id=found.id, _anchor="timeline"))
 
@@ -150,7 +152,7 @@ def comment_on(scope: Scope, package: CarePackage, back_to: str):
 @roles(Role.PERSON, Role.ADVOCATE)
 def add_service(service_id: int):
     """“Add to my care package” from a provider's profile or the compare page."""
-    scope = request_scope("draft_package")
+    scope = require_or_403("draft_package")
     db = get_session()
     today = uk_today()
     service = building.listed_service(db, service_id, today) or abort(404)

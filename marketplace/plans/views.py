@@ -2,6 +2,7 @@
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
+from marketplace.auth.acting import require_or_403
 from marketplace.auth.permissions import roles
 from marketplace.budgets.figures import current_budget
 from marketplace.db import get_session
@@ -9,7 +10,6 @@ from marketplace.errors import ServiceError
 from marketplace.forms import show_service_error
 from marketplace.ledger import uk_today
 from marketplace.models import FundingSource, PaymentSchedule, Role
-from marketplace.packages.acting import request_scope
 from marketplace.plans import service as plans
 from marketplace.plans.forms import OutcomeForm, PlanForm
 from marketplace.scope import Scope, can
@@ -39,13 +39,13 @@ def _page(scope: Scope, plan_form: PlanForm | None = None, outcome_form: Outcome
 @bp.route("")
 @roles(Role.PERSON, Role.ADVOCATE)
 def plan():
-    return _page(request_scope("view_plan"))
+    return _page(require_or_403("view_plan"))
 
 
 @bp.route("", methods=["POST"])
 @roles(Role.PERSON, Role.ADVOCATE)
 def save_plan():
-    scope = request_scope("edit_plan")
+    scope = require_or_403("edit_plan")
     form = PlanForm()
     if form.validate_on_submit():
         try:
@@ -64,7 +64,7 @@ def save_plan():
 @bp.route("/outcomes", methods=["POST"])
 @roles(Role.PERSON, Role.ADVOCATE)
 def add_outcome():
-    scope = request_scope("edit_plan")
+    scope = require_or_403("edit_plan")
     form = OutcomeForm()
     if form.validate_on_submit():
         try:
@@ -82,7 +82,7 @@ def add_outcome():
 @bp.route("/outcomes/<int:outcome_id>", methods=["GET", "POST"])
 @roles(Role.PERSON, Role.ADVOCATE)
 def edit_outcome(outcome_id: int):
-    scope = request_scope("edit_plan")
+    scope = require_or_403("edit_plan")
     db = get_session()
     outcome = next((o for o in plans.outcomes_of(db, scope.person.id) if o.id == outcome_id), None) or abort(404)
     form = OutcomeForm(data={"text": outcome.text} if request.method == "GET" else None)
@@ -101,7 +101,7 @@ def edit_outcome(outcome_id: int):
 
 
 def _outcome_change(change) -> object:
-    scope = request_scope("edit_plan")
+    scope = require_or_403("edit_plan")
     db = get_session()
     try:
         change(db, scope)

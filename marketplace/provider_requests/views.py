@@ -1,18 +1,17 @@
 """/provider/requests: a provider accepts or declines each line of support it is asked for."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from flask_login import current_user
 from sqlmodel import col, select
 
+from marketplace.auth.acting import current_scope
 from marketplace.auth.permissions import roles
 from marketplace.db import get_session
 from marketplace.errors import ServiceError
 from marketplace.models import CarePackage, LineResponse, PackageLine, Person, Role
 from marketplace.packages import costing, lifecycle
-from marketplace.packages.access import package_in_scope
+from marketplace.packages.access import line_in_scope, package_in_scope
 from marketplace.packages.forms import NoteForm, ResponseForm
 from marketplace.packages.views import comment_on
-from marketplace.scope import scope_for
 
 bp = Blueprint("provider_requests", __name__, url_prefix="/provider/requests")
 
@@ -21,7 +20,7 @@ bp = Blueprint("provider_requests", __name__, url_prefix="/provider/requests")
 @roles(Role.PROVIDER)
 def requests():
     db = get_session()
-    scope = scope_for(db, current_user)
+    scope = current_scope()
     rows = db.exec(
         select(PackageLine, CarePackage, Person.name)
         .join(CarePackage, CarePackage.id == PackageLine.package_id)
@@ -42,7 +41,11 @@ def requests():
 @roles(Role.PROVIDER)
 def answer(line_id: int):
     db = get_session()
-    scope = scope_for(db, current_user)
+    scope = current_scope()
+    try:
+        line_in_scope(db, scope, line_id)  # another provider's line, or a guessed id: not found
+    except LookupError:
+        abort(404)
     form = ResponseForm()
     if form.answer.data not in ("accept", "decline"):
         flash("Choose whether you can provide this support.", "error")
@@ -67,7 +70,7 @@ def answer(line_id: int):
 def add_comment(package_id: int):
     """A provider may comment on a package it has been asked to support (seen on its timeline)."""
     db = get_session()
-    scope = scope_for(db, current_user)
+    scope = current_scope()
     try:
         package = package_in_scope(db, scope, package_id)
     except LookupError:

@@ -14,6 +14,7 @@ from sqlmodel import Session
 from marketplace.audit import audit
 from marketplace.auth.passwords import hash_password
 from marketplace.auth.service import find_user_by_email, normalise_email
+from marketplace.errors import ServiceError
 from marketplace.models import (
     Provider,
     ProviderArea,
@@ -28,14 +29,6 @@ from marketplace.models.types import utcnow
 from marketplace.providers.catalogue import CHECK_KINDS, REQUIRED_CHECKS, mask_from_days
 
 EXPIRY_WARNING = timedelta(days=30)
-
-
-class ProviderError(ValueError):
-    """A request that cannot be done; the message is for the user, next to `field`."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 def provider_of_user(session: Session, user: User) -> Provider | None:
@@ -55,7 +48,7 @@ def update_organisation(session: Session, *, provider: Provider, actor: User, na
                         description: str, contact_email: str, contact_phone: str, areas: list[str],
                         languages: list[str], access_notes: str, cqc_number: str) -> Provider:
     if kind not in REQUIRED_CHECKS:
-        raise ProviderError("Choose what kind of provider you are", "kind")
+        raise ServiceError("Choose what kind of provider you are", "kind")
     provider.name = name
     provider.kind = kind
     provider.description = description
@@ -70,7 +63,6 @@ def update_organisation(session: Session, *, provider: Provider, actor: User, na
     session.add_all([ProviderLanguage(provider_id=provider.id, language=lang) for lang in dict.fromkeys(languages)])
     audit(session, action="provider.profile_updated", actor=actor, object_type="provider",
           object_id=provider.id, detail={"kind": kind, "areas": list(dict.fromkeys(areas))})
-    session.commit()
     return provider
 
 
@@ -96,13 +88,13 @@ def add_staff(session: Session, *, provider: Provider, actor: User, name: str, e
         ProviderMember.provider_id == provider.id, ProviderMember.user_id == actor.id,
         ProviderMember.is_owner.is_(True))).scalar_one_or_none()
     if owner is None:
-        raise ProviderError("Only the owner of your organisation’s account can add staff")
+        raise ServiceError("Only the owner of your organisation’s account can add staff")
     email = normalise_email(email)
     user = find_user_by_email(session, email)
     temporary_password = None
     if user is not None:
         if user.role != Role.PROVIDER or membership_of(session, user) is not None:
-            raise ProviderError(
+            raise ServiceError(
                 "This email address belongs to an account that cannot join your organisation. "
                 "Ask them to use a different email address", "email")
     else:
@@ -114,7 +106,6 @@ def add_staff(session: Session, *, provider: Provider, actor: User, name: str, e
     session.add(ProviderMember(provider_id=provider.id, user_id=user.id, is_owner=False))
     audit(session, action="provider.staff_added", actor=actor, object_type="provider",
           object_id=provider.id, detail={"user_id": user.id, "new_account": temporary_password is not None})
-    session.commit()
     return NewStaffAccount(user=user, temporary_password=temporary_password)
 
 
@@ -137,13 +128,13 @@ def save_service(session: Session, *, provider: Provider, actor: User, service: 
                  category: str, title: str, description: str, unit: str, price_pence: int,
                  minimum_units: int, days: list[str]) -> Service:
     if not isinstance(price_pence, int) or price_pence <= 0:
-        raise ProviderError("Enter a price of more than £0", "price")
+        raise ServiceError("Enter a price of more than £0", "price")
     is_new = service is None
     if service is None:
         service = Service(provider_id=provider.id, published=False, category=category, title=title,
                           unit=unit, price_pence=price_pence)
     elif service.provider_id != provider.id:
-        raise ProviderError("This service belongs to another provider")
+        raise ServiceError("This service belongs to another provider")
     service.category = category
     service.title = title
     service.description = description
@@ -157,29 +148,26 @@ def save_service(session: Session, *, provider: Provider, actor: User, service: 
     audit(session, action="service.created" if is_new else "service.updated", actor=actor,
           object_type="service", object_id=service.id,
           detail={"provider_id": provider.id, "price_pence": price_pence, "unit": unit})
-    session.commit()
     return service
 
 
 def set_published(session: Session, *, provider: Provider, actor: User, service: Service, published: bool) -> Service:
     if service.provider_id != provider.id:
-        raise ProviderError("This service belongs to another provider")
+        raise ServiceError("This service belongs to another provider")
     service.published = published
     service.updated_at = utcnow()
     session.add(service)
     audit(session, action="service.published" if published else "service.withdrawn", actor=actor,
           object_type="service", object_id=service.id, detail={"provider_id": provider.id})
-    session.commit()
     return service
 
 
 def delete_service(session: Session, *, provider: Provider, actor: User, service: Service) -> None:
     if service.provider_id != provider.id:
-        raise ProviderError("This service belongs to another provider")
+        raise ServiceError("This service belongs to another provider")
     audit(session, action="service.deleted", actor=actor, object_type="service", object_id=service.id,
           detail={"provider_id": provider.id, "title": service.title})
     session.delete(service)
-    session.commit()
 
 
 # Vetting checks
@@ -187,16 +175,15 @@ def delete_service(session: Session, *, provider: Provider, actor: User, service
 def record_check(session: Session, *, provider: Provider, actor: User, kind: str, reference: str,
                  issued_on: date, expires_on: date) -> VettingCheck:
     if kind not in CHECK_KINDS:
-        raise ProviderError("Choose which check this is", "kind")
+        raise ServiceError("Choose which check this is", "kind")
     if expires_on <= issued_on:
-        raise ProviderError("The expiry date must be after the date issued", "expires_on")
+        raise ServiceError("The expiry date must be after the date issued", "expires_on")
     check = VettingCheck(provider_id=provider.id, kind=kind, reference=reference, issued_on=issued_on,
                          expires_on=expires_on, status="pending", submitted_by_id=actor.id)
     session.add(check)
     session.flush()
     audit(session, action="vetting.check_recorded", actor=actor, object_type="vetting_check",
           object_id=check.id, detail={"provider_id": provider.id, "kind": kind})
-    session.commit()
     return check
 
 
