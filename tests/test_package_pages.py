@@ -6,7 +6,7 @@ import pytest
 from sqlmodel import select
 
 from marketplace import ledger
-from marketplace.ledger import uk_today
+from marketplace.dates import today_in_uk
 from marketplace.models import CarePackage, Outcome, PackageLine, Role, Service
 from marketplace.packages import building, lifecycle
 from tests.client_request import error_messages, field_error, normalised_text
@@ -24,7 +24,7 @@ def date_fields(prefix: str, day) -> dict:
 
 @pytest.fixture
 def people(session):
-    today = uk_today()
+    today = today_in_uk()
     sam = create_user(session, role=Role.PERSON, name="Sam Taylor")
     person = person_of(session, sam)
     budget = create_budget(session, person=person, paid_in_pence=300_000, period_start=today - timedelta(days=100),

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import event
 from sqlmodel import select
 
-from marketplace.ledger import uk_today
+from marketplace.dates import today_in_uk
 from marketplace.models import CarePackage, PackageStatus, Role, Service
 from marketplace.packages import lifecycle
 from tests.factories import assign_case, create_user, person_of
@@ -35,7 +35,7 @@ def counting(app):
 
 @pytest.fixture
 def big(session):
-    today = uk_today()
+    today = today_in_uk()
     sam = create_user(session, role=Role.PERSON, name="Sam Taylor")
     person = person_of(session, sam)
     create_budget(session, person=person, paid_in_pence=5_000_000, period_start=today - timedelta(days=10),

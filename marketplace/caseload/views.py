@@ -6,10 +6,10 @@ from sqlmodel import col, select
 
 from marketplace.auth.acting import current_scope
 from marketplace.auth.permissions import roles
+from marketplace.dates import today_in_uk
 from marketplace.db import get_session
 from marketplace.errors import ServiceError
 from marketplace.forms import show_service_error
-from marketplace.ledger import uk_today
 from marketplace.models import Budget, CarePackage, CaseAssignment, PackageStatus, Person, Role
 from marketplace.packages import lifecycle
 from marketplace.packages.access import may_see_packages_of_person
@@ -61,7 +61,7 @@ def review(package_id: int):
         decision = form.decision.data
         try:
             if decision == "approve":
-                lifecycle.approve(db, scope, package_id=package.id, today=uk_today())
+                lifecycle.approve(db, scope, package_id=package.id, today=today_in_uk())
             elif decision == "changes":
                 lifecycle.request_changes(db, scope, package_id=package.id, note=form.note.data)
             else:

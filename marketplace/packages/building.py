@@ -9,7 +9,7 @@ from datetime import date
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from marketplace.budgets.figures import current_budget
+from marketplace.budgets.overview import current_budget
 from marketplace.errors import ServiceError
 from marketplace.models import (
     Budget,

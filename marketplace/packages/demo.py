@@ -8,7 +8,6 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from marketplace.ledger import uk_today
 from marketplace.models import CarePackage, Person, Provider, ProviderMember, Role, Service, User
 from marketplace.packages import building, lifecycle
 from marketplace.packages.access import lines_of
@@ -24,12 +23,12 @@ SAM_OUTCOMES = [
 MEANWOOD_STAFF = ("hello@meanwood.example", "Mo Hussain")
 
 
-def load_package_demo(demo, users: dict[str, User], people: dict[str, Person]) -> None:
-    session = demo.session
+def load_package_demo(demo) -> None:
+    session, users, people = demo.session, demo.users, demo.people
     sam_person = people["sam@example.org"]
     if session.exec(select(CarePackage.id).where(CarePackage.person_id == sam_person.id)).first():
         return
-    today = uk_today()
+    today = demo.today
     sam, alex, priya = users["sam@example.org"], users["alex@example.org"], users["priya@example.org"]
     brightpath_staff = users["care@brightpath.example"]
     meanwood_staff = _meanwood_staff(demo)

@@ -6,7 +6,8 @@ from datetime import date
 from sqlmodel import Session, select
 
 from marketplace import ledger
-from marketplace.budgets import figures
+from marketplace.budgets.forecast import forecast as budget_forecast
+from marketplace.categories import category_label
 from marketplace.models import (
     Budget,
     BudgetCategory,
@@ -16,7 +17,6 @@ from marketplace.models import (
     PackageStatus,
 )
 from marketplace.packages import costing
-from marketplace.providers.catalogue import SERVICE_CATEGORIES
 
 
 @dataclass(frozen=True)
@@ -61,12 +61,12 @@ def budget_effect(session: Session, package: CarePackage, budget: Budget, lines:
     current = ledger.balances(session, budget.id)
     free_now = current.available
     already_counted = package.status_enum == PackageStatus.ACTIVE
-    forecast = figures.forecast(session, budget, today=today, current=current,
+    forecast = budget_forecast(session, budget, today=today,
                                 weekly_spend_pence=active_weekly_spend(session, budget.id, today))
     left_at_end = forecast.left_at_end - (0 if already_counted else cost.total_pence)
     planned = {c.key: c.allocation_pence for c in session.exec(
         select(BudgetCategory).where(BudgetCategory.budget_id == budget.id))}
-    categories = [CategoryEffect(SERVICE_CATEGORIES.get(key, key), amount, planned.get(key))
+    categories = [CategoryEffect(category_label(key), amount, planned.get(key))
                   for key, amount in sorted(cost.by_category.items())]
     supported = {line.outcome_id for line in lines}
     return BudgetEffect(

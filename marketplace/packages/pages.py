@@ -2,18 +2,17 @@
 
 from sqlmodel import Session
 
-from marketplace.ledger import uk_today
+from marketplace.dates import today_in_uk
 from marketplace.models import Budget, CarePackage
 from marketplace.packages import costing
 from marketplace.packages.building import lines_with_problems
 from marketplace.packages.effect import budget_effect
 from marketplace.packages.timeline import timeline
 from marketplace.plans.service import outcomes_of
-from marketplace.providers.catalogue import SERVICE_CATEGORIES
 
 
 def package_context(session: Session, package: CarePackage, budget: Budget) -> dict:
-    today = uk_today()
+    today = today_in_uk()
     checked = lines_with_problems(session, package.id, today)
     lines = [line for line, _problem in checked]
     outcomes = outcomes_of(session, package.person_id)
@@ -28,6 +27,5 @@ def package_context(session: Session, package: CarePackage, budget: Budget) -> d
         "effect": effect,
         "rounding_rule": costing.ROUNDING_RULE,
         "format_quantity": costing.format_quantity,
-        "categories": SERVICE_CATEGORIES,
         "timeline": timeline(session, package.id),
     }

@@ -8,10 +8,10 @@ from sqlmodel import col, select
 
 from marketplace.auth.acting import require_or_403
 from marketplace.auth.permissions import roles
+from marketplace.dates import today_in_uk
 from marketplace.db import get_session
 from marketplace.errors import ServiceError
 from marketplace.forms import choices, show_service_error
-from marketplace.ledger import uk_today
 from marketplace.models import Budget, CarePackage, Provider, Role
 from marketplace.money import format_money
 from marketplace.packages import building, lifecycle
@@ -52,7 +52,7 @@ def new_package():
         db = get_session()
         try:
             package = building.create_package(db, scope, title=form.title.data, start_on=form.start_on.data,
-                                              end_on=form.end_on.data, today=uk_today())
+                                              end_on=form.end_on.data, today=today_in_uk())
         except ServiceError as error:
             db.rollback()
             show_service_error(form, error)
@@ -114,7 +114,7 @@ def remove_line(package_id: int, line_id: int):
 @roles(Role.PERSON, Role.ADVOCATE)
 def submit(package_id: int):
     return _act("draft_package", package_id, lambda db, scope: lifecycle.submit(
-        db, scope, package_id=package_id, today=uk_today()),
+        db, scope, package_id=package_id, today=today_in_uk()),
         "The package is sent. Each provider is asked to accept their part.")
 
 
@@ -154,7 +154,7 @@ def add_service(service_id: int):
     """“Add to my care package” from a provider's profile or the compare page."""
     scope = require_or_403("draft_package")
     db = get_session()
-    today = uk_today()
+    today = today_in_uk()
     service = building.listed_service(db, service_id, today) or abort(404)
     provider = db.get(Provider, service.provider_id)
     editable = db.exec(select(CarePackage).where(

@@ -4,11 +4,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 
 from marketplace.auth.acting import require_or_403
 from marketplace.auth.permissions import roles
-from marketplace.budgets.figures import current_budget
+from marketplace.budgets.overview import current_budget
+from marketplace.dates import today_in_uk
 from marketplace.db import get_session
 from marketplace.errors import ServiceError
 from marketplace.forms import show_service_error
-from marketplace.ledger import uk_today
 from marketplace.models import FundingSource, PaymentSchedule, Role
 from marketplace.plans import service as plans
 from marketplace.plans.forms import OutcomeForm, PlanForm
@@ -24,13 +24,13 @@ def _page(scope: Scope, plan_form: PlanForm | None = None, outcome_form: Outcome
     plan = plans.plan_of(db, scope)
     if plan_form is None:
         plan_form = PlanForm(obj=plan, formdata=None)
-    budget = current_budget(db, scope.person.id, uk_today())
+    budget = current_budget(db, scope.person.id, today_in_uk())
     status = 400 if (plan_form.errors or (outcome_form and outcome_form.errors)) else 200
     return render_template(
         "plan/plan.html", person=scope.person, plan=plan, outcomes=plans.outcomes_of(db, scope.person.id),
         plan_form=plan_form, outcome_form=outcome_form or OutcomeForm(formdata=None),
         form=outcome_form if outcome_form and outcome_form.errors else plan_form,
-        may_edit=can(scope, "edit_plan"), budget=budget, today=uk_today(),
+        may_edit=can(scope, "edit_plan"), budget=budget, today=today_in_uk(),
         funding=FundingSource(budget.funding_source).label if budget else None,
         schedule=PaymentSchedule(budget.schedule).label if budget else None,
     ), status
@@ -123,4 +123,4 @@ def move_outcome(outcome_id: int):
 def mark_achieved(outcome_id: int):
     achieved = request.form.get("achieved") == "yes"
     return _outcome_change(lambda db, scope: plans.mark_achieved(
-        db, scope, outcome_id=outcome_id, achieved=achieved, today=uk_today()))
+        db, scope, outcome_id=outcome_id, achieved=achieved, today=today_in_uk()))

@@ -8,15 +8,12 @@ only those providers' checks through ix_vettingcheck_validity, instead of groupi
 check of every provider on each search.
 """
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from sqlalchemy import ColumnElement, and_, case, distinct, func, or_, select
 
 from marketplace.models import Provider, VettingCheck
 from marketplace.providers.catalogue import REQUIRED_CHECKS
-
-LONDON = ZoneInfo("Europe/London")
 
 
 def is_vetted(today: date) -> ColumnElement[bool]:
@@ -38,8 +35,3 @@ def is_vetted(today: date) -> ColumnElement[bool]:
 def is_listed(today: date) -> ColumnElement[bool]:
     """Shown to the public: vetted and not suspended."""
     return and_(Provider.suspended_at.is_(None), is_vetted(today))
-
-
-def today_in_uk() -> date:
-    """Checks expire at midnight UK time, whatever the server's clock zone."""
-    return datetime.now(LONDON).date()

@@ -1,7 +1,7 @@
 """Support plans, outcomes and care packages
 
 Revision ID: 0012_plans_and_packages
-Revises: 0006_faster_provider_search
+Revises: 0007_one_list_of_categories
 Create Date: 2026-12-01 11:40:47.927693
 """
 from alembic import op
@@ -11,7 +11,7 @@ import marketplace.models.types
 
 
 revision = '0012_plans_and_packages'
-down_revision = '0006_faster_provider_search'
+down_revision = '0007_one_list_of_categories'
 branch_labels = None
 depends_on = None
 
