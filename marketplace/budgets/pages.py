@@ -29,14 +29,16 @@ CSV_HEADER = ["Date", "What", "Details", "Reason", "By", "On behalf of", "Catego
 def overview_context(session: Session, budget: Budget) -> dict:
     today = today_in_uk()
     months = overview.spending_by_month(session, budget)
+    balances = ledger.balances(session, budget.id)
     return {
         "budget": budget,
-        "balances": ledger.balances(session, budget.id),
+        "balances": balances,
         "category_rows": overview.category_figures(session, budget),
         "months": months,
         "chart": _chart(months),
         "forecast": forecast(session, budget, today=today,
-                             weekly_spend_pence=planned_weekly_spend(session, budget.id, today)),
+                             weekly_spend_pence=planned_weekly_spend(session, budget.id, today),
+                             balances=balances),
         "instalments": instalments(budget),
         "today": today,
     }

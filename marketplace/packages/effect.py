@@ -6,6 +6,7 @@ from datetime import date
 from sqlmodel import Session, select
 
 from marketplace import ledger
+from marketplace.budgets.forecast import ABOUT, share
 from marketplace.budgets.forecast import forecast as budget_forecast
 from marketplace.categories import category_label
 from marketplace.models import (
@@ -62,7 +63,8 @@ def budget_effect(session: Session, package: CarePackage, budget: Budget, lines:
     free_now = current.available
     already_counted = package.status_enum == PackageStatus.ACTIVE
     forecast = budget_forecast(session, budget, today=today,
-                                weekly_spend_pence=active_weekly_spend(session, budget.id, today))
+                                weekly_spend_pence=active_weekly_spend(session, budget.id, today),
+                                balances=current)
     left_at_end = forecast.left_at_end - (0 if already_counted else cost.total_pence)
     planned = {c.key: c.allocation_pence for c in session.exec(
         select(BudgetCategory).where(BudgetCategory.budget_id == budget.id))}
@@ -72,7 +74,8 @@ def budget_effect(session: Session, package: CarePackage, budget: Budget, lines:
     return BudgetEffect(
         cost=cost, free_now=free_now,
         free_after=free_now if already_counted else free_now - cost.total_pence,
-        left_at_end_about=round(left_at_end / 1000) * 1000, period_end=budget.period_end,
+        left_at_end_about=share(left_at_end, 1, ABOUT) * ABOUT,  # halves up, in integers
+        period_end=budget.period_end,
         categories=categories,
         outcomes_without_support=[o for o in outcomes if o.id not in supported and o.achieved_on is None],
     )

@@ -1,6 +1,6 @@
 """Support plans, outcomes and care packages
 
-Revision ID: 0012_plans_and_packages
+Revision ID: 0008_plans_and_packages
 Revises: 0007_one_list_of_categories
 Create Date: 2026-12-01 11:40:47.927693
 """
@@ -10,7 +10,7 @@ import sqlmodel
 import marketplace.models.types
 
 
-revision = '0012_plans_and_packages'
+revision = '0008_plans_and_packages'
 down_revision = '0007_one_list_of_categories'
 branch_labels = None
 depends_on = None
