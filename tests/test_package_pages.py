@@ -222,11 +222,12 @@ def test_another_persons_package_or_outcome_is_not_found(client_request, session
 
 @pytest.mark.parametrize("method, path", [("GET", "/caseload/packages/{package}"),
                                           ("POST", "/caseload/packages/{package}"),
-                                          ("POST", "/caseload/packages/{package}/comments")])
+                                          ("POST", "/caseload/packages/{package}/comments"),
+                                          ("GET", "/caseload/people/{person}/plan")])
 def test_a_professional_without_the_person_on_their_caseload_gets_not_found(client_request, people, jo_package,
                                                                             method, path):
     client_request.login(people["priya"])
-    url = path.format(package=jo_package["package"].id)
+    url = path.format(package=jo_package["package"].id, person=jo_package["outcome"].person_id)
     if method == "GET":
         client_request.get(url, expected_status=404)
     else:
@@ -274,3 +275,22 @@ def test_the_professional_reviews_with_a_note_by_the_field(client_request, sessi
                                                             "note": "This is not an assessed need"})
     assert _status(session, package_id) == "rejected"
     assert ledger.balances(session, people["budget"].id).committed == 0
+
+
+def test_the_professional_reads_the_plan_from_the_package_but_cannot_change_it(client_request, session, people):
+    client_request.login(people["sam"])
+    outcome = add_outcome(session, people["sam"], people["person"], "Get to the allotment twice a week")
+    client_request.post("/plan", {"what_matters": "My garden and my dog", "needs": "Help getting dressed"})
+    package_id = _start_package(client_request, people)
+    client_request.post(f"/packages/add-service/{people['service'].id}", {
+        "package_id": str(package_id), "outcome_id": str(outcome.id), "frequency": "weekly", "quantity": "2"})
+    client_request.post(f"/packages/{package_id}/submit", {})
+    client_request.login(people["priya"])
+    review = client_request.get(f"/caseload/packages/{package_id}")
+    link = review.find("a", string="Read Sam Taylor’s support plan")
+    plan = client_request.get(link["href"])
+    assert normalised_text(plan.h1) == "Support plan for Sam Taylor"
+    assert "Get to the allotment twice a week" in normalised_text(plan.select_one("#outcome-list"))
+    assert "What matters to me My garden and my dog" in normalised_text(plan.main)
+    assert plan.select("main form") == []
+    client_request.post("/plan/outcomes", {"text": "Something else"}, expected_status=403)

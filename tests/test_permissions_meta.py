@@ -206,6 +206,7 @@ ACCESS_MATRIX: dict[str, Entry] = {
     "packages.add_service": _entry(Role.PERSON, Role.ADVOCATE, objects={"service_id": "unlisted_service_id"}),
     "caseload.review": _entry(Role.PROFESSIONAL),
     "caseload.add_comment": _entry(Role.PROFESSIONAL),
+    "caseload.plan": _entry(Role.PROFESSIONAL),
     "provider_requests.answer": _entry(Role.PROVIDER),
     "provider_requests.add_comment": _entry(Role.PROVIDER),
 }

@@ -16,6 +16,7 @@ from marketplace.packages.access import may_see_packages_of_person
 from marketplace.packages.forms import NoteForm, ReviewForm
 from marketplace.packages.pages import package_context
 from marketplace.packages.views import comment_on
+from marketplace.plans.views import plan_page
 from marketplace.scope import Scope, for_caseload_person
 
 bp = Blueprint("caseload", __name__, url_prefix="/caseload")
@@ -87,3 +88,11 @@ def review(package_id: int):
 def add_comment(package_id: int):
     scope, package, _budget = _scope_and_package(package_id)
     return comment_on(scope, package, url_for("caseload.review", package_id=package.id, _anchor="timeline"))
+
+
+@bp.route("/people/<int:person_id>/plan")
+@roles(Role.PROFESSIONAL)
+def plan(person_id: int):
+    """The support plan of a person on the caseload, to read before deciding on a package."""
+    scope = for_caseload_person(get_session(), current_scope(), person_id) or abort(404)
+    return plan_page(scope)

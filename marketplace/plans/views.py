@@ -17,9 +17,7 @@ from marketplace.scope import Scope, can
 bp = Blueprint("plan", __name__, url_prefix="/plan")
 
 
-
-
-def _page(scope: Scope, plan_form: PlanForm | None = None, outcome_form: OutcomeForm | None = None):
+def plan_page(scope: Scope, plan_form: PlanForm | None = None, outcome_form: OutcomeForm | None = None):
     db = get_session()
     plan = plans.plan_of(db, scope)
     if plan_form is None:
@@ -39,7 +37,7 @@ def _page(scope: Scope, plan_form: PlanForm | None = None, outcome_form: Outcome
 @bp.route("")
 @roles(Role.PERSON, Role.ADVOCATE)
 def plan():
-    return _page(require_or_403("view_plan"))
+    return plan_page(require_or_403("view_plan"))
 
 
 @bp.route("", methods=["POST"])
@@ -58,7 +56,7 @@ def save_plan():
             get_session().commit()
             flash("Your support plan is saved.")
             return redirect(url_for("plan.plan"))
-    return _page(scope, plan_form=form)
+    return plan_page(scope, plan_form=form)
 
 
 @bp.route("/outcomes", methods=["POST"])
@@ -76,7 +74,7 @@ def add_outcome():
             get_session().commit()
             flash("The outcome is added.")
             return redirect(url_for("plan.plan", _anchor="outcomes"))
-    return _page(scope, outcome_form=form)
+    return plan_page(scope, outcome_form=form)
 
 
 @bp.route("/outcomes/<int:outcome_id>", methods=["GET", "POST"])
