@@ -61,6 +61,7 @@ PAGES = [
     Page("package builder, 20 lines", "budget holder", "/packages/{big_package_id}"),
     Page("caseload, 200 packages", "professional", "/caseload"),
     Page("provider requests", "provider", "/provider/requests"),
+    Page("notifications", "budget holder", "/notifications"),
 ]
 
 # Which demo account signs in for each role.

@@ -44,6 +44,10 @@ def load_config(overrides: dict | None = None) -> dict:
     if env == "production" and len(secret_key) < 32:
         raise ConfigurationError("SECRET_KEY is too short for production: use at least 32 characters.")
 
+    mail_security = os.environ.get("MAIL_SECURITY", "").lower()
+    if mail_security not in ("", "starttls", "tls"):
+        raise ConfigurationError("MAIL_SECURITY must be starttls, tls or left empty")
+
     config = {
         "APP_ENV": env,
         "SECRET_KEY": secret_key,
@@ -56,6 +60,13 @@ def load_config(overrides: dict | None = None) -> dict:
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "no-reply@example.org"),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
+        "MAIL_SECURITY": mail_security,
+        # Where emails link to (the address people use, behind any proxy).
+        "SERVICE_URL": os.environ.get("SERVICE_URL", f"http://127.0.0.1:{os.environ.get('PORT', '5000')}"),
+        "JOBS_URL": os.environ.get("JOBS_URL", ""),
+        "JOBS_IMMEDIATE": env == "test",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env == "production",

@@ -8,7 +8,7 @@ from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from marketplace import db
+from marketplace import db, jobs
 from marketplace.config import PROJECT_ROOT, load_config
 from marketplace.extensions import csrf, limiter, login_manager
 from marketplace.scope import NotAllowed
@@ -39,6 +39,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     _set_up_templates(app)
     db.init_app(app)
+    jobs.init_app(app)
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
@@ -84,6 +85,7 @@ def _register_blueprints(app: Flask) -> None:
     from marketplace.auth.views import bp as auth_bp
     from marketplace.budgets.views import bp as budget_bp
     from marketplace.caseload.views import bp as caseload_bp
+    from marketplace.notifications.views import bp as notifications_bp
     from marketplace.packages.views import bp as packages_bp
     from marketplace.pages.views import bp as pages_bp
     from marketplace.plans.views import bp as plan_bp
@@ -102,6 +104,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(packages_bp)
     app.register_blueprint(caseload_bp)
     app.register_blueprint(provider_requests_bp)
+    app.register_blueprint(notifications_bp)
 
 
 def _register_error_pages(app: Flask) -> None:

@@ -19,6 +19,8 @@ PACKAGE = Path(marketplace.__file__).parent
 WEB_SIDE = frozenset({
     "views", "forms", "cli", "factory", "db", "extensions", "templating", "navigation",
     "pages", "acting", "permissions", "delivery", "admin",
+    # Jobs play the view's part for background work: they open a session and commit.
+    "jobs",
 })
 # Loading the demo is a command of its own (`flask demo-data`): it commits once, at the end,
 # but stays free of Flask like the rules it calls.

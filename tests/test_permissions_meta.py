@@ -16,6 +16,7 @@ from marketplace.auth.permissions import (
     rule_for,
 )
 from marketplace.models import LegalBasis, Person, Review, Role, Service, User
+from marketplace.notifications.service import notify
 from marketplace.packages import building, lifecycle
 from tests.factories import assign_case, create_provider, create_user, person_of
 from tests.factories_advocacy import create_advocate_link
@@ -124,6 +125,8 @@ def _build_world(session) -> World:
                                          quantity="1", weekly=True, outcome_id=outcomes[whose], today=TODAY).id
         lifecycle.submit(session, scope, package_id=package.id, today=TODAY)
         packages[whose] = package.id
+    # Jo's notification: everyone signed in here has notifications of their own, never hers.
+    jos_notification = notify(session, recipient_id=jo.user_id, kind="test", text="For Jo", link="/")
     session.commit()
     world = World(users={Role.PERSON: sam_user, Role.ADVOCATE: advocate, Role.PROFESSIONAL: professional,
                          Role.PROVIDER: provider_staff, Role.COMMISSIONER: commissioner}, sam=sam, jo=jo)
@@ -144,6 +147,7 @@ def _build_world(session) -> World:
         "outcome_id": outcomes,
         # Any listed service may go in a package: only one that cannot be chosen is "not found".
         "unlisted_service_id": {"mine": unlisted_service.id, "theirs": unlisted_service.id},
+        "notification_id": {"mine": jos_notification.id, "theirs": jos_notification.id},
     }
     return world
 
@@ -209,6 +213,8 @@ ACCESS_MATRIX: dict[str, Entry] = {
     "caseload.plan": _entry(Role.PROFESSIONAL),
     "provider_requests.answer": _entry(Role.PROVIDER),
     "provider_requests.add_comment": _entry(Role.PROVIDER),
+    # Every signed-in role has its own notifications; anyone else's id is not found.
+    "notifications.mark_read": _entry(*Role, everyone_else=frozenset({404})),
 }
 # A professional manages the authorised people they recorded, through the same routes.
 PROFESSIONAL_ALSO = {"advocacy.change_permissions": "authorised_link_id", "advocacy.revoke": "authorised_link_id"}

@@ -1,22 +1,21 @@
 """Getting an invitation link to the invitee: by email when a mail server is set up, and on
-screen and in the log while developing (there is no mail server on a laptop)."""
+screen and in the log while developing (there is no mail server on a laptop). In production
+with no email sent, the page shows the link so the inviter can pass it on."""
 
 import smtplib
 from dataclasses import dataclass
-from email.message import EmailMessage
 
 from flask import current_app, url_for
 
 from marketplace.advocacy.service import NewInvitation
-
-SMTP_TIMEOUT_SECONDS = 10
+from marketplace.mail import send_email
 
 
 @dataclass(frozen=True)
 class Delivery:
     emailed: bool
     email_failed: bool
-    link_to_show: str | None  # only outside production
+    link_to_show: str | None  # always outside production; in production only if not emailed
 
 
 def deliver_invitation(invitation: NewInvitation, *, person_name: str, inviter_name: str) -> Delivery:
@@ -28,15 +27,16 @@ def deliver_invitation(invitation: NewInvitation, *, person_name: str, inviter_n
     emailed = email_failed = False
     if current_app.config.get("MAIL_SERVER"):
         try:
-            _send_email(to=link.invited_email, subject=f"{inviter_name} has invited you to help {person_name}",
-                        body=_email_body(name=link.invited_name, person_name=person_name,
-                                         inviter_name=inviter_name, url=url))
+            send_email(current_app.config, to=link.invited_email,
+                       subject=f"{inviter_name} has invited you to help {person_name}",
+                       body=_email_body(name=link.invited_name, person_name=person_name,
+                                        inviter_name=inviter_name, url=url))
             emailed = True
         except (OSError, smtplib.SMTPException):
             current_app.logger.exception("Could not email the invitation for advocate link %s", link.id)
             email_failed = True
     return Delivery(emailed=emailed, email_failed=email_failed,
-                    link_to_show=None if in_production else url)
+                    link_to_show=None if in_production and emailed else url)
 
 
 def _email_body(*, name: str, person_name: str, inviter_name: str, url: str) -> str:
@@ -48,14 +48,3 @@ def _email_body(*, name: str, person_name: str, inviter_name: str, url: str) -> 
         f"The link works once and stops working after 14 days.\n"
         f"If you were not expecting this, you can ignore this email.\n"
     )
-
-
-def _send_email(*, to: str, subject: str, body: str) -> None:
-    config = current_app.config
-    message = EmailMessage()
-    message["From"] = config["MAIL_FROM"]
-    message["To"] = to
-    message["Subject"] = subject
-    message.set_content(body)
-    with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=SMTP_TIMEOUT_SECONDS) as smtp:
-        smtp.send_message(message)

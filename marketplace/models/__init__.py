@@ -10,6 +10,7 @@ from marketplace.models.ledger import (
     PaymentSchedule,
     Posting,
 )
+from marketplace.models.notification import JobFailure, Notification, NotificationSetting
 from marketplace.models.package import (
     CarePackage,
     LineResponse,
@@ -33,8 +34,9 @@ from marketplace.models.user import Role, User
 
 __all__ = [
     "AdvocateLink", "AuditLog", "Budget", "BudgetCategory", "CarePackage", "CaseAssignment",
-    "FundingSource", "LedgerTransaction", "LegalBasis", "LineResponse", "LinkStatus", "Outcome",
-    "PackageEvent", "PackageLine", "PackageStatus", "PaymentSchedule", "Person", "Posting",
+    "FundingSource", "JobFailure", "LedgerTransaction", "LegalBasis", "LineResponse", "LinkStatus",
+    "Notification", "NotificationSetting", "Outcome", "PackageEvent", "PackageLine", "PackageStatus",
+    "PaymentSchedule", "Person", "Posting",
     "Provider", "ProviderArea", "ProviderLanguage", "ProviderMember",
     "Review", "Role", "Service", "SupportPlan", "User", "VettingCheck",
 ]

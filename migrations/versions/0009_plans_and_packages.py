@@ -1,7 +1,7 @@
 """Support plans, outcomes and care packages
 
-Revision ID: 0008_plans_and_packages
-Revises: 0007_one_list_of_categories
+Revision ID: 0009_plans_and_packages
+Revises: 0008_notifications
 Create Date: 2026-12-01 11:40:47.927693
 """
 from alembic import op
@@ -10,8 +10,8 @@ import sqlmodel
 import marketplace.models.types
 
 
-revision = '0008_plans_and_packages'
-down_revision = '0007_one_list_of_categories'
+revision = '0009_plans_and_packages'
+down_revision = '0008_notifications'
 branch_labels = None
 depends_on = None
 
