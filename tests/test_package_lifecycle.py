@@ -4,6 +4,7 @@ import threading
 from datetime import date
 
 import pytest
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from marketplace import ledger
@@ -12,11 +13,14 @@ from marketplace.models import (
     CarePackage,
     LegalBasis,
     LineResponse,
+    LinkStatus,
+    Notification,
     PackageEvent,
     PackageLine,
     Role,
     Service,
 )
+from marketplace.notifications.service import waiting_for_advocate
 from marketplace.packages import building, lifecycle
 from marketplace.packages.access import lines_of, package_in_scope
 from tests.factories import assign_case, create_user, person_of
@@ -362,3 +366,85 @@ def test_two_professionals_approving_packages_that_together_overspend_only_one_w
     statuses = sorted(_status(session, p) for p in packages)
     assert statuses == ["active", "awaiting_review"]
     assert assert_ledger_sound(session, world.budget.id).committed == 132_000
+
+
+# --- who is told (notifications are written with the step, and only when it happens) -------------
+
+
+def _told(session, kind: str) -> list[int]:
+    session.rollback()
+    return sorted(session.exec(select(Notification.recipient_id).where(Notification.kind == kind)))
+
+
+def test_each_step_tells_the_people_who_act_next(session, world):
+    alex = create_user(session, role=Role.ADVOCATE, name="Alex Morgan")
+    create_advocate_link(session, person=world.person, advocate=alex)
+    bea = create_user(session, role=Role.ADVOCATE, name="Bea Viewer")
+    create_advocate_link(session, person=world.person, advocate=bea, permissions=("view",))
+    second_carer = create_user(session, role=Role.PROVIDER, provider=world.provider)
+    create_user(session, role=Role.PROVIDER, provider=create_listed_provider(session, name="Elsewhere Care"))
+    package = draft_package(session, world.sam, world.person, lines=[(world.service, "10")])
+
+    lifecycle.submit(session, scope_of(session, world.sam, world.person), package_id=package.id, today=TODAY)
+    session.commit()
+    assert _told(session, "package.to_cosign") == [alex.id]
+    assert list(waiting_for_advocate(session, advocate=alex)) == [world.person.id]  # co-signing needs Alex
+    assert _told(session, "package.line_to_accept") == sorted([world.provider_user.id, second_carer.id])
+    lifecycle.cosign(session, scope_of(session, alex, world.person), package_id=package.id)
+    session.commit()
+    assert _told(session, "package.to_review") == []  # the provider has not answered yet
+    accept_every_line(session, world.provider_user, package)
+    assert _told(session, "package.to_review") == [world.priya.id]
+    lifecycle.approve(session, scope_of(session, world.priya, world.person), package_id=package.id, today=TODAY)
+    session.commit()
+    assert _told(session, "package.approved") == sorted([world.sam.id, alex.id, bea.id])
+    agreed = session.exec(select(Notification).where(Notification.recipient_id == world.sam.id,
+                                                     Notification.kind == "package.approved")).one()
+    assert agreed.text == "The care package “My support” is agreed. The money for it is set aside."
+    assert agreed.link == f"/packages/{package.id}" and agreed.person_id == world.person.id
+
+
+def test_when_the_advocate_sends_it_the_person_is_asked_to_co_sign(session, world):
+    _package, _alex = _submitted_by(session, world, "advocate")
+    assert _told(session, "package.to_cosign") == [world.sam.id]
+
+
+@pytest.mark.parametrize("decide, kind", [
+    (lambda session, scope, package: lifecycle.request_changes(session, scope, package_id=package.id,
+                                                               note="Add a day out"), "package.changes_requested"),
+    (lambda session, scope, package: lifecycle.reject(session, scope, package_id=package.id,
+                                                      reasons="Not an assessed need"), "package.rejected"),
+])
+def test_the_budget_holder_and_advocates_who_may_see_are_told_the_decision(session, world, awaiting_review,
+                                                                            decide, kind):
+    viewer = create_user(session, role=Role.ADVOCATE)
+    create_advocate_link(session, person=world.person, advocate=viewer, permissions=("view",))
+    ended = create_user(session, role=Role.ADVOCATE)
+    create_advocate_link(session, person=world.person, advocate=ended, status=LinkStatus.REVOKED)
+    decide(session, scope_of(session, world.priya, world.person), awaiting_review)
+    session.commit()
+    assert _told(session, kind) == sorted([world.sam.id, viewer.id])
+
+
+def test_a_declined_line_tells_the_budget_holder(session, world):
+    package = draft_package(session, world.sam, world.person, lines=[(world.service, "10")])
+    lifecycle.submit(session, scope_of(session, world.sam, world.person), package_id=package.id, today=TODAY)
+    session.commit()
+    lifecycle.respond(session, scope_of(session, world.provider_user), line_id=lines_of(session, package.id)[0].id,
+                      accept=False, note="We are full on Tuesdays")
+    session.commit()
+    assert _told(session, "package.changes_requested") == [world.sam.id]
+
+
+def test_a_refused_step_tells_nobody(session, world, awaiting_review):
+    before = session.exec(select(func.count()).select_from(Notification)).one()
+    too_big = draft_package(session, world.sam, world.person, lines=[(world.service, "100")])
+    _refused(lifecycle.submit, session, scope_of(session, world.sam, world.person), package_id=too_big.id,
+             today=TODAY)
+    _refused(lifecycle.approve, session, scope_of(session, create_user(session, role=Role.PROFESSIONAL),
+                                                  world.person), package_id=awaiting_review.id, today=TODAY)
+    _refused(lifecycle.reject, session, scope_of(session, world.priya, world.person),
+             package_id=awaiting_review.id, reasons="")
+    _refused(lifecycle.cosign, session, scope_of(session, world.sam, world.person), package_id=awaiting_review.id)
+    session.rollback()
+    assert session.exec(select(func.count()).select_from(Notification)).one() == before

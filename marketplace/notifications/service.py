@@ -22,7 +22,7 @@ MAXIMUM_TEXT_LENGTH = 300
 
 # Kinds that ask the reader to do something (the rest only tell). An advocate's "Waiting for
 # you" lists their unread notifications of these kinds, per person they support.
-ACTION_KINDS: set[str] = {"budget.underspend"}
+ACTION_KINDS: set[str] = {"budget.underspend", "package.to_cosign"}
 
 _TO_EMAIL = "notifications_to_email"
 

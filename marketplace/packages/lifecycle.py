@@ -25,6 +25,7 @@ from marketplace.models import (
 )
 from marketplace.models.types import utcnow
 from marketplace.money import format_money
+from marketplace.notifications import events as notices
 from marketplace.packages import costing
 from marketplace.packages.access import line_in_scope, lines_of, package_in_scope
 from marketplace.packages.building import lines_with_problems, record_event, refresh_total
@@ -87,15 +88,18 @@ def submit(session: Session, scope: Scope, *, package_id: int, today: date) -> C
         raise ServiceError(
             f"This package costs {format_money(package.total_pence)} but only "
             f"{format_money(room)} of the budget is free to use. Make it smaller or shorter.")
-    for line in lines:
-        if line.response != LineResponse.ACCEPTED.value:
-            line.response, line.response_note = LineResponse.REQUESTED.value, ""
-            line.responded_at = line.responded_by_id = None
+    to_ask = [line for line in lines if line.response != LineResponse.ACCEPTED.value]
+    for line in to_ask:
+        line.response, line.response_note = LineResponse.REQUESTED.value, ""
+        line.responded_at = line.responded_by_id = None
     package.status = PackageStatus.SUBMITTED.value
     package.submitted_by_id, package.submitted_at = scope.user.id, utcnow()
     package.cosign_by = who_must_cosign(session, scope)
     package.cosigned_by_id = package.cosigned_at = None
     record_event(session, scope, package, "submitted")
+    notices.lines_to_accept(session, package, to_ask)
+    if package.cosign_by:
+        notices.package_to_cosign(session, package, by_person=package.cosign_by == COSIGN_BY_PERSON)
     _move_on_if_agreed(session, scope, package, lines)
     session.flush()
     return package
@@ -122,6 +126,7 @@ def respond(session: Session, scope: Scope, *, line_id: int, accept: bool, note:
         package.status = PackageStatus.CHANGES_REQUESTED.value
         record_event(session, scope, package, "sent_back",
                      f"{line.provider_name} cannot provide “{line.title}”: {note}")
+        notices.package_decided(session, package, notices.PACKAGE_CHANGES_REQUESTED)
     session.flush()
     return line
 
@@ -152,6 +157,7 @@ def _move_on_if_agreed(session, scope, package: CarePackage, lines: list[Package
     if package.status_enum == PackageStatus.SUBMITTED and every_line_accepted and cosign_done:
         package.status = PackageStatus.AWAITING_REVIEW.value
         record_event(session, scope, package, "ready_for_review")
+        notices.package_to_review(session, package)
 
 
 def _reviewable(session: Session, scope: Scope, package_id: int, doing: str) -> CarePackage:
@@ -188,6 +194,7 @@ def approve(session: Session, scope: Scope, *, package_id: int, today: date) -> 
     package.status = PackageStatus.ACTIVE.value
     package.decided_by_id, package.decided_at = scope.user.id, utcnow()
     record_event(session, scope, package, "approved")
+    notices.package_decided(session, package, notices.PACKAGE_APPROVED)
     session.flush()
     return package
 
@@ -197,6 +204,7 @@ def request_changes(session: Session, scope: Scope, *, package_id: int, note: st
     package = _reviewable(session, scope, package_id, "ask for changes to")
     package.status = PackageStatus.CHANGES_REQUESTED.value
     record_event(session, scope, package, "changes_requested", note)
+    notices.package_decided(session, package, notices.PACKAGE_CHANGES_REQUESTED)
     session.flush()
     return package
 
@@ -207,5 +215,6 @@ def reject(session: Session, scope: Scope, *, package_id: int, reasons: str) -> 
     package.status = PackageStatus.REJECTED.value
     package.decided_by_id, package.decided_at = scope.user.id, utcnow()
     record_event(session, scope, package, "rejected", reasons)
+    notices.package_decided(session, package, notices.PACKAGE_REJECTED)
     session.flush()
     return package
