@@ -1,6 +1,6 @@
 """The links in the service navigation, per role. Each area adds its pages here."""
 
-from flask import current_app, url_for
+from flask import current_app, g, url_for
 from markupsafe import Markup
 
 from marketplace.models import Role, User
@@ -74,7 +74,11 @@ def _notifications_link_text(user: User) -> Markup:
     from marketplace.db import get_session
     from marketplace.notifications.service import unread_count
 
-    unread = unread_count(get_session(), user_id=user.id)
+    # Asked once per request: form widgets render templates of their own, and each render asks
+    # for the page context again.
+    if "unread_notifications" not in g:
+        g.unread_notifications = unread_count(get_session(), user_id=user.id)
+    unread = g.unread_notifications
     if not unread:
         return Markup("Notifications")
     return Markup('Notifications <span aria-hidden="true">({0})</span>'
