@@ -21,8 +21,8 @@ from marketplace import migrate
 from marketplace.budgets.forms import AllocateBudgetForm
 from marketplace.budgets.service import budget_category_for_service
 from marketplace.categories import SUPPORT_CATEGORIES, budget_category_key_for_service
-from marketplace.db import normalise_database_url
 from marketplace.providers.forms import BrowseForm, ServiceForm
+from marketplace.storage import normalise_database_url
 from tests.conftest import migrated_database
 from tests.factories_budget import create_budget
 from tests.factories_providers import add_service, create_listed_provider
