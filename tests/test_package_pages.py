@@ -19,7 +19,7 @@ from tests.ledger_checks import assert_ledger_sound
 
 
 def date_fields(prefix: str, day) -> dict:
-    return {prefix: [str(day.day), str(day.month), str(day.year)]}
+    return {f"{prefix}-day": str(day.day), f"{prefix}-month": str(day.month), f"{prefix}-year": str(day.year)}
 
 
 @pytest.fixture

@@ -2,14 +2,14 @@
 
 from wtforms.validators import Optional
 
-from marketplace.budgets.forms import DayMonthYearField
+from marketplace.date_input import DateInputField
 from marketplace.forms import BaseForm, LongTextField, RadioChoiceField, Submit, TextField, choices
 
 
 class NewPackageForm(BaseForm):
     title = TextField("Name for this package", description="For example, “Winter support”.")
-    start_on = DayMonthYearField("Start date", what="start date")
-    end_on = DayMonthYearField("End date", what="end date")
+    start_on = DateInputField("Start date", what="the start date")
+    end_on = DateInputField("End date", what="the end date")
     submit = Submit("Start building")
 
 
