@@ -14,6 +14,7 @@ from marketplace.models.person import CaseAssignment, Person
 from marketplace.models.provider import (
     Provider,
     ProviderArea,
+    ProviderChange,
     ProviderLanguage,
     ProviderMember,
     Review,
@@ -25,6 +26,6 @@ from marketplace.models.user import Role, User
 __all__ = [
     "AdvocateLink", "AuditLog", "Budget", "BudgetCategory", "CaseAssignment", "FundingSource",
     "LedgerTransaction", "LegalBasis", "LinkStatus", "PaymentSchedule", "Person", "Posting",
-    "Provider", "ProviderArea", "ProviderLanguage", "ProviderMember",
+    "Provider", "ProviderArea", "ProviderChange", "ProviderLanguage", "ProviderMember",
     "Review", "Role", "Service", "User", "VettingCheck",
 ]

@@ -138,3 +138,25 @@ class Review(SQLModel, table=True):
     hidden_reason: str = Field(default="", max_length=2000)
     hidden_by_id: int | None = Field(default=None, foreign_key="user.id")
 
+
+
+class ProviderChange(SQLModel, table=True):
+    """A change to who a provider says it is, for the council to see.
+
+    A change of kind waits here until the council approves it (the provider keeps its old kind
+    meanwhile); a new name takes effect at once and waits here until the council has seen it.
+    """
+
+    __table_args__ = (Index("ix_providerchange_queue", "status", "requested_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    provider_id: int = Field(foreign_key="provider.id", index=True)
+    field: str = Field(max_length=20)  # name, kind
+    old_value: str = Field(max_length=200)
+    new_value: str = Field(max_length=200)
+    status: str = Field(default="waiting", max_length=20)  # waiting, approved, refused, seen
+    requested_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    requested_by_id: int | None = Field(default=None, foreign_key="user.id")
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    decided_by_id: int | None = Field(default=None, foreign_key="user.id")
+    reason: str = Field(default="", max_length=2000)

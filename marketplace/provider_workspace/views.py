@@ -14,6 +14,7 @@ from marketplace.providers.catalogue import (
     SERVICE_CATEGORIES,
     days_from_mask,
 )
+from marketplace.providers.changes import changes_of, waiting_kind_change
 from marketplace.providers.forms import (
     CheckForm,
     OrganisationForm,
@@ -48,12 +49,17 @@ def profile():
     db = get_session()
     provider = _my_provider()
     form = OrganisationForm(obj=provider if request.method == "GET" else None)
+    kind_change = waiting_kind_change(db, provider)
+    refused = next((c for c in changes_of(db, provider) if c.field == "kind"
+                    and c.status in ("refused", "approved", "withdrawn")), None)
     if request.method == "GET":
+        if kind_change is not None:
+            form.kind.data = kind_change.new_value
         form.areas.data = ", ".join(areas_of(db, provider.id))
         form.languages.data = languages_of(db, provider.id)
     if form.validate_on_submit():
         try:
-            service.update_organisation(
+            kind_change_asked = service.update_organisation(
                 db, provider=provider, actor=current_user, name=form.name.data, kind=form.kind.data,
                 description=form.description.data, contact_email=form.contact_email.data,
                 contact_phone=form.contact_phone.data or "",
@@ -64,10 +70,13 @@ def profile():
         except service.ProviderError as problem:
             _show_problem(form, problem)
         else:
-            flash("Your organisation’s details are saved.")
+            flash("Your organisation’s details are saved." + (
+                " The council will check the change to what kind of provider you are. Until they"
+                " approve it, you stay listed as before." if kind_change_asked else ""))
             return redirect(url_for("provider_workspace.profile"))
     return render_template("provider_workspace/organisation.html", form=form, provider=provider,
-                           **LABELS), 400 if form.errors else 200
+                           kind_change=kind_change,
+                           last_refusal=refused if refused and refused.status == "refused" else None, **LABELS), 400 if form.errors else 200
 
 
 @bp.route("/staff", methods=["GET", "POST"])

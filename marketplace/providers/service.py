@@ -25,7 +25,13 @@ from marketplace.models import (
     VettingCheck,
 )
 from marketplace.models.types import utcnow
-from marketplace.providers.catalogue import CHECK_KINDS, REQUIRED_CHECKS, mask_from_days
+from marketplace.providers.catalogue import (
+    CHECK_KINDS,
+    REQUIRED_CHECKS,
+    checks_needed,
+    mask_from_days,
+)
+from marketplace.providers.changes import ask_for_kind_change, record_name_change
 
 EXPIRY_WARNING = timedelta(days=30)
 
@@ -53,11 +59,15 @@ def membership_of(session: Session, user: User) -> ProviderMember | None:
 
 def update_organisation(session: Session, *, provider: Provider, actor: User, name: str, kind: str,
                         description: str, contact_email: str, contact_phone: str, areas: list[str],
-                        languages: list[str], access_notes: str, cqc_number: str) -> Provider:
+                        languages: list[str], access_notes: str, cqc_number: str) -> bool:
+    """Save the organisation's details; True when a change of kind now waits for the council.
+
+    The kind decides the floor of checks needed, so a new kind takes effect only when the
+    council approves it; a new name takes effect now and is shown to the council."""
     if kind not in REQUIRED_CHECKS:
         raise ProviderError("Choose what kind of provider you are", "kind")
-    provider.name = name
-    provider.kind = kind
+    record_name_change(session, provider=provider, actor=actor, new_name=name)
+    kind_change_asked = ask_for_kind_change(session, provider=provider, actor=actor, new_kind=kind)
     provider.description = description
     provider.contact_email = contact_email
     provider.contact_phone = contact_phone
@@ -69,9 +79,9 @@ def update_organisation(session: Session, *, provider: Provider, actor: User, na
     session.add_all([ProviderArea(provider_id=provider.id, district=d) for d in dict.fromkeys(areas)])
     session.add_all([ProviderLanguage(provider_id=provider.id, language=lang) for lang in dict.fromkeys(languages)])
     audit(session, action="provider.profile_updated", actor=actor, object_type="provider",
-          object_id=provider.id, detail={"kind": kind, "areas": list(dict.fromkeys(areas))})
+          object_id=provider.id, detail={"areas": list(dict.fromkeys(areas))})
     session.commit()
-    return provider
+    return kind_change_asked
 
 
 # Staff
@@ -213,13 +223,15 @@ class CheckStatus:
 
 
 def required_check_status(session: Session, *, provider: Provider, today: date) -> list[CheckStatus]:
-    """For each check this kind of provider needs: is it in order, and what to do if not."""
+    """For each check this provider needs for its kind and the types of support it lists: is it
+    in order, and what to do if not."""
+    categories = set(session.execute(select(Service.category).where(Service.provider_id == provider.id)).scalars())
     checks = list(session.execute(
         select(VettingCheck).where(VettingCheck.provider_id == provider.id)
         .order_by(VettingCheck.submitted_at.desc(), VettingCheck.id.desc())
     ).scalars())
     statuses = []
-    for kind in REQUIRED_CHECKS.get(provider.kind, ()):
+    for kind in checks_needed(provider.kind, categories):
         of_kind = [c for c in checks if c.kind == kind]
         valid = [c for c in of_kind if c.status == "verified" and c.expires_on >= today]
         if valid:

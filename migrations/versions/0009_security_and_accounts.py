@@ -1,0 +1,46 @@
+"""Security and accounts: provider name and kind changes for the council
+
+Revision ID: 0009_security_and_accounts
+Revises: 0006_faster_provider_search
+Create Date: 2026-12-01 11:50:00
+"""
+from alembic import op
+import sqlalchemy as sa
+import sqlmodel
+import marketplace.models.types
+
+
+revision = '0009_security_and_accounts'
+down_revision = '0006_faster_provider_search'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table('providerchange',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('provider_id', sa.Integer(), nullable=False),
+    sa.Column('field', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('old_value', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('new_value', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('requested_at', marketplace.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('requested_by_id', sa.Integer(), nullable=True),
+    sa.Column('decided_at', marketplace.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('decided_by_id', sa.Integer(), nullable=True),
+    sa.Column('reason', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
+    sa.ForeignKeyConstraint(['decided_by_id'], ['user.id'], ),
+    sa.ForeignKeyConstraint(['provider_id'], ['provider.id'], ),
+    sa.ForeignKeyConstraint(['requested_by_id'], ['user.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('providerchange', schema=None) as batch_op:
+        batch_op.create_index('ix_providerchange_queue', ['status', 'requested_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_providerchange_provider_id'), ['provider_id'], unique=False)
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('providerchange', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_providerchange_provider_id'))
+        batch_op.drop_index('ix_providerchange_queue')
+    op.drop_table('providerchange')
