@@ -11,6 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from marketplace import db
 from marketplace.config import PROJECT_ROOT, load_config
 from marketplace.extensions import csrf, limiter, login_manager
+from marketplace.query import DatabaseIdConverter
 
 CONTENT_SECURITY_POLICY = {
     "default-src": "'self'",
@@ -36,6 +37,8 @@ def create_app(config: dict | None = None) -> Flask:
         # Behind one reverse proxy that terminates TLS: trust its client address and scheme.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)
 
+    # Before any route is added: ids in paths are ASCII digits the database can hold, or 404.
+    app.url_map.converters["int"] = DatabaseIdConverter
     _set_up_templates(app)
     db.init_app(app)
     login_manager.init_app(app)

@@ -12,6 +12,7 @@ from marketplace.budgets.forms import AdjustBudgetForm, AllocateBudgetForm
 from marketplace.db import get_session
 from marketplace.forms import choices
 from marketplace.models import Budget, Person, Role
+from marketplace.query import page_number
 
 
 def _budget_or_404(budget_id: int) -> tuple[Budget, Person]:
@@ -29,9 +30,7 @@ def budgets():
     if sort not in figures.BUDGET_LIST_SORTS:
         sort = "person"
     descending = request.args.get("order") == "descending"
-    page = request.args.get("page", 1, type=int)
-    if page < 1:
-        abort(404)
+    page = page_number(request.args) or abort(404)
     rows, total = figures.budget_list(get_session(), sort=sort, descending=descending, page=page)
     page_count = max(1, -(-total // figures.BUDGET_LIST_PAGE_SIZE))
     if page > page_count:

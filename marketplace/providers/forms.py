@@ -30,6 +30,7 @@ from marketplace.providers.catalogue import (
     UNITS,
     normalise_district,
 )
+from marketplace.query import whole_number
 
 MAX_PRICE_POUNDS = 10_000
 MAX_SERVICE_PRICE_POUNDS = 10_000
@@ -89,17 +90,18 @@ class DateField(WTFormsDateField):
         super().__init__(label, format="%d %m %Y", validators=[InputRequired(message=f"Enter the {what}")], **kwargs)
 
     def process_formdata(self, valuelist):
+        self.data = None
         if not valuelist or not any(part.strip() for part in valuelist):
-            self.data = None
             return
-        if len(valuelist) != 3 or not all(part.strip().isdigit() for part in valuelist):
-            self.data = None
+        # The widget always shows three boxes, whatever number of values was sent.
+        self.raw_data = ([part.strip() for part in valuelist] + ["", "", ""])[:3]
+        numbers = [whole_number(part.strip(), maximum=9999) for part in valuelist]
+        if len(numbers) != 3 or None in numbers:
             raise ValueError(f"The {self.what} must be a real date, like 27 3 2027")
-        day, month, year = (int(part) for part in valuelist)
+        day, month, year = numbers
         try:
             self.data = date(year, month, day)
         except ValueError:
-            self.data = None
             raise ValueError(f"The {self.what} must be a real date, like 27 3 2027") from None
         if not 1900 <= year <= 2200:
             self.data = None
@@ -114,10 +116,12 @@ class WholeNumberField(IntegerField):
     widget = GovTextInput()
 
     def process_formdata(self, valuelist):
-        if valuelist and valuelist[0].strip() and not valuelist[0].strip().isdigit():
-            self.data = None
+        self.data = None
+        if not valuelist or not valuelist[0].strip():
+            return
+        self.data = whole_number(valuelist[0].strip())
+        if self.data is None:
             raise ValueError("Enter a whole number, like 2")
-        super().process_formdata(valuelist)
 
 
 def _districts(value):
