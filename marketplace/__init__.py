@@ -33,9 +33,11 @@ def create_app(config: dict | None = None) -> Flask:
         instance_path=str(PROJECT_ROOT / "instance"),
     )
     app.config.update(load_config(config))
-    if app.config["APP_ENV"] == "production":
-        # Behind one reverse proxy that terminates TLS: trust its client address and scheme.
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)
+    hops = app.config["TRUSTED_PROXY_HOPS"]
+    if hops:
+        # Behind reverse proxies that terminate TLS: trust exactly the addresses and scheme they
+        # add, so a client's own X-Forwarded-For cannot change who the rate limits count.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
     # Before any route is added: ids in paths are ASCII digits the database can hold, or 404.
     app.url_map.converters["int"] = DatabaseIdConverter
