@@ -75,6 +75,8 @@ def load_config(overrides: dict | None = None) -> dict:
         # is the one the furthest trusted proxy saw; anything a client writes there is ignored.
         "TRUSTED_PROXY_HOPS": trusted_proxy_hops,
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Per client address, on top of the slowing down per email address (auth.throttle).
+        "SIGN_IN_RATE_LIMIT": "30 per minute",
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "no-reply@example.org"),

@@ -4,6 +4,7 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlmodel import select
 
+from marketplace.auth.throttle import FROM_ANYWHERE, FROM_ONE_ADDRESS
 from marketplace.models import AuditLog, Person, Provider, ProviderMember, Role, User
 from tests.client_request import error_messages, field_error
 from tests.factories import DEFAULT_PASSWORD, create_user
@@ -101,20 +102,61 @@ def test_unknown_email_gets_the_same_answer_as_a_wrong_password(client):
     assert "Enter a correct email address and password" in response.get_data(as_text=True)
 
 
-def test_ten_failures_lock_the_account_for_15_minutes(client, session):
-    user = create_user(session, email="sam@example.org")
-    for _ in range(10):
-        sign_in(client, "sam@example.org", "wrong password!")
-    response = sign_in(client, "sam@example.org", DEFAULT_PASSWORD)
+def _sign_in_from(client, ip, email, password):
+    return client.post("/sign-in", data={"email": email, "password": password},
+                       environ_base={"REMOTE_ADDR": ip})
+
+
+@pytest.mark.parametrize("account_exists", [True, False])
+def test_repeated_failures_slow_that_address_down_with_the_same_answer_for_any_email(
+        client, session, account_exists):
+    if account_exists:
+        create_user(session, email="sam@example.org")
+    answers = [_sign_in_from(client, "198.51.100.7", "sam@example.org", "wrong password!")
+               for _ in range(FROM_ONE_ADDRESS.free_failures + 1)]
+    texts = [answer.get_data(as_text=True) for answer in answers]
+    assert all("Enter a correct email address and password" in text for text in texts)
+    response = _sign_in_from(client, "198.51.100.7", "sam@example.org", DEFAULT_PASSWORD)
     assert response.status_code == 400
-    assert "This account is locked because of too many wrong passwords. Wait 15 minutes" in response.get_data(as_text=True)
-    session.refresh(user)
-    assert user.locked_until is not None
+    assert "Too many tries. Wait 2 seconds, then try again" in response.get_data(as_text=True)
 
 
-def test_rapid_attempts_are_rate_limited_with_a_clear_page(client, session):
+def test_a_guesser_elsewhere_does_not_lock_the_owner_out(client, session):
     create_user(session, email="sam@example.org")
-    statuses = [sign_in(client, "sam@example.org", "wrong password!").status_code for _ in range(16)]
+    for _ in range(FROM_ONE_ADDRESS.free_failures + 3):
+        _sign_in_from(client, "198.51.100.7", "sam@example.org", "wrong password!")
+    response = _sign_in_from(client, "203.0.113.9", "sam@example.org", DEFAULT_PASSWORD)
+    assert response.status_code == 302
+
+
+def test_the_wait_doubles_up_to_a_ceiling_and_success_clears_it(session, app):
+    from datetime import timedelta
+
+    from marketplace.auth import throttle
+    from marketplace.models.types import utcnow
+
+    now = utcnow()
+    waits = []
+    for _ in range(30):
+        throttle.record_failure(session, email="sam@example.org", ip="198.51.100.7", now=now)
+        session.flush()
+        waits.append(throttle.wait_needed(session, email="sam@example.org", ip="198.51.100.7", now=now))
+    assert waits[:FROM_ONE_ADDRESS.free_failures] == [None] * FROM_ONE_ADDRESS.free_failures
+    assert waits[FROM_ONE_ADDRESS.free_failures:FROM_ONE_ADDRESS.free_failures + 3] == [
+        timedelta(seconds=2), timedelta(seconds=4), timedelta(seconds=8)]
+    assert waits[-1] == FROM_ONE_ADDRESS.longest_wait
+    throttle.record_success(session, email="sam@example.org", ip="198.51.100.7")
+    session.flush()
+    # Only the count from everywhere is left, with its own, shorter ceiling.
+    assert throttle.wait_needed(session, email="sam@example.org", ip="198.51.100.7", now=now) == FROM_ANYWHERE.longest_wait
+    assert throttle.wait_needed(session, email="sam@example.org", ip="198.51.100.7",
+                                now=now + FROM_ANYWHERE.longest_wait) is None
+    session.rollback()
+
+
+def test_rapid_attempts_are_rate_limited_with_a_clear_page(app, client, session):
+    app.config["SIGN_IN_RATE_LIMIT"] = "6 per hour"  # a slow machine must not cross a window
+    statuses = [sign_in(client, f"user{n}@example.org", "wrong password!").status_code for n in range(7)]
     assert statuses[-1] == 429
     response = sign_in(client, "sam@example.org", "wrong password!")
     assert "Too many attempts" in response.get_data(as_text=True)

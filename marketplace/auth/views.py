@@ -1,4 +1,13 @@
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_user, logout_user
 
 from marketplace.auth import service
@@ -18,10 +27,6 @@ def load_user(session_id: str):
     return service.load_user_from_session_id(get_session(), session_id)
 
 
-def _email_in_form() -> str:
-    return service.normalise_email(request.form.get("email", ""))[:320] or "(none)"
-
-
 def _safe_next(target: str | None) -> str:
     """Only follow a 'next' address on this site, never to another one."""
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
@@ -37,18 +42,18 @@ def _start_signed_in_session(user) -> None:
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 @public
-@limiter.limit("30 per minute", methods=["POST"])
-@limiter.limit("15 per minute", methods=["POST"], key_func=_email_in_form)
+@limiter.limit(lambda: current_app.config["SIGN_IN_RATE_LIMIT"], methods=["POST"])
 def sign_in():
     if current_user.is_authenticated:
         return redirect(url_for("pages.home"))
     form = SignInForm()
     if form.validate_on_submit():
         try:
-            user = service.sign_in(get_session(), email=form.email.data, password=form.password.data)
+            user = service.sign_in(get_session(), email=form.email.data, password=form.password.data,
+                                   ip=request.remote_addr)
         except service.SignInRefused as refused:
             form.email.errors.append(refused.message)
-            if not refused.locked:
+            if not refused.waiting:
                 form.password.errors.append(refused.message)
         else:
             _start_signed_in_session(user)

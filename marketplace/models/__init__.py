@@ -21,11 +21,11 @@ from marketplace.models.provider import (
     Service,
     VettingCheck,
 )
-from marketplace.models.user import Role, User
+from marketplace.models.user import Role, SignInThrottle, User
 
 __all__ = [
     "AdvocateLink", "AuditLog", "Budget", "BudgetCategory", "CaseAssignment", "FundingSource",
     "LedgerTransaction", "LegalBasis", "LinkStatus", "PaymentSchedule", "Person", "Posting",
     "Provider", "ProviderArea", "ProviderChange", "ProviderLanguage", "ProviderMember",
-    "Review", "Role", "Service", "User", "VettingCheck",
+    "Review", "Role", "Service", "SignInThrottle", "User", "VettingCheck",
 ]

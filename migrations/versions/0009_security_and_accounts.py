@@ -1,4 +1,4 @@
-"""Security and accounts: provider name and kind changes for the council
+"""Security and accounts: provider name and kind changes for the council; sign-in throttle
 
 Revision ID: 0009_security_and_accounts
 Revises: 0006_faster_provider_search
@@ -39,7 +39,32 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_providerchange_provider_id'), ['provider_id'], unique=False)
 
 
+    op.create_table('signinthrottle',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('key', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('failures', sa.Integer(), nullable=False),
+    sa.Column('last_failure_at', marketplace.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('wait_until', marketplace.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('signinthrottle', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_signinthrottle_key'), ['key'], unique=True)
+        batch_op.create_index(batch_op.f('ix_signinthrottle_last_failure_at'), ['last_failure_at'], unique=False)
+
+    # The 15-minute lock anyone could put on any account is gone (see auth.throttle).
+    with op.batch_alter_table('user', schema=None) as batch_op:
+        batch_op.drop_column('locked_until')
+        batch_op.drop_column('failed_sign_ins')
+
+
 def downgrade() -> None:
+    with op.batch_alter_table('user', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('failed_sign_ins', sa.Integer(), nullable=False, server_default='0'))
+        batch_op.add_column(sa.Column('locked_until', marketplace.models.types.UTCDateTime(timezone=True), nullable=True))
+    with op.batch_alter_table('signinthrottle', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_signinthrottle_last_failure_at'))
+        batch_op.drop_index(batch_op.f('ix_signinthrottle_key'))
+    op.drop_table('signinthrottle')
     with op.batch_alter_table('providerchange', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_providerchange_provider_id'))
         batch_op.drop_index('ix_providerchange_queue')
