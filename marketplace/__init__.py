@@ -53,6 +53,7 @@ def create_app(config: dict | None = None) -> Flask:
         session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
         content_security_policy=CONTENT_SECURITY_POLICY,
         content_security_policy_nonce_in=["script-src"],
+        frame_options="DENY",  # as the CSP's frame-ancestors 'none', for browsers without CSP
         referrer_policy="same-origin",
     )
     _register_blueprints(app)
@@ -62,8 +63,19 @@ def create_app(config: dict | None = None) -> Flask:
     from marketplace.cli import register_commands
 
     app.before_request(enforce_access_rule)
+    app.after_request(_no_store_when_signed_in)
     register_commands(app)
     return app
+
+
+def _no_store_when_signed_in(response):
+    """A signed-in page may show someone's budget or health needs: never keep it in a shared or
+    back-button cache."""
+    from flask_login import current_user
+
+    if current_user.is_authenticated:
+        response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _set_up_templates(app: Flask) -> None:

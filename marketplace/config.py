@@ -80,6 +80,9 @@ def load_config(overrides: dict | None = None) -> dict:
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "no-reply@example.org"),
+        # __Host-: the browser sends it only over HTTPS, to this host, for the whole site, so a
+        # neighbouring subdomain cannot set or overwrite it.
+        "SESSION_COOKIE_NAME": "__Host-session" if env == "production" else "session",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env == "production",
