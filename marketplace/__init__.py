@@ -113,6 +113,15 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_error_pages(app: Flask) -> None:
+    from marketplace.security_log import log_refusal
+
+    def refused(handler, status: int):
+        def log_then_handle(error):
+            log_refusal(status)
+            return handler(error)
+
+        return log_then_handle
+
     def page(template: str, status: int):
         def handler(error):
             # abort(403, "plain reason") explains itself; werkzeug's stock wording is not shown.
@@ -125,8 +134,8 @@ def _register_error_pages(app: Flask) -> None:
 
     app.register_error_handler(CSRFError, page("errors/csrf.html", 400))
     app.register_error_handler(400, page("errors/400.html", 400))
-    app.register_error_handler(403, page("errors/403.html", 403))
-    app.register_error_handler(404, page("errors/404.html", 404))
+    app.register_error_handler(403, refused(page("errors/403.html", 403), 403))
+    app.register_error_handler(404, refused(page("errors/404.html", 404), 404))
     app.register_error_handler(405, page("errors/405.html", 405))
     app.register_error_handler(RateLimitExceeded, page("errors/429.html", 429))
     app.register_error_handler(500, page("errors/500.html", 500))
