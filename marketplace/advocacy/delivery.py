@@ -3,13 +3,11 @@ screen and in the log while developing (there is no mail server on a laptop)."""
 
 import smtplib
 from dataclasses import dataclass
-from email.message import EmailMessage
 
 from flask import current_app, url_for
 
 from marketplace.advocacy.service import NewInvitation
-
-SMTP_TIMEOUT_SECONDS = 10
+from marketplace.mail import send_email
 
 
 @dataclass(frozen=True)
@@ -28,7 +26,7 @@ def deliver_invitation(invitation: NewInvitation, *, person_name: str, inviter_n
     emailed = email_failed = False
     if current_app.config.get("MAIL_SERVER"):
         try:
-            _send_email(to=link.invited_email, subject=f"{inviter_name} has invited you to help {person_name}",
+            send_email(to=link.invited_email, subject=f"{inviter_name} has invited you to help {person_name}",
                         body=_email_body(name=link.invited_name, person_name=person_name,
                                          inviter_name=inviter_name, url=url))
             emailed = True
@@ -48,14 +46,3 @@ def _email_body(*, name: str, person_name: str, inviter_name: str, url: str) -> 
         f"The link works once and stops working after 14 days.\n"
         f"If you were not expecting this, you can ignore this email.\n"
     )
-
-
-def _send_email(*, to: str, subject: str, body: str) -> None:
-    config = current_app.config
-    message = EmailMessage()
-    message["From"] = config["MAIL_FROM"]
-    message["To"] = to
-    message["Subject"] = subject
-    message.set_content(body)
-    with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=SMTP_TIMEOUT_SECONDS) as smtp:
-        smtp.send_message(message)

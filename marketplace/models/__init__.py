@@ -19,6 +19,7 @@ from marketplace.models.provider import (
     ProviderMember,
     Review,
     Service,
+    StaffInvitation,
     VettingCheck,
 )
 from marketplace.models.user import Role, SignInThrottle, User
@@ -27,5 +28,5 @@ __all__ = [
     "AdvocateLink", "AuditLog", "Budget", "BudgetCategory", "CaseAssignment", "FundingSource",
     "LedgerTransaction", "LegalBasis", "LinkStatus", "PaymentSchedule", "Person", "Posting",
     "Provider", "ProviderArea", "ProviderChange", "ProviderLanguage", "ProviderMember",
-    "Review", "Role", "Service", "SignInThrottle", "User", "VettingCheck",
+    "Review", "Role", "Service", "SignInThrottle", "StaffInvitation", "User", "VettingCheck",
 ]

@@ -160,3 +160,19 @@ class ProviderChange(SQLModel, table=True):
     decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     decided_by_id: int | None = Field(default=None, foreign_key="user.id")
     reason: str = Field(default="", max_length=2000)
+
+
+class StaffInvitation(SQLModel, table=True):
+    """An owner's invitation for someone to join their organisation's account. No account is
+    made until the invitee accepts and sets their own password; only the token's hash is kept."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    provider_id: int = Field(foreign_key="provider.id", index=True)
+    invited_name: str = Field(max_length=200)
+    invited_email: str = Field(max_length=320)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    invited_by_id: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    accepted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    accepted_user_id: int | None = Field(default=None, foreign_key="user.id")

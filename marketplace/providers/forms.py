@@ -11,6 +11,7 @@ from marketplace.forms import (
     BaseForm,
     LongTextField,
     MoneyField,
+    PasswordInputField,
     RadioChoiceField,
     SelectChoiceField,
     Submit,
@@ -173,7 +174,17 @@ class StaffForm(BaseForm):
     email = TextField("Their email address", validators=[
         required("Enter their email address"), length(max=320),
         Email(message="Enter an email address in the correct format, like name@example.com")])
-    submit = Submit("Add staff member")
+    submit = Submit("Send invitation")
+
+
+class StaffAccountForm(BaseForm):
+    name = TextField("Your full name", validators=[required("Enter your full name"), length(max=200)],
+                     render_kw={"autocomplete": "name", "spellcheck": "false"})
+    password = PasswordInputField(
+        "Create a password", validators=[required("Create a password")],
+        description="Use 10 characters or more. A few words together are easy to remember and hard to guess.",
+        render_kw={"autocomplete": "new-password"})
+    submit = Submit("Create account and join")
 
 
 class ServiceForm(BaseForm):

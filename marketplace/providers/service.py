@@ -4,7 +4,6 @@ Every function takes the provider the caller belongs to (found with provider_of_
 loads anything else through it, so one provider's ids never reach another's records.
 """
 
-import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -12,14 +11,11 @@ from sqlalchemy import delete, select
 from sqlmodel import Session
 
 from marketplace.audit import audit
-from marketplace.auth.passwords import hash_password
-from marketplace.auth.service import find_user_by_email, normalise_email
 from marketplace.models import (
     Provider,
     ProviderArea,
     ProviderLanguage,
     ProviderMember,
-    Role,
     Service,
     User,
     VettingCheck,
@@ -91,41 +87,6 @@ def staff_of(session: Session, provider: Provider) -> list[tuple[User, bool]]:
         select(User, ProviderMember.is_owner).join(ProviderMember, ProviderMember.user_id == User.id)
         .where(ProviderMember.provider_id == provider.id).order_by(User.name)
     ).all())
-
-
-@dataclass
-class NewStaffAccount:
-    user: User
-    temporary_password: str | None  # only when a new account was made: shown to the owner once
-
-
-def add_staff(session: Session, *, provider: Provider, actor: User, name: str, email: str) -> NewStaffAccount:
-    """The owner adds a colleague. A new email gets a new provider account with a temporary
-    password; an existing account joins only if it is a provider account in no organisation."""
-    owner = session.execute(select(ProviderMember).where(
-        ProviderMember.provider_id == provider.id, ProviderMember.user_id == actor.id,
-        ProviderMember.is_owner.is_(True))).scalar_one_or_none()
-    if owner is None:
-        raise ProviderError("Only the owner of your organisation’s account can add staff")
-    email = normalise_email(email)
-    user = find_user_by_email(session, email)
-    temporary_password = None
-    if user is not None:
-        if user.role != Role.PROVIDER or membership_of(session, user) is not None:
-            raise ProviderError(
-                "This email address belongs to an account that cannot join your organisation. "
-                "Ask them to use a different email address", "email")
-    else:
-        temporary_password = secrets.token_urlsafe(12)
-        user = User(email=email, name=name, role=Role.PROVIDER.value,
-                    password_hash=hash_password(temporary_password))
-        session.add(user)
-        session.flush()
-    session.add(ProviderMember(provider_id=provider.id, user_id=user.id, is_owner=False))
-    audit(session, action="provider.staff_added", actor=actor, object_type="provider",
-          object_id=provider.id, detail={"user_id": user.id, "new_account": temporary_password is not None})
-    session.commit()
-    return NewStaffAccount(user=user, temporary_password=temporary_password)
 
 
 # Services

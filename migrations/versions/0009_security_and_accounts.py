@@ -1,4 +1,4 @@
-"""Security and accounts: provider name and kind changes for the council; sign-in throttle
+"""Security and accounts: provider name and kind changes for the council; sign-in throttle; staff invitations
 
 Revision ID: 0009_security_and_accounts
 Revises: 0006_faster_provider_search
@@ -51,6 +51,26 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_signinthrottle_key'), ['key'], unique=True)
         batch_op.create_index(batch_op.f('ix_signinthrottle_last_failure_at'), ['last_failure_at'], unique=False)
 
+    op.create_table('staffinvitation',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('provider_id', sa.Integer(), nullable=False),
+    sa.Column('invited_name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('invited_email', sqlmodel.sql.sqltypes.AutoString(length=320), nullable=False),
+    sa.Column('token_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('invited_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', marketplace.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', marketplace.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('accepted_at', marketplace.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('accepted_user_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['accepted_user_id'], ['user.id'], ),
+    sa.ForeignKeyConstraint(['invited_by_id'], ['user.id'], ),
+    sa.ForeignKeyConstraint(['provider_id'], ['provider.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('staffinvitation', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_staffinvitation_provider_id'), ['provider_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_staffinvitation_token_hash'), ['token_hash'], unique=True)
+
     # The 15-minute lock anyone could put on any account is gone (see auth.throttle).
     with op.batch_alter_table('user', schema=None) as batch_op:
         batch_op.drop_column('locked_until')
@@ -61,6 +81,10 @@ def downgrade() -> None:
     with op.batch_alter_table('user', schema=None) as batch_op:
         batch_op.add_column(sa.Column('failed_sign_ins', sa.Integer(), nullable=False, server_default='0'))
         batch_op.add_column(sa.Column('locked_until', marketplace.models.types.UTCDateTime(timezone=True), nullable=True))
+    with op.batch_alter_table('staffinvitation', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_staffinvitation_token_hash'))
+        batch_op.drop_index(batch_op.f('ix_staffinvitation_provider_id'))
+    op.drop_table('staffinvitation')
     with op.batch_alter_table('signinthrottle', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_signinthrottle_last_failure_at'))
         batch_op.drop_index(batch_op.f('ix_signinthrottle_key'))
