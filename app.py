@@ -1,5 +1,5 @@
 """Entry point: `flask --app app run` and gunicorn `app:app`."""
 
-from marketplace import create_app
+from marketplace.factory import create_app
 
 app = create_app()

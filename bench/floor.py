@@ -11,8 +11,8 @@ import os
 from flask import Flask, render_template
 from sqlalchemy import select
 
-from marketplace.db import make_engine
 from marketplace.models import Person, Provider, User
+from marketplace.storage import make_engine
 
 FLOOR_EMAIL = "sam@example.org"
 

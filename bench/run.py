@@ -22,7 +22,7 @@ from bench.server import APP_TARGET, FLOOR_TARGET, Server
 from bench.sqlcount import count_statements
 from bench.visitors import HttpBrowser, prepare
 from marketplace import migrate
-from marketplace.db import make_engine, normalise_database_url
+from marketplace.storage import make_engine, normalise_database_url
 
 PACKAGES = ["flask", "werkzeug", "jinja2", "sqlalchemy", "sqlmodel", "gunicorn", "psycopg"]
 

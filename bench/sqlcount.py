@@ -10,7 +10,7 @@ from sqlalchemy import event
 
 from bench.pages import VISITORS, Page
 from bench.visitors import TestClientBrowser, prepare
-from marketplace import create_app
+from marketplace.factory import create_app
 
 # Timed requests per page: up to this many, within about this many seconds (at least one).
 TIMED_REQUESTS, TIMING_SECONDS = 5, 2.0

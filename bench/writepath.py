@@ -14,9 +14,9 @@ from bench import data, report
 from marketplace import ledger
 from marketplace.auth.service import register_person
 from marketplace.budgets.service import allocate_budget
-from marketplace.db import make_engine
 from marketplace.models import Person, User
 from marketplace.providers.vetting import today_in_uk
+from marketplace.storage import make_engine
 
 ATTEMPTS = 50
 ROOM = 10

@@ -48,14 +48,15 @@ def demo_data() -> None:
 @click.password_option()
 def create_user(email: str, name: str, role: str, password: str) -> None:
     """Create an account, for example a professional or commissioner."""
-    from marketplace.auth.service import AccountError
     from marketplace.auth.service import create_user as create
+    from marketplace.errors import ServiceError
 
     with Session(engine(), expire_on_commit=False) as session:
         try:
             user = create(session, email=email, name=name, password=password, role=Role(role))
-        except AccountError as problem:
-            raise click.ClickException(str(problem)) from None
+        except ServiceError as problem:
+            raise click.ClickException(problem.message) from None
+        session.commit()
     click.echo(f"Created {user.role} account for {user.email}.")
 
 

@@ -1,59 +1,15 @@
-"""Database engine, one session per request, and the row-locking helper the ledger relies on.
+"""The Flask side of the database: the app's engine and one session per request.
 
-Lost updates are real on both engines unless we lock:
-- SQLite ignores SELECT ... FOR UPDATE, so every transaction starts with BEGIN IMMEDIATE:
-  a writer waits for the other to finish instead of reading stale figures.
-- PostgreSQL takes a row lock with SELECT ... FOR UPDATE inside the transaction.
+The engine itself, and row locking, live in marketplace.storage (no Flask), so rules and
+command-line tasks use them without an app.
 """
 
-from typing import TypeVar
+from flask import Flask, current_app, g, has_request_context, request
+from sqlalchemy import Engine
+from sqlmodel import Session
 
-from flask import Flask, current_app, g
-from sqlalchemy import Engine, event
-from sqlmodel import Session, SQLModel, create_engine, select
-
-Row = TypeVar("Row", bound=SQLModel)
-
-SQLITE_BUSY_TIMEOUT_SECONDS = 30
-
-
-def normalise_database_url(database_url: str) -> str:
-    """postgresql://… (as hosts usually give it) means the psycopg 3 driver here."""
-    for prefix in ("postgresql://", "postgres://"):
-        if database_url.startswith(prefix):
-            return "postgresql+psycopg://" + database_url.removeprefix(prefix)
-    return database_url
-
-
-def make_engine(database_url: str, **kwargs) -> Engine:
-    database_url = normalise_database_url(database_url)
-    if database_url.startswith("sqlite"):
-        engine = create_engine(
-            database_url,
-            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS, "check_same_thread": False},
-            **kwargs,
-        )
-        _make_sqlite_transactions_immediate(engine)
-        return engine
-    # Short OLTP queries: PostgreSQL's JIT compiler costs more than it saves on the big browse
-    # and statement queries (0.7–1.2 s measured at 50,000 providers), so it is off.
-    return create_engine(database_url, pool_pre_ping=True,
-                         connect_args={"options": "-c jit=off"}, **kwargs)
-
-
-def _make_sqlite_transactions_immediate(engine: Engine) -> None:
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record):
-        # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin.
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute("PRAGMA journal_mode = WAL")
-        cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+from marketplace.audit import CLIENT_ADDRESS
+from marketplace.storage import make_engine
 
 
 def init_app(app: Flask) -> None:
@@ -69,6 +25,9 @@ def get_session() -> Session:
     """The request's session: made on first use, closed (rolled back if uncommitted) at teardown."""
     if "db_session" not in g:
         g.db_session = Session(engine(), expire_on_commit=False)
+        if has_request_context():
+            # Audit entries written in this request record where it came from.
+            g.db_session.info[CLIENT_ADDRESS] = request.remote_addr
     return g.db_session
 
 
@@ -76,9 +35,3 @@ def _close_session(_exc=None) -> None:
     session = g.pop("db_session", None)
     if session is not None:
         session.close()
-
-
-def lock_row(session: Session, model: type[Row], row_id: int) -> Row | None:
-    """Load a row and hold it locked until the transaction ends (a no-op lock on SQLite,
-    where BEGIN IMMEDIATE already serialises writers)."""
-    return session.exec(select(model).where(model.id == row_id).with_for_update()).first()

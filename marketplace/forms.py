@@ -16,10 +16,14 @@ from wtforms import PasswordField, RadioField, SelectField, StringField, SubmitF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length
 
+from marketplace.errors import ServiceError
+from marketplace.scope import NotAllowed
+
 __all__ = [
     "BaseForm", "EmailField", "MoneyField", "PasswordInputField", "RadioChoiceField",
     "SelectChoiceField", "Submit", "TextField", "LongTextField", "choices", "required", "length",
     "hidden_character",
+    "show_service_error",
 ]
 
 # Zero-width joiners are part of how Persian, Indic scripts and emoji are written; every other
@@ -171,3 +175,14 @@ def parse_pence(text: str) -> int:
 def choices(pairs) -> list:
     """WTForms 3.3 wants SelectChoice objects rather than tuples."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+def show_service_error(form, error: ServiceError) -> None:
+    """Put a refusal on the form: by its field, or above the form when it names none, so the
+    GOV.UK error summary lists it. A refusal of permission is not a form error: it goes on to
+    the 403 page."""
+    if isinstance(error, NotAllowed):
+        raise error
+    for field_name, message in error.field_messages.items():
+        field = form._fields.get(field_name) if field_name else None
+        (field.errors if field is not None else form.form_errors).append(message)

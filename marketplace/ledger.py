@@ -29,9 +29,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from marketplace.db import lock_row
+from marketplace.errors import ServiceError
 from marketplace.models import Budget, LedgerTransaction, Posting, User
 from marketplace.money import format_money
+from marketplace.storage import lock_row
 
 FUNDING = "funding"
 CONTRIBUTION = "contribution"
@@ -61,8 +62,8 @@ _ACCOUNT = re.compile(
 UK = ZoneInfo("Europe/London")
 
 
-class LedgerError(Exception):
-    """A money movement was refused. str(error) is a plain sentence fit to show a user."""
+class LedgerError(ServiceError):
+    """A money movement was refused. The message is a plain sentence fit to show a user."""
 
 
 class NotEnoughMoney(LedgerError):

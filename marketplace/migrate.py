@@ -7,7 +7,7 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 
 from marketplace.config import PROJECT_ROOT
-from marketplace.db import normalise_database_url
+from marketplace.storage import normalise_database_url
 
 MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
 

@@ -13,8 +13,9 @@ from hypothesis import HealthCheck, settings
 from sqlalchemy import create_engine, inspect, text
 from sqlmodel import Session
 
-from marketplace import create_app, migrate
-from marketplace.db import normalise_database_url
+from marketplace import migrate
+from marketplace.factory import create_app
+from marketplace.storage import normalise_database_url
 
 pytest.register_assert_rewrite("tests.client_request")
 

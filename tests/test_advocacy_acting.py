@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlmodel import select
 
 from marketplace.audit import audit
-from marketplace.auth.acting import acting_for_person_id, person_in_scope
+from marketplace.auth.acting import require_or_403
 from marketplace.auth.permissions import roles
 from marketplace.db import get_session
 from marketplace.models import AuditLog, LinkStatus, Role
@@ -18,8 +18,9 @@ from tests.factories_advocacy import create_advocate_link
 from tests.factories_budget import create_budget
 
 # One row per thing an advocate may try, and the permission it needs. The budget, package and
-# invoice pages call person_in_scope() exactly like these stand-ins do; add their real URLs
-# here as they arrive, and every row is checked against every missing permission below.
+# invoice pages ask can() through the request's scope exactly like these stand-ins do; add
+# their real URLs here as they arrive, and every row is checked against every missing
+# permission below.
 ACTIONS = [
     ("open the budget", "GET", "/budget", "view"),
     ("read the statement", "GET", "/budget/statement", "view"),
@@ -31,6 +32,10 @@ ACTIONS = [
     ("co-sign a care package", "POST", "/test-only/cosign", "cosign"),
     ("approve an invoice", "POST", "/test-only/approve-invoices", "approve_invoices"),
 ]
+
+# What each stand-in page asks can() for.
+STAND_IN_ACTIONS = {"view": "view_budget", "draft": "draft_package", "cosign": "cosign_package",
+                    "approve_invoices": "approve_invoice"}
 
 MISSING_PERMISSION_EXPLANATION = {
     "view": "Sam Taylor has not given you permission to see the budget, support plan, care "
@@ -50,11 +55,11 @@ def actions(app):
     def page_needing(permission):
         @roles(Role.PERSON, Role.ADVOCATE)
         def page():
-            person = person_in_scope(permission)
+            person = require_or_403(STAND_IN_ACTIONS[permission]).person
             if request.method == "POST":
                 db = get_session()
                 audit(db, action=f"test.{permission}", actor=current_user,
-                      on_behalf_of_id=acting_for_person_id(), object_type="person", object_id=person.id)
+                      on_behalf_of_id=person.id, object_type="person", object_id=person.id)
                 db.commit()
                 return redirect("/")
             return f"<h1>{permission} for {person.name}</h1>"

@@ -6,7 +6,6 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from marketplace.advocacy import waiting
 from marketplace.audit import audit
 from marketplace.models import AdvocateLink, AuditLog, LegalBasis, LinkStatus, Role, User
 from marketplace.models.types import utcnow
@@ -160,25 +159,18 @@ def test_a_professional_stops_an_authorised_persons_access(client_request, sessi
 # The advocate's home ----------------------------------------------------------------------------
 
 def test_the_advocate_sees_who_they_support_with_permissions_and_invitations(
-        client_request, session, sam, alex, monkeypatch):
+        client_request, session, sam, alex):
     create_advocate_link(session, person=person_of(session, sam), advocate=alex, permissions=["view", "cosign"])
     jo = person_of(session, create_user(session, role=Role.PERSON, name="Jo Khan"))
     create_advocate_link(session, person=jo, email="alex@example.org", status=LinkStatus.INVITED)
     kim = person_of(session, create_user(session, role=Role.PERSON, name="Kim Old"))
     create_advocate_link(session, person=kim, email="alex@example.org", status=LinkStatus.INVITED,
                          expires_in=timedelta(seconds=-1))
-
-    def drafts_and_invoices(db, person):
-        return [waiting.WaitingItem("Co-sign the plan", "/plan", "cosign"),
-                waiting.WaitingItem("Approve invoice 12", "/invoice/12", "approve_invoices")]
-
-    monkeypatch.setattr(waiting, "_SOURCES", [drafts_and_invoices])
     client_request.login(alex)
     page = client_request.get("/advocacy")
     text = normalised_text(page.main)
     assert "Sam Taylor has agreed that you can: See the budget, support plan, care packages and " \
            "invoices Co-sign care packages before a professional reviews them" in text
-    assert "Co-sign the plan" in text and "Approve invoice 12" not in text
     assert "Jo Khan invited you" in text and "Kim Old" not in text
 
 

@@ -1,6 +1,5 @@
 """The ledger: balanced, append-only, idempotent, and never overspent — even under concurrency."""
 
-import threading
 from datetime import date
 
 import pytest
@@ -11,6 +10,7 @@ from marketplace.models import LedgerTransaction, Posting
 from marketplace.models.audit import AppendOnlyError
 from tests.factories import create_provider
 from tests.factories_budget import create_budget
+from tests.race import at_once
 
 
 def test_an_allocation_moves_money_from_funding_to_available(session):
@@ -156,30 +156,20 @@ def test_fifty_people_committing_at_once_cannot_overspend(app, session):
     """50 threads each try to set aside £100 from £1,000: exactly 10 succeed."""
     budget = create_budget(session, paid_in_pence=100_000)
     engine = app.extensions["engine"]
-    start = threading.Barrier(50)
-    outcomes: list[str] = []
-    record = threading.Lock()
 
-    def try_to_commit(number: int) -> None:
-        start.wait()
+    def try_to_commit(number: int) -> str:
         with Session(engine, expire_on_commit=False) as thread_session:
             try:
                 ledger.commit(thread_session, budget_id=budget.id, commitment=f"package:{number}",
                               amount_pence=10_000, idempotency_key=f"approve:{number}",
                               actor=None, memo=f"Package {number}")
                 thread_session.commit()
-                outcome = "committed"
+                return "committed"
             except ledger.NotEnoughMoney:
                 thread_session.rollback()
-                outcome = "not enough money"
-        with record:
-            outcomes.append(outcome)
+                return "not enough money"
 
-    threads = [threading.Thread(target=try_to_commit, args=(n,)) for n in range(50)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = at_once(50, try_to_commit)
 
     assert outcomes.count("committed") == 10
     assert outcomes.count("not enough money") == 40
@@ -193,25 +183,16 @@ def test_the_same_request_arriving_ten_times_at_once_is_recorded_once(app, sessi
     """A retried webhook or a double click racing itself: one transaction, every caller gets it."""
     budget = create_budget(session, paid_in_pence=100_000)
     engine = app.extensions["engine"]
-    start = threading.Barrier(10)
-    transaction_ids: list[int] = []
-    record = threading.Lock()
 
-    def approve() -> None:
-        start.wait()
+    def approve(_number: int) -> int:
         with Session(engine, expire_on_commit=False) as thread_session:
             transaction = ledger.commit(thread_session, budget_id=budget.id, commitment="package:1",
                                         amount_pence=10_000, idempotency_key="approve:package:1",
                                         actor=None, memo="Package 1")
             thread_session.commit()
-        with record:
-            transaction_ids.append(transaction.id)
+            return transaction.id
 
-    threads = [threading.Thread(target=approve) for _ in range(10)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    transaction_ids = at_once(10, approve)
 
     assert len(transaction_ids) == 10 and len(set(transaction_ids)) == 1
     assert ledger.balances(session, budget.id).available == 90_000

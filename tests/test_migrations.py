@@ -10,7 +10,7 @@ from sqlmodel import SQLModel
 
 import marketplace.models  # noqa: F401
 from marketplace import migrate
-from marketplace.db import normalise_database_url
+from marketplace.storage import normalise_database_url
 
 
 def test_there_is_a_single_head(database_url):

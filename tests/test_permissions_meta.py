@@ -1,11 +1,33 @@
 """Every route declares who may use it, and the rule is enforced for every role."""
 
-import pytest
-from flask import Flask
+from dataclasses import dataclass, field
 
-from marketplace.auth.permissions import endpoints_without_rule, roles, rule_for
-from marketplace.models import Role
-from tests.factories import create_user
+import pytest
+from flask import Flask, url_for
+from sqlalchemy import inspect, text
+from sqlmodel import select
+from werkzeug.routing import Rule
+
+from marketplace.auth.permissions import (
+    BUILT_IN_PUBLIC_ENDPOINTS,
+    endpoints_without_rule,
+    roles,
+    rule_for,
+)
+from marketplace.models import (
+    LegalBasis,
+    Person,
+    ProviderChange,
+    ProviderMember,
+    Review,
+    Role,
+    Service,
+    User,
+)
+from tests.factories import assign_case, create_provider, create_user, person_of
+from tests.factories_advocacy import create_advocate_link
+from tests.factories_budget import create_budget
+from tests.factories_providers import add_check, create_listed_provider
 
 
 def test_every_route_declares_who_may_use_it(app):
@@ -50,3 +72,204 @@ def test_signed_out_visitors_are_sent_to_sign_in(app, client):
 def test_the_rule_decorator_needs_a_role():
     with pytest.raises(ValueError):
         roles()
+
+
+# The access matrix: every route that takes an id, for every role, with someone else's object -----
+
+@dataclass
+class World:
+    """Two of everything: what the signed-in role may reach ("mine") and what it may not."""
+
+    users: dict[Role, User]
+    sam: Person  # the budget holder the person, advocate and professional are about
+    jo: Person  # another budget holder: nobody signed in here may reach her things
+    objects: dict[str, dict[str, int | str]] = field(default_factory=dict)
+    app: Flask | None = None
+
+
+def _build_world(session) -> World:
+    sam_user = create_user(session, role=Role.PERSON, name="Sam Taylor")
+    sam = person_of(session, sam_user)
+    jo = person_of(session, create_user(session, role=Role.PERSON, name="Jo Khan"))
+    advocate = create_user(session, role=Role.ADVOCATE)
+    professional = create_user(session, role=Role.PROFESSIONAL)
+    assign_case(session, person=sam, professional=professional)
+    my_provider = create_listed_provider(session, name="Mine Care")
+    their_provider = create_listed_provider(session, name="Their Care")
+    provider_staff = create_user(session, role=Role.PROVIDER, provider=my_provider)
+    commissioner = create_user(session, role=Role.COMMISSIONER)
+    create_advocate_link(session, person=sam, advocate=advocate)
+    sams_link, _ = create_advocate_link(session, person=sam)
+    jos_link, _ = create_advocate_link(session, person=jo)
+    sams_authorised, _ = create_advocate_link(session, person=sam, legal_basis=LegalBasis.DEPUTYSHIP,
+                                              legal_reason="Court order", invited_by=professional)
+    jos_authorised, _ = create_advocate_link(session, person=jo, legal_basis=LegalBasis.DEPUTYSHIP,
+                                             legal_reason="Court order", invited_by=professional)
+    sams_budget = create_budget(session, person=sam, paid_in_pence=50_000)
+    jos_budget = create_budget(session, person=jo, paid_in_pence=50_000)
+    unlisted = create_provider(session, name="Not Checked")
+    reviews = {}
+    for provider in (my_provider, their_provider):
+        review = Review(provider_id=provider.id, person_id=jo.id, rating=4, text="Kind and on time")
+        session.add(review)
+        session.commit()
+        reviews[provider.id] = review.id
+    checks = {p.id: add_check(session, p, "insurance", status="pending").id for p in (my_provider, their_provider)}
+    services = {p.id: session.exec(select(Service.id).where(Service.provider_id == p.id)).first()
+                for p in (my_provider, their_provider)}
+    changes = {}
+    for provider in (my_provider, their_provider):
+        change = ProviderChange(provider_id=provider.id, field="kind", old_value="care_agency", new_value="other")
+        session.add(change)
+        session.commit()
+        changes[provider.id] = change.id
+    my_colleague = create_user(session, role=Role.PROVIDER, provider=my_provider)
+    their_staff = create_user(session, role=Role.PROVIDER, provider=their_provider)
+    for colleague in (my_colleague, their_staff):
+        membership = session.exec(select(ProviderMember).where(ProviderMember.user_id == colleague.id)).one()
+        membership.is_owner = False
+        session.add(membership)
+    session.commit()
+    world = World(users={Role.PERSON: sam_user, Role.ADVOCATE: advocate, Role.PROFESSIONAL: professional,
+                         Role.PROVIDER: provider_staff, Role.COMMISSIONER: commissioner}, sam=sam, jo=jo)
+    # For each argument: the object of the role that owns such things, and someone else's.
+    world.objects = {
+        "link_id": {"mine": sams_link.id, "theirs": jos_link.id},
+        "authorised_link_id": {"mine": sams_authorised.id, "theirs": jos_authorised.id},
+        "person_id": {"mine": sam.id, "theirs": jo.id},
+        "budget_id": {"mine": sams_budget.id, "theirs": jos_budget.id},
+        "service_id": {"mine": services[my_provider.id], "theirs": services[their_provider.id]},
+        "review_id": {"mine": reviews[my_provider.id], "theirs": reviews[their_provider.id]},
+        "check_id": {"mine": checks[my_provider.id], "theirs": checks[their_provider.id]},
+        "provider_id": {"mine": my_provider.id, "theirs": their_provider.id},
+        "unlisted_provider_id": {"mine": unlisted.id, "theirs": unlisted.id},
+        "token": {"mine": "a-guessed-token-that-was-never-sent", "theirs": "another-guessed-token"},
+        "change_id": {"mine": changes[my_provider.id], "theirs": changes[their_provider.id]},
+        "user_id": {"mine": my_colleague.id, "theirs": their_staff.id},
+    }
+    return world
+
+
+@dataclass(frozen=True)
+class Entry:
+    """Who may use the route on their own objects ("owners"), and which factory gives them.
+
+    everyone_else: the statuses anyone else (and an owner with someone else's object) gets.
+    council_wide: the owners may reach every object (the council's pages), so only other
+    roles are tried.
+    """
+
+    owners: frozenset[Role]
+    objects: dict[str, str] = field(default_factory=dict)  # route argument -> world.objects key
+    everyone_else: frozenset[int] = frozenset({403, 404})
+    council_wide: bool = False
+
+
+def _entry(*owners: Role, **kwargs) -> Entry:
+    return Entry(owners=frozenset(owners), **kwargs)
+
+
+COUNCIL = {"council_wide": True}
+GUESSED_TOKEN = frozenset({302, 404, 409, 410})  # sign in first, or "this link is not valid"
+
+ACCESS_MATRIX: dict[str, Entry] = {
+    # Anyone may read a listed provider's profile: an unlisted one is not found.
+    "providers.profile": _entry(objects={"provider_id": "unlisted_provider_id"}),
+    # A budget holder reviews only providers they have paid.
+    "providers.review": _entry(Role.PERSON),
+    "provider_workspace.edit_service": _entry(Role.PROVIDER),
+    "provider_workspace.publish_service": _entry(Role.PROVIDER),
+    "provider_workspace.withdraw_service": _entry(Role.PROVIDER),
+    "provider_workspace.delete_service": _entry(Role.PROVIDER),
+    "provider_workspace.reply_to_review": _entry(Role.PROVIDER),
+    "admin.budget": _entry(Role.COMMISSIONER, **COUNCIL),
+    "admin.budget_statement_csv": _entry(Role.COMMISSIONER, **COUNCIL),
+    "admin.budget_quarterly_return": _entry(Role.COMMISSIONER, **COUNCIL),
+    "admin.adjust_budget": _entry(Role.COMMISSIONER, **COUNCIL),
+    "admin.vetting_check": _entry(Role.COMMISSIONER, **COUNCIL),
+    "admin.vetting_provider": _entry(Role.COMMISSIONER, **COUNCIL),
+    "admin.hide_review": _entry(Role.COMMISSIONER, **COUNCIL),
+    "admin.vetting_change": _entry(Role.COMMISSIONER, **COUNCIL),
+    # The owner removes their own organisation's staff; anyone else's staff are not found.
+    "provider_workspace.remove_staff": _entry(Role.PROVIDER),
+    "provider_workspace.staff_invitation": _entry(everyone_else=GUESSED_TOKEN),
+    "advocacy.change_permissions": _entry(Role.PERSON, Role.PROFESSIONAL),
+    "advocacy.revoke": _entry(Role.PERSON, Role.PROFESSIONAL),
+    "advocacy.record_authorised_person": _entry(Role.PROFESSIONAL),
+    # An invitation is reached by its secret token; a guessed token reaches nothing.
+    "advocacy.invitation": _entry(everyone_else=GUESSED_TOKEN),
+    "advocacy.accept_invitation": _entry(everyone_else=GUESSED_TOKEN),
+    "advocacy.decline_invitation": _entry(everyone_else=GUESSED_TOKEN),
+    "advocacy.register_from_invitation": _entry(everyone_else=GUESSED_TOKEN),
+}
+# A professional manages the authorised people they recorded, through the same routes.
+PROFESSIONAL_ALSO = {"advocacy.change_permissions": "authorised_link_id", "advocacy.revoke": "authorised_link_id"}
+
+
+def routes_with_arguments(app: Flask) -> list[Rule]:
+    return [rule for rule in app.url_map.iter_rules()
+            if rule.arguments and rule.endpoint not in BUILT_IN_PUBLIC_ENDPOINTS]
+
+
+def routes_missing_from_the_matrix(app: Flask) -> list[str]:
+    return sorted({rule.endpoint for rule in routes_with_arguments(app)} - set(ACCESS_MATRIX))
+
+
+def test_every_route_with_an_id_is_in_the_access_matrix(app):
+    assert routes_missing_from_the_matrix(app) == []
+
+
+def test_a_route_added_with_an_id_and_no_matrix_entry_is_caught(app):
+    app.add_url_rule("/test-only/things/<int:thing_id>", "test_only_thing", roles(Role.PERSON)(lambda thing_id: "x"))
+    assert routes_missing_from_the_matrix(app) == ["test_only_thing"]
+
+
+def _row_counts(session) -> dict[str, int]:
+    """Rows in every table, leaving out the security log's record of the refusal itself."""
+    session.expire_all()
+    tables = [t for t in inspect(session.get_bind()).get_table_names() if t != "alembic_version"]
+    counts = {t: session.execute(text(f'SELECT count(*) FROM "{t}"')).scalar_one() for t in tables}
+    counts["auditlog"] -= session.execute(
+        text("SELECT count(*) FROM auditlog WHERE action = 'access.refused'")).scalar_one()
+    return counts
+
+
+def _attempts(world: World, role: Role):
+    """(endpoint, rule, url values, allowed statuses) for everything this role must not reach."""
+    for rule in routes_with_arguments(world.app):
+        entry = ACCESS_MATRIX[rule.endpoint]
+        owner = role in entry.owners
+        if owner and entry.council_wide:
+            continue
+        for whose in (("theirs",) if owner else ("mine", "theirs")):
+            values = {}
+            for argument in rule.arguments:
+                key = entry.objects.get(argument, argument)
+                if role is Role.PROFESSIONAL and rule.endpoint in PROFESSIONAL_ALSO:
+                    key = PROFESSIONAL_ALSO[rule.endpoint]
+                values[argument] = world.objects[key][whose]
+            yield rule, values, entry.everyone_else
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_no_role_reaches_someone_elses_objects_by_changing_ids(app, client_request, session, role):
+    world = _build_world(session)
+    world.app = app
+    client_request.login(world.users[role])
+    if role is Role.ADVOCATE:
+        client_request.post("/advocacy/acting-for", {"person_id": str(world.sam.id)})
+    tried = 0
+    for rule, values, refused in _attempts(world, role):
+        with app.test_request_context():
+            url = url_for(rule.endpoint, **values)
+        if "GET" in rule.methods:
+            status = client_request.client.get(url).status_code
+            assert status in refused, f"{role} GET {url}: {status}"
+        if "POST" in rule.methods:
+            before = _row_counts(session)
+            status = client_request.client.post(url, data={"reason": "Because", "text": "Hello", "rating": "5",
+                                                           "permissions": ["view"]}).status_code
+            assert status in refused, f"{role} POST {url}: {status}"
+            assert _row_counts(session) == before, f"{role} POST {url} wrote something"
+        tried += 1
+    assert tried > 0

@@ -10,7 +10,8 @@ from marketplace.auth.permissions import roles
 from marketplace.budgets import figures, pages, service
 from marketplace.budgets.forms import AdjustBudgetForm, AllocateBudgetForm
 from marketplace.db import get_session
-from marketplace.forms import choices
+from marketplace.errors import ServiceError
+from marketplace.forms import choices, show_service_error
 from marketplace.models import Budget, Person, Role
 from marketplace.query import page_number
 
@@ -55,10 +56,8 @@ def new_budget():
                 period_end=form.period_end.data, allocation_pence=form.allocation.data,
                 funding_source=form.funding_source.data, schedule=form.schedule.data,
                 categories=form.category_amounts(), actor=current_user, today=ledger.uk_today())
-        except service.BudgetProblem as problem:
-            session.rollback()
-            for field, message in problem.errors.items():
-                form[field].errors.append(message)
+        except ServiceError as problem:
+            show_service_error(form, problem)
         else:
             session.commit()
             flash("Budget allocated")
@@ -104,16 +103,9 @@ def adjust_budget(budget_id: int):
             service.adjust_budget(session, budget_id=budget.id, change=form.change.data,
                                   amount_pence=form.amount.data, reason=form.reason.data,
                                   actor=current_user, request_key=form.request_key.data)
-        except service.BudgetProblem as problem:
-            session.rollback()
-            for field, message in problem.errors.items():
-                form[field].errors.append(message)
-        except ledger.IdempotencyConflict:
-            session.rollback()
-            form.amount.errors.append("This change was already saved. Open the form again to make another change")
-        except ledger.LedgerError as problem:
-            session.rollback()
-            form.amount.errors.append(str(problem))
+        except ServiceError as problem:
+            session.rollback()  # the ledger may have locked the budget: let others in now
+            show_service_error(form, problem)
         else:
             session.commit()
             flash("Change saved")

@@ -8,11 +8,12 @@ from sqlalchemy import select
 from marketplace.admin import bp
 from marketplace.auth.permissions import roles
 from marketplace.db import get_session
+from marketplace.errors import ServiceError
+from marketplace.forms import show_service_error
 from marketplace.models import Person, Provider, Review, Role
 from marketplace.providers import changes, council
 from marketplace.providers.catalogue import CHECK_KINDS, PROVIDER_KINDS
 from marketplace.providers.forms import ReasonForm
-from marketplace.providers.reviews import ReviewError
 from marketplace.providers.reviews import hide_review as hide
 from marketplace.providers.service import required_check_status
 from marketplace.providers.vetting import today_in_uk
@@ -48,15 +49,17 @@ def vetting_check(check_id: int):
         try:
             if decision == "verify":
                 council.verify_check(db, check_id=check.id, actor=current_user)
+                db.commit()
                 flash(f"{CHECK_KINDS.get(check.kind, check.kind)} for {provider.name} is verified.")
                 return redirect(url_for("admin.vetting"))
             if decision == "reject" and form.validate():
                 council.reject_check(db, check_id=check.id, actor=current_user, reason=form.reason.data)
+                db.commit()
                 flash(f"{CHECK_KINDS.get(check.kind, check.kind)} for {provider.name} is rejected. They will see your reason.")
                 return redirect(url_for("admin.vetting"))
-        except council.VettingError as problem:
-            db.rollback()
-            form.form_errors.append(str(problem))
+        except ServiceError as problem:
+            db.rollback()  # someone decided first: show the check as it is now
+            show_service_error(form, problem)
             check, provider = council.check_with_provider(db, check_id)
     return render_template(
         "admin/vetting_check.html", check=check, provider=provider, form=form,
@@ -76,10 +79,12 @@ def vetting_provider(provider_id: int):
     if request.method == "POST":
         if provider.suspended_at is not None:
             council.reinstate_provider(db, provider_id=provider.id, actor=current_user)
+            db.commit()
             flash(f"{provider.name} is no longer suspended. People can find it while its checks are in order.")
             return redirect(url_for("admin.vetting_provider", provider_id=provider.id))
         if form.validate():
             council.suspend_provider(db, provider_id=provider.id, actor=current_user, reason=form.reason.data)
+            db.commit()
             flash(f"{provider.name} is suspended. People cannot find it now.")
             return redirect(url_for("admin.vetting_provider", provider_id=provider.id))
     return render_template(
@@ -102,11 +107,12 @@ def vetting_change(change_id: int):
             try:
                 changes.decide_change(db, change_id=change.id, actor=current_user, decision=decision,
                                       reason=form.reason.data or "")
-            except changes.ChangeError as problem:
+            except ServiceError as problem:
                 db.rollback()
-                form.form_errors.append(str(problem))
+                show_service_error(form, problem)
                 change, provider = changes.change_with_provider(db, change_id)
             else:
+                db.commit()
                 flash({"approve": f"{provider.name} is now listed as {PROVIDER_KINDS.get(change.new_value, change.new_value).lower()}.",
                        "refuse": f"{provider.name} stays listed as {PROVIDER_KINDS.get(change.old_value, change.old_value).lower()}. They will see your reason.",
                        "seen": f"You have looked at {provider.name}’s new name."}[decision])
@@ -128,9 +134,10 @@ def hide_review(review_id: int):
     if form.validate_on_submit():
         try:
             hide(db, review_id=review.id, actor=current_user, reason=form.reason.data)
-        except ReviewError as problem:
-            form.reason.errors.append(str(problem))
+        except ServiceError as problem:
+            show_service_error(form, problem)
         else:
+            db.commit()
             flash("The review is hidden.")
             return redirect(url_for("providers.profile", provider_id=provider.id))
     return render_template("admin/hide_review.html", review=review, provider=provider, form=form), 400 if form.errors else 200

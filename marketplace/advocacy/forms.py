@@ -2,7 +2,6 @@ from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput
 from wtforms import HiddenField, SelectMultipleField
 from wtforms.validators import Email, ValidationError
 
-from marketplace.auth.acting import PERMISSION_LABELS
 from marketplace.forms import (
     BaseForm,
     EmailField,
@@ -18,6 +17,7 @@ from marketplace.forms import (
 from marketplace.models import LegalBasis
 from marketplace.models.advocacy import ADVOCATE_PERMISSIONS
 from marketplace.query import record_id
+from marketplace.scope import PERMISSION_LABELS
 
 
 class PermissionsField(SelectMultipleField):

@@ -1,8 +1,8 @@
 """The rules for advocate links: inviting, accepting, changing, revoking and authorised persons.
 
-Every function takes the database session and commits its change together with the audit
-entry that describes it. Problems a user can fix are raised as AdvocacyError with the field
-they belong to.
+Every function takes the database session and adds its change together with the audit entry
+that describes it; the caller commits. Problems a user can fix are raised as ServiceError with
+the field they belong to.
 """
 
 import hashlib
@@ -13,8 +13,8 @@ from datetime import timedelta
 from sqlmodel import Session, select
 
 from marketplace.audit import audit
-from marketplace.auth.service import AccountError, add_advocate_account, normalise_email
-from marketplace.db import lock_row
+from marketplace.auth.service import add_advocate_account, normalise_email
+from marketplace.errors import ServiceError
 from marketplace.models import (
     AdvocateLink,
     CaseAssignment,
@@ -26,6 +26,8 @@ from marketplace.models import (
 )
 from marketplace.models.advocacy import ADVOCATE_PERMISSIONS
 from marketplace.models.types import utcnow
+from marketplace.scope import Scope, require
+from marketplace.storage import lock_row
 
 INVITATION_LIFETIME = timedelta(days=14)
 # Permissions that only make sense for someone who can also see the budget.
@@ -33,20 +35,9 @@ NEEDS_VIEW = ("draft", "cosign", "approve_invoices")
 OPEN_STATUSES = (LinkStatus.INVITED.value, LinkStatus.ACTIVE.value)
 
 
-class AdvocacyError(ValueError):
-    """Something about an advocate link that cannot be done; the message is for the user."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
-
-
-class InvitationRefused(Exception):
-    """An invitation link that cannot be used; the message says why, in plain words."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+class InvitationRefused(ServiceError):
+    """An invitation link that cannot be used; the message says why, in plain words. One that
+    has run out is marked expired first, for the caller to commit."""
 
 
 @dataclass(frozen=True)
@@ -62,11 +53,11 @@ def hash_token(token: str) -> str:
 def _check_permissions(permissions: set[str]) -> None:
     unknown = permissions - set(ADVOCATE_PERMISSIONS)
     if unknown:
-        raise AdvocacyError("Select what they can do from the list", "permissions")
+        raise ServiceError("Select what they can do from the list", "permissions")
     if not permissions:
-        raise AdvocacyError("Select at least one thing they can do", "permissions")
+        raise ServiceError("Select at least one thing they can do", "permissions")
     if "view" not in permissions and permissions & set(NEEDS_VIEW):
-        raise AdvocacyError(
+        raise ServiceError(
             "Also select 'See the budget' – an advocate needs to see the budget to do anything else",
             "permissions",
         )
@@ -96,17 +87,17 @@ def _new_link(
     email = normalise_email(email)
     name = name.strip()
     if not name:
-        raise AdvocacyError("Enter their full name", "name")
+        raise ServiceError("Enter their full name", "name")
     person_user = db.get(User, person.user_id)
     if email == person_user.email:
-        raise AdvocacyError(
+        raise ServiceError(
             f"{person.name} cannot be their own advocate. Enter someone else's email address"
             if by.id != person_user.id else
             "You cannot be your own advocate. Enter someone else's email address", "email")
     _check_permissions(permissions)
     existing = _open_link_for_email(db, person_id=person.id, email=email)
     if existing is not None:
-        raise AdvocacyError(
+        raise ServiceError(
             f"{existing.invited_name} is already invited or is already an advocate with this "
             "email address. Change their permissions instead", "email")
     token = secrets.token_urlsafe(32)
@@ -123,32 +114,27 @@ def _new_link(
     return NewInvitation(link=link, token=token)
 
 
-def invite(db: Session, *, person: Person, by: User, name: str, email: str,
-           permissions: set[str]) -> NewInvitation:
+def invite(db: Session, *, scope: Scope, name: str, email: str, permissions: set[str]) -> NewInvitation:
     """The budget holder invites someone; their invitation is their consent."""
+    require(scope, "manage_advocates")
+    person, by = scope.person, scope.user
     invitation = _new_link(db, person=person, by=by, name=name, email=email, permissions=permissions)
     audit(db, action="advocate.invited", actor=by, on_behalf_of_id=person.id,
           object_type="advocate_link", object_id=invitation.link.id,
           detail={"name": invitation.link.invited_name, "permissions": sorted(permissions)})
-    db.commit()
     return invitation
 
 
-def caseload_person(db: Session, *, professional: User, person_id: int) -> Person | None:
-    """A person on this professional's caseload, or None (so other ids give 404)."""
-    return db.exec(select(Person).join(CaseAssignment, CaseAssignment.person_id == Person.id).where(
-        Person.id == person_id, CaseAssignment.professional_id == professional.id)).first()
-
-
 def record_authorised_person(
-    db: Session, *, professional: User, person: Person, name: str, email: str,
+    db: Session, *, scope: Scope, name: str, email: str,
     permissions: set[str], legal_basis: LegalBasis, reason: str,
 ) -> NewInvitation:
-    """A professional records an authorised person for someone who lacks capacity to decide."""
-    if caseload_person(db, professional=professional, person_id=person.id) is None:
-        raise AdvocacyError(f"{person.name} is not on your caseload")
+    """A professional records an authorised person for someone on their caseload who lacks
+    capacity to decide (scope: the professional's, narrowed to that person)."""
+    require(scope, "manage_authorised_people")
+    professional, person = scope.user, scope.person
     if not reason.strip():
-        raise AdvocacyError("Enter the reason for this decision", "reason")
+        raise ServiceError("Enter the reason for this decision", "reason")
     invitation = _new_link(db, person=person, by=professional, name=name, email=email,
                            permissions=permissions, legal_basis=legal_basis,
                            legal_reason=reason.strip())
@@ -156,40 +142,37 @@ def record_authorised_person(
           on_behalf_of_id=person.id, object_type="advocate_link", object_id=invitation.link.id,
           detail={"name": invitation.link.invited_name, "permissions": sorted(permissions),
                   "legal_basis": legal_basis.value})
-    db.commit()
     return invitation
 
 
-def may_manage(db: Session, *, user: User, link: AdvocateLink) -> bool:
-    """Who may change or end a link: the person for their own advocates; for an authorised
-    person, the professionals who have the person on their caseload."""
-    if link.is_authorised_person:
-        return caseload_person(db, professional=user, person_id=link.person_id) is not None
-    person = db.get(Person, link.person_id)
-    return person.user_id == user.id
+def _require_manager(scope: Scope, link: AdvocateLink) -> None:
+    """The person manages the advocates they chose; an authorised person is managed by the
+    professionals who have the person on their caseload."""
+    require(scope, "manage_authorised_people" if link.is_authorised_person else "manage_advocates", link)
 
 
-def change_permissions(db: Session, *, link_id: int, by: User, permissions: set[str]) -> AdvocateLink:
+def change_permissions(db: Session, *, scope: Scope, link_id: int, permissions: set[str]) -> AdvocateLink:
     _check_permissions(permissions)
     link = lock_row(db, AdvocateLink, link_id)
+    _require_manager(scope, link)
+    by = scope.user
     if link.status_now(utcnow()) not in (LinkStatus.INVITED, LinkStatus.ACTIVE):
-        db.rollback()
-        raise AdvocacyError("This advocate's access has ended, so there is nothing to change")
+        raise ServiceError("This advocate's access has ended, so there is nothing to change", "permissions")
     before = link.permissions
     _set_permissions(link, permissions)
     db.add(link)
     audit(db, action="advocate.permissions_changed", actor=by, on_behalf_of_id=link.person_id,
           object_type="advocate_link", object_id=link.id,
           detail={"name": link.invited_name, "before": before, "after": sorted(permissions)})
-    db.commit()
     return link
 
 
-def revoke(db: Session, *, link_id: int, by: User) -> AdvocateLink:
+def revoke(db: Session, *, scope: Scope, link_id: int) -> AdvocateLink:
     """End an advocate's access (or cancel an invitation). Idempotent for an ended link."""
     link = lock_row(db, AdvocateLink, link_id)
+    _require_manager(scope, link)
+    by = scope.user
     if link.status not in OPEN_STATUSES:
-        db.rollback()
         return link
     link.status = LinkStatus.REVOKED.value
     link.revoked_at = utcnow()
@@ -197,7 +180,6 @@ def revoke(db: Session, *, link_id: int, by: User) -> AdvocateLink:
     db.add(link)
     audit(db, action="advocate.revoked", actor=by, on_behalf_of_id=link.person_id,
           object_type="advocate_link", object_id=link.id, detail={"name": link.invited_name})
-    db.commit()
     return link
 
 
@@ -241,7 +223,7 @@ def _mark_expired_if_late(db: Session, token: str) -> None:
     if link is not None and link.status == LinkStatus.INVITED and link.status_now(utcnow()) is LinkStatus.EXPIRED:
         link.status = LinkStatus.EXPIRED.value
         db.add(link)
-        db.commit()
+        db.flush()
 
 
 def accept(db: Session, *, token: str, user: User) -> AdvocateLink:
@@ -253,11 +235,9 @@ def accept(db: Session, *, token: str, user: User) -> AdvocateLink:
                 "You are already an advocate for this person. Ask them to change your "
                 "permissions instead.")
     except InvitationRefused:
-        db.rollback()
         _mark_expired_if_late(db, token)
         raise
     _activate(db, link=link, user=user)
-    db.commit()
     return link
 
 
@@ -281,18 +261,13 @@ def register_and_accept(db: Session, *, token: str, name: str, email: str, passw
     try:
         link = open_invitation(db, token, lock=True)
         if normalise_email(email) != link.invited_email:
-            raise AdvocacyError(
+            raise ServiceError(
                 "Use the email address the invitation was sent to", "email")
         user = add_advocate_account(db, email=email, name=name, password=password)
-    except (InvitationRefused, AdvocacyError):
-        db.rollback()
+    except InvitationRefused:
         _mark_expired_if_late(db, token)
         raise
-    except AccountError as problem:
-        db.rollback()
-        raise AdvocacyError(str(problem), problem.field) from None
     _activate(db, link=link, user=user)
-    db.commit()
     return user
 
 
@@ -303,7 +278,6 @@ def decline(db: Session, *, token: str, user: User | None) -> AdvocateLink:
         if user is not None:
             _check_account_may_accept(link, user)
     except InvitationRefused:
-        db.rollback()
         _mark_expired_if_late(db, token)
         raise
     link.status = LinkStatus.DECLINED.value
@@ -311,7 +285,6 @@ def decline(db: Session, *, token: str, user: User | None) -> AdvocateLink:
     db.add(link)
     audit(db, action="advocate.invitation_declined", actor=user, on_behalf_of_id=link.person_id,
           object_type="advocate_link", object_id=link.id, detail={"name": link.invited_name})
-    db.commit()
     return link
 
 

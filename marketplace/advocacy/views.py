@@ -24,16 +24,19 @@ from marketplace.advocacy.forms import (
     InviteForm,
     PermissionsForm,
 )
-from marketplace.advocacy.waiting import waiting_for
 from marketplace.audit import audit
 from marketplace.auth import acting
-from marketplace.auth.acting import PERMISSION_LABELS, person_in_scope
+from marketplace.auth.acting import current_scope, require_or_403
 from marketplace.auth.permissions import public, roles, signed_in
 from marketplace.db import get_session
+from marketplace.errors import ServiceError
 from marketplace.extensions import limiter
+from marketplace.forms import show_service_error
 from marketplace.models import AdvocateLink, LegalBasis, Person, Role, User
 from marketplace.models.types import utcnow
 from marketplace.query import page_number, record_id
+from marketplace.redirects import local_path
+from marketplace.scope import PERMISSION_LABELS, Scope, active_link, can, for_caseload_person
 
 bp = Blueprint("advocacy", __name__)
 
@@ -88,7 +91,7 @@ def _show_delivery(invitation: service.NewInvitation, *, person: Person) -> None
 @bp.route("/advocates")
 @roles(Role.PERSON)
 def advocates():
-    person = person_in_scope("view")
+    person = require_or_403("manage_advocates").person
     links = service.links_for_person(get_session(), person_id=person.id)
     return render_template("advocacy/advocates.html", person=person, links=links,
                            link_to_show=session.pop(LINK_TO_SHOW_KEY, None))
@@ -97,38 +100,42 @@ def advocates():
 @bp.route("/advocates/invite", methods=["GET", "POST"])
 @roles(Role.PERSON)
 def invite():
-    person = person_in_scope("view")
+    person = require_or_403("manage_advocates").person
     form = InviteForm()
     if form.validate_on_submit():
+        db = get_session()
         try:
-            invitation = service.invite(get_session(), person=person, by=current_user,
-                                        name=form.name.data, email=form.email.data,
-                                        permissions=form.permissions.chosen)
-        except service.AdvocacyError as problem:
-            getattr(form, problem.field or "email").errors.append(str(problem))
+            invitation = service.invite(db, scope=current_scope(), name=form.name.data,
+                                        email=form.email.data, permissions=form.permissions.chosen)
+        except ServiceError as problem:
+            show_service_error(form, problem)
         else:
+            db.commit()
             _show_delivery(invitation, person=person)
             return redirect(url_for("advocacy.advocates"))
     return render_template("advocacy/invite.html", form=form), _form_status(form)
 
 
-def _managed_link(link_id: int) -> AdvocateLink:
-    """A link this user may change: their own advocate, or an authorised person for someone on
-    their caseload. Anyone else's link is 'not found'."""
+def _managed_link(link_id: int) -> tuple[AdvocateLink, Scope]:
+    """A link this user may change, and the scope they change it in: their own advocate, or an
+    authorised person for someone on their caseload. Anyone else's link is 'not found'."""
     db = get_session()
     if current_user.role == Role.PERSON:
-        link = service.link_of_person(db, person_id=person_in_scope("view").id, link_id=link_id)
+        scope = require_or_403("manage_advocates")
+        link = service.link_of_person(db, person_id=scope.person.id, link_id=link_id)
         if link is None:
             abort(404)
         if link.is_authorised_person:
             abort(403, "A professional recorded this authorised person, so only a professional "
                        "who supports you can change it. Ask your social worker.")
-        return link
+        return link, scope
     link = db.get(AdvocateLink, link_id)
-    if link is None or not link.is_authorised_person or not service.may_manage(
-            db, user=current_user, link=link):
+    if link is None or not link.is_authorised_person:
         abort(404)
-    return link
+    for_person = for_caseload_person(db, current_scope(), link.person_id)
+    if for_person is None or not can(for_person, "manage_authorised_people", link):
+        abort(404)
+    return link, for_person
 
 
 def _back_to_list() -> str:
@@ -140,15 +147,16 @@ def _back_to_list() -> str:
 @bp.route("/advocates/<int:link_id>/permissions", methods=["GET", "POST"])
 @roles(Role.PERSON, Role.PROFESSIONAL)
 def change_permissions(link_id: int):
-    link = _managed_link(link_id)
+    link, scope = _managed_link(link_id)
     form = PermissionsForm(data={"permissions": link.permissions} if request.method == "GET" else None)
     if form.validate_on_submit():
         try:
-            service.change_permissions(get_session(), link_id=link.id, by=current_user,
+            service.change_permissions(get_session(), scope=scope, link_id=link.id,
                                        permissions=form.permissions.chosen)
-        except service.AdvocacyError as problem:
-            form.permissions.errors.append(str(problem))
+        except ServiceError as problem:
+            show_service_error(form, problem)
         else:
+            get_session().commit()
             flash(f"You have changed what {link.invited_name} can do.")
             return redirect(_back_to_list())
     return render_template("advocacy/permissions.html", form=form, link=link,
@@ -158,10 +166,11 @@ def change_permissions(link_id: int):
 @bp.route("/advocates/<int:link_id>/stop-access", methods=["GET", "POST"])
 @roles(Role.PERSON, Role.PROFESSIONAL)
 def revoke(link_id: int):
-    link = _managed_link(link_id)
+    link, scope = _managed_link(link_id)
     form = ConfirmForm()
     if form.validate_on_submit():
-        service.revoke(get_session(), link_id=link.id, by=current_user)
+        service.revoke(get_session(), scope=scope, link_id=link.id)
+        get_session().commit()
         flash(f"{link.invited_name} can no longer act for {get_session().get(Person, link.person_id).name}.")
         return redirect(_back_to_list())
     return render_template("advocacy/revoke.html", form=form, link=link, back=_back_to_list())
@@ -194,10 +203,13 @@ def invitation(token: str):
 def accept_invitation(token: str):
     if not ConfirmForm().validate_on_submit():
         abort(400)
+    db = get_session()
     try:
-        link = service.accept(get_session(), token=token, user=current_user)
+        link = service.accept(db, token=token, user=current_user)
     except service.InvitationRefused as refused:
+        db.commit()  # an invitation found to have run out is recorded as expired
         return render_template("advocacy/invitation_refused.html", message=refused.message), 409
+    db.commit()
     flash(f"You are now an advocate for {get_session().get(Person, link.person_id).name}.")
     return redirect(url_for("advocacy.home"))
 
@@ -209,10 +221,13 @@ def decline_invitation(token: str):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     user = current_user if current_user.is_authenticated else None
+    db = get_session()
     try:
-        link = service.decline(get_session(), token=token, user=user)
+        link = service.decline(db, token=token, user=user)
     except service.InvitationRefused as refused:
+        db.commit()  # an invitation found to have run out is recorded as expired
         return render_template("advocacy/invitation_refused.html", message=refused.message), 409
+    db.commit()
     person = get_session().get(Person, link.person_id)
     return render_template("advocacy/invitation_declined.html", person=person)
 
@@ -228,14 +243,17 @@ def register_from_invitation(token: str):
         return render_template("advocacy/invitation_refused.html", message=refusal), 410
     form = AdvocateRegisterForm(data={"name": link.invited_name} if request.method == "GET" else None)
     if form.validate_on_submit():
+        db = get_session()
         try:
-            user = service.register_and_accept(get_session(), token=token, name=form.name.data,
+            user = service.register_and_accept(db, token=token, name=form.name.data,
                                                email=form.email.data, password=form.password.data)
         except service.InvitationRefused as refused:
+            db.commit()  # an invitation found to have run out is recorded as expired
             return render_template("advocacy/invitation_refused.html", message=refused.message), 409
-        except service.AdvocacyError as problem:
-            getattr(form, problem.field or "email").errors.append(str(problem))
+        except ServiceError as problem:
+            show_service_error(form, problem)
         else:
+            db.commit()
             session.clear()  # a fresh session on sign-in, as on the sign-in page
             login_user(user)
             flash(f"Your account is ready. You are now an advocate for "
@@ -251,16 +269,8 @@ def register_from_invitation(token: str):
 @roles(Role.ADVOCATE)
 def home():
     db = get_session()
-    supported = [(person, link, waiting_for(db, person=person, link=link))
-                 for person, link in service.people_supported(db, advocate=current_user)]
-    return render_template("advocacy/home.html", supported=supported, act_for_form=ActForForm(),
+    return render_template("advocacy/home.html", supported=service.people_supported(db, advocate=current_user), act_for_form=ActForForm(),
                            invitations=service.invitations_waiting(db, advocate=current_user))
-
-
-def _safe_local_path(target: str | None) -> str | None:
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
 
 
 @bp.route("/advocacy/acting-for", methods=["POST"])
@@ -271,7 +281,7 @@ def act_for():
         abort(404)
     db = get_session()
     person_id = int(form.person_id.data)
-    if acting.active_link(db, advocate=current_user, person_id=person_id) is None:
+    if active_link(db, advocate=current_user, person_id=person_id) is None:
         abort(404)
     acting.start_acting_for(person_id)
     audit(db, action="advocate.started_acting", actor=current_user, on_behalf_of_id=person_id,
@@ -279,7 +289,7 @@ def act_for():
     db.commit()
     person = db.get(Person, person_id)
     flash(f"You are now acting for {person.name}.")
-    next_page = _safe_local_path(request.form.get("next"))
+    next_page = local_path(request.form.get("next"))
     if next_page is None:
         next_page = url_for("budget.overview") if "budget.overview" in current_app.view_functions \
             else url_for("advocacy.home")
@@ -318,19 +328,19 @@ def caseload():
 @roles(Role.PROFESSIONAL)
 def record_authorised_person(person_id: int):
     db = get_session()
-    person = service.caseload_person(db, professional=current_user, person_id=person_id)
-    if person is None:
-        abort(404)
+    for_person = for_caseload_person(db, current_scope(), person_id) or abort(404)
+    person = for_person.person
     form = AuthorisedPersonForm()
     if form.validate_on_submit():
         try:
             invitation = service.record_authorised_person(
-                db, professional=current_user, person=person, name=form.name.data,
+                db, scope=for_person, name=form.name.data,
                 email=form.email.data, permissions=form.permissions.chosen,
                 legal_basis=LegalBasis(form.legal_basis.data), reason=form.reason.data)
-        except service.AdvocacyError as problem:
-            getattr(form, problem.field or "email").errors.append(str(problem))
+        except ServiceError as problem:
+            show_service_error(form, problem)
         else:
+            db.commit()
             _show_delivery(invitation, person=person)
             return redirect(url_for("advocacy.caseload"))
     return render_template("advocacy/authorised_person.html", form=form, person=person), _form_status(form)
@@ -359,7 +369,7 @@ def activity_page():
     db = get_session()
     page = _page_number()
     if current_user.role == Role.PERSON:
-        person = person_in_scope("view")
+        person = require_or_403("view_activity").person
         options = activity.actors_for_person(db, person=person)
         chosen = _chosen_id("who", options)
         result = activity.for_person(db, person=person, actor_id=chosen, page=page)

@@ -1,4 +1,4 @@
-"""Accounts: registration, sign-in slowed after failures, and creating staff accounts."""
+"""Accounts: registration, sign-in slowed after failures, and creating staff accounts. The caller commits."""
 
 from sqlmodel import Session, select
 
@@ -10,16 +10,9 @@ from marketplace.auth.passwords import (
     password_problem,
     spend_time_like_a_check,
 )
+from marketplace.errors import ServiceError
 from marketplace.models import Person, Provider, ProviderMember, Role, User
 from marketplace.models.user import new_session_token
-
-
-class AccountError(ValueError):
-    """A request about an account that cannot be done; the message is for the user."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 def normalise_email(email: str) -> str:
@@ -33,10 +26,10 @@ def find_user_by_email(session: Session, email: str) -> User | None:
 def _new_user(session: Session, *, email: str, name: str, password: str, role: Role) -> User:
     email = normalise_email(email)
     if find_user_by_email(session, email) is not None:
-        raise AccountError("An account with this email address already exists. Sign in instead", "email")
+        raise ServiceError("An account with this email address already exists. Sign in instead", "email")
     problem = password_problem(password, email=email, name=name)
     if problem:
-        raise AccountError(problem, "password")
+        raise ServiceError(problem, "password")
     user = User(email=email, name=name.strip(), role=role.value, password_hash=hash_password(password))
     session.add(user)
     session.flush()
@@ -48,7 +41,6 @@ def register_person(session: Session, *, email: str, name: str, password: str) -
     session.add(Person(user_id=user.id, name=user.name))
     audit(session, action="account.registered", actor=user, object_type="user", object_id=user.id,
           detail={"role": user.role})
-    session.commit()
     return user
 
 
@@ -62,13 +54,12 @@ def register_provider(
     session.add(ProviderMember(provider_id=provider.id, user_id=user.id, is_owner=True))
     audit(session, action="account.registered", actor=user, object_type="provider",
           object_id=provider.id, detail={"role": user.role, "organisation": provider.name})
-    session.commit()
     return user
 
 
 def add_advocate_account(session: Session, *, email: str, name: str, password: str) -> User:
-    """An advocate account, made only while accepting a valid invitation. The caller commits,
-    so the account and the accepted invitation are saved together or not at all."""
+    """An advocate account, made only while accepting a valid invitation: the account and the
+    accepted invitation are saved together or not at all."""
     user = _new_user(session, email=email, name=name, password=password, role=Role.ADVOCATE)
     audit(session, action="account.registered", actor=user, object_type="user", object_id=user.id,
           detail={"role": user.role})
@@ -80,21 +71,19 @@ def create_user(session: Session, *, email: str, name: str, password: str, role:
     if role is Role.PERSON:
         return register_person(session, email=email, name=name, password=password)
     if role is Role.PROVIDER:
-        raise AccountError("Provider accounts belong to an organisation: register them on the website")
+        raise ServiceError("Provider accounts belong to an organisation: register them on the website")
     user = _new_user(session, email=email, name=name, password=password, role=role)
     audit(session, action="account.created", actor=None, object_type="user", object_id=user.id,
           detail={"role": user.role})
-    session.commit()
     return user
 
 
-class SignInRefused(Exception):
+class SignInRefused(ServiceError):
     """Sign-in was refused; the message is safe to show: it is the same whether or not the
-    email address has an account."""
+    email address has an account. The failed attempt is recorded: the caller commits it."""
 
     def __init__(self, message: str, *, waiting: bool = False):
         super().__init__(message)
-        self.message = message
         self.waiting = waiting
 
 
@@ -110,7 +99,6 @@ def sign_in(session: Session, *, email: str, password: str, ip: str | None = Non
     if wait is not None:
         audit(session, action="sign_in.throttled", actor=None, object_type="user" if user else None,
               object_id=user.id if user else None, detail={"email": email[:320]}, ip=ip)
-        session.commit()
         raise SignInRefused(f"Too many tries. Wait {throttle.describe_wait(wait)}, then try again", waiting=True)
     if user is None:
         spend_time_like_a_check(password)
@@ -118,13 +106,11 @@ def sign_in(session: Session, *, email: str, password: str, ip: str | None = Non
         throttle.record_failure(session, email=email, ip=ip)
         audit(session, action="sign_in.failed", actor=None, object_type="user" if user else None,
               object_id=user.id if user else None, detail={"email": email[:320]}, ip=ip)
-        session.commit()
         raise SignInRefused(WRONG_DETAILS)
     throttle.record_success(session, email=email, ip=ip)
     user.session_token = new_session_token()
     session.add(user)
     audit(session, action="sign_in", actor=user, object_type="user", object_id=user.id, ip=ip)
-    session.commit()
     return user
 
 
@@ -132,7 +118,6 @@ def sign_out(session: Session, *, user: User, ip: str | None = None) -> None:
     user.session_token = new_session_token()
     session.add(user)
     audit(session, action="sign_out", actor=user, object_type="user", object_id=user.id, ip=ip)
-    session.commit()
 
 
 def load_user_from_session_id(session: Session, session_id: str) -> User | None:

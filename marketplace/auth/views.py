@@ -14,7 +14,10 @@ from marketplace.auth import service
 from marketplace.auth.forms import RegisterForm, SignInForm
 from marketplace.auth.permissions import public
 from marketplace.db import get_session
+from marketplace.errors import ServiceError
 from marketplace.extensions import limiter, login_manager
+from marketplace.forms import show_service_error
+from marketplace.redirects import local_path
 
 bp = Blueprint("auth", __name__)
 
@@ -25,13 +28,6 @@ login_manager.login_message = "Sign in to see this page."
 @login_manager.user_loader
 def load_user(session_id: str):
     return service.load_user_from_session_id(get_session(), session_id)
-
-
-def _safe_next(target: str | None) -> str:
-    """Only follow a 'next' address on this site, never to another one."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("pages.home")
 
 
 def _start_signed_in_session(user) -> None:
@@ -48,16 +44,19 @@ def sign_in():
         return redirect(url_for("pages.home"))
     form = SignInForm()
     if form.validate_on_submit():
+        db = get_session()
         try:
-            user = service.sign_in(get_session(), email=form.email.data, password=form.password.data,
+            user = service.sign_in(db, email=form.email.data, password=form.password.data,
                                    ip=request.remote_addr)
         except service.SignInRefused as refused:
+            db.commit()  # the failed attempt counts towards slowing down this address
             form.email.errors.append(refused.message)
             if not refused.waiting:
                 form.password.errors.append(refused.message)
         else:
+            db.commit()
             _start_signed_in_session(user)
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(local_path(request.args.get("next")) or url_for("pages.home"))
     return render_template("auth/sign_in.html", form=form), 200 if not form.errors else 400
 
 
@@ -66,6 +65,7 @@ def sign_in():
 def sign_out():
     if current_user.is_authenticated:
         service.sign_out(get_session(), user=current_user)
+        get_session().commit()
         logout_user()
     session.clear()
     flash("You have signed out.")
@@ -81,16 +81,16 @@ def register():
     form = RegisterForm()
     if form.validate_on_submit():
         fields = {"email": form.email.data, "name": form.name.data, "password": form.password.data}
+        db = get_session()
         try:
             if form.account_type.data == "provider":
-                user = service.register_provider(
-                    get_session(), organisation_name=form.organisation_name.data, **fields
-                )
+                user = service.register_provider(db, organisation_name=form.organisation_name.data, **fields)
             else:
-                user = service.register_person(get_session(), **fields)
-        except service.AccountError as problem:
-            getattr(form, problem.field or "email").errors.append(str(problem))
+                user = service.register_person(db, **fields)
+        except ServiceError as problem:
+            show_service_error(form, problem)
         else:
+            db.commit()
             _start_signed_in_session(user)
             flash("Your account is ready.")
             return redirect(url_for("pages.home"))

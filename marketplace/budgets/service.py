@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from marketplace import ledger
 from marketplace.audit import audit
-from marketplace.db import lock_row
+from marketplace.errors import ServiceError, ServiceErrors
 from marketplace.models import (
     Budget,
     BudgetCategory,
@@ -23,6 +23,7 @@ from marketplace.models import (
     User,
 )
 from marketplace.money import format_money
+from marketplace.storage import lock_row
 
 MAXIMUM_ALLOCATION_PENCE = 10_000_000 * 100
 INSTALMENT_DAYS = 28
@@ -37,14 +38,6 @@ CATEGORIES = [
     ("employing_a_pa", "Employing a personal assistant"),
 ]
 CATEGORY_NAMES = dict(CATEGORIES)
-
-
-class BudgetProblem(Exception):
-    """Input that breaks a rule, with a plain message per form field."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
 
 
 @dataclass(frozen=True)
@@ -145,12 +138,12 @@ def allocate_budget(session: Session, *, person_id: int, period_start: date, per
                 f"{person.name} already has a budget from {_day(clash.period_start)} to "
                 f"{_day(clash.period_end)}. Choose dates that do not overlap it")
     if errors:
-        raise BudgetProblem(errors)
+        raise ServiceErrors(errors)
 
     # Two commissioners allocating at once must not both pass the overlap check.
     lock_row(session, Person, person_id)
     if _overlapping_budget(session, person_id, period_start, period_end) is not None:
-        raise BudgetProblem({"period_start": "This person already has a budget for these dates"})
+        raise ServiceError("This person already has a budget for these dates", "period_start")
     budget = Budget(person_id=person_id, period_start=period_start, period_end=period_end,
                     allocation_pence=allocation_pence, funding_source=funding_source,
                     schedule=schedule, created_by_id=actor.id)
@@ -184,24 +177,30 @@ def adjust_budget(session: Session, *, budget_id: int, change: str, amount_pence
                   reason: str, actor: User, request_key: str) -> LedgerTransaction:
     """A commissioner's adjustment or clawback. request_key makes a double submit harmless.
 
-    Raises ledger.NotEnoughMoney when taking more than is free to use.
+    A refusal by the ledger (taking more than is free to use) is shown by the amount.
     """
     if change not in ADJUSTMENTS:
-        raise BudgetProblem({"change": "Select what you want to do"})
+        raise ServiceError("Select what you want to do", "change")
     if not reason.strip():
-        raise BudgetProblem({"reason": "Enter the reason for this change"})
+        raise ServiceError("Enter the reason for this change", "reason")
     key = f"budget:{budget_id}:{change}:{request_key}"
     already = ledger.existing_transaction(session, key)
     if already is not None:
         return already
-    if change == "clawback":
-        transaction = ledger.claw_back(session, budget_id=budget_id, amount_pence=amount_pence,
-                                       reason=reason, idempotency_key=key, actor=actor)
-    else:
-        signed = amount_pence if change == "add" else -amount_pence
-        transaction = ledger.adjust(session, budget_id=budget_id, amount_pence=signed,
-                                    reason=reason, idempotency_key=key, actor=actor,
-                                    memo=ADJUSTMENTS[change])
+    try:
+        if change == "clawback":
+            transaction = ledger.claw_back(session, budget_id=budget_id, amount_pence=amount_pence,
+                                           reason=reason, idempotency_key=key, actor=actor)
+        else:
+            signed = amount_pence if change == "add" else -amount_pence
+            transaction = ledger.adjust(session, budget_id=budget_id, amount_pence=signed,
+                                        reason=reason, idempotency_key=key, actor=actor,
+                                        memo=ADJUSTMENTS[change])
+    except ledger.IdempotencyConflict:
+        raise ServiceError("This change was already saved. Open the form again to make another change",
+                           "amount") from None
+    except ledger.LedgerError as refused:
+        raise ServiceError(refused.message, "amount") from None
     budget = session.get(Budget, budget_id)
     audit(session, action=f"budget.{change}", actor=actor, on_behalf_of_id=budget.person_id,
           object_type="budget", object_id=budget_id,

@@ -5,7 +5,7 @@ from datetime import date
 from babel.dates import format_date
 from flask import Blueprint, render_template
 
-from marketplace.auth.acting import person_in_scope
+from marketplace.auth.acting import require_or_403
 from marketplace.auth.permissions import roles
 from marketplace.budgets import figures, pages
 from marketplace.db import get_session
@@ -16,7 +16,7 @@ bp = Blueprint("budget", __name__, url_prefix="/budget")
 
 
 def _budget_in_scope() -> tuple[Budget | None, str]:
-    person = person_in_scope("view")
+    person = require_or_403("view_budget").person
     return figures.current_budget(get_session(), person.id, uk_today()), person.name
 
 

@@ -5,8 +5,10 @@ from flask_login import current_user, login_user
 
 from marketplace.auth.permissions import public, roles
 from marketplace.db import get_session
+from marketplace.errors import ServiceError
 from marketplace.extensions import limiter
 from marketplace.forms import BaseForm as ConfirmForm
+from marketplace.forms import show_service_error
 from marketplace.models import Provider, Role
 from marketplace.provider_workspace.delivery import deliver_staff_invitation
 from marketplace.providers import reviews as provider_reviews
@@ -43,11 +45,6 @@ def _my_service(provider: Provider, service_id: int):
     return service.service_of(get_session(), provider=provider, service_id=service_id) or abort(404)
 
 
-def _show_problem(form, problem) -> None:
-    field = getattr(form, problem.field, None) if problem.field else None
-    (field.errors if field is not None else form.form_errors).append(str(problem))
-
-
 @bp.route("/organisation", methods=["GET", "POST"])
 @roles(Role.PROVIDER)
 def profile():
@@ -72,9 +69,10 @@ def profile():
                 languages=form.languages.data or [], access_notes=form.access_notes.data or "",
                 cqc_number=form.cqc_number.data or "",
             )
-        except service.ProviderError as problem:
-            _show_problem(form, problem)
+        except ServiceError as problem:
+            show_service_error(form, problem)
         else:
+            db.commit()
             flash("Your organisation’s details are saved." + (
                 " The council will check the change to what kind of provider you are. Until they"
                 " approve it, you stay listed as before." if kind_change_asked else ""))
@@ -143,9 +141,9 @@ def staff_invitation(token: str):
             else:
                 user = staff_service.accept_with_new_account(db, token=token, name=form.name.data,
                                                              password=form.password.data)
-        except staff_service.StaffError as problem:
+        except ServiceError as problem:
             db.rollback()
-            _show_problem(form, problem)
+            show_service_error(form, problem)
         else:
             db.commit()
             if not signed_in:
@@ -180,9 +178,10 @@ def _service_form_page(provider: Provider, existing=None):
                 title=form.title.data, description=form.description.data, unit=form.unit.data,
                 price_pence=form.price.data, minimum_units=form.minimum_units.data, days=form.days.data or [],
             )
-        except service.ProviderError as problem:
-            _show_problem(form, problem)
+        except ServiceError as problem:
+            show_service_error(form, problem)
         else:
+            db.commit()
             flash(f"“{saved.title}” is saved." + ("" if saved.published else " Publish it when you are ready for people to see it."))
             return redirect(url_for("provider_workspace.services"))
     return render_template("provider_workspace/service_form.html", form=form, existing=existing,
@@ -208,6 +207,7 @@ def publish_service(service_id: int):
     provider = _my_provider()
     listing = service.set_published(get_session(), provider=provider, actor=current_user,
                                     service=_my_service(provider, service_id), published=True)
+    get_session().commit()
     flash(f"“{listing.title}” is published. People can find it once your checks are in order.")
     return redirect(url_for("provider_workspace.services"))
 
@@ -218,6 +218,7 @@ def withdraw_service(service_id: int):
     provider = _my_provider()
     listing = service.set_published(get_session(), provider=provider, actor=current_user,
                                     service=_my_service(provider, service_id), published=False)
+    get_session().commit()
     flash(f"“{listing.title}” is withdrawn. People cannot see it now.")
     return redirect(url_for("provider_workspace.services"))
 
@@ -230,6 +231,7 @@ def delete_service(service_id: int):
     if request.method == "POST":
         title = listing.title
         service.delete_service(get_session(), provider=provider, actor=current_user, service=listing)
+        get_session().commit()
         flash(f"“{title}” is deleted.")
         return redirect(url_for("provider_workspace.services"))
     return render_template("provider_workspace/service_delete.html", service=listing)
@@ -256,13 +258,15 @@ def record_check():
     if request.method == "GET" and request.args.get("kind") in CHECK_KINDS:
         form.kind.data = request.args["kind"]
     if form.validate_on_submit():
+        db = get_session()
         try:
-            service.record_check(get_session(), provider=provider, actor=current_user, kind=form.kind.data,
+            service.record_check(db, provider=provider, actor=current_user, kind=form.kind.data,
                                  reference=form.reference.data, issued_on=form.issued_on.data,
                                  expires_on=form.expires_on.data)
-        except service.ProviderError as problem:
-            _show_problem(form, problem)
+        except ServiceError as problem:
+            show_service_error(form, problem)
         else:
+            db.commit()
             flash("Thank you. The council will check it, usually within 5 working days.")
             return redirect(url_for("provider_workspace.checks"))
     return render_template("provider_workspace/check_form.html", form=form, **LABELS), 400 if form.errors else 200
@@ -289,9 +293,10 @@ def reply_to_review(review_id: int):
     if form.validate_on_submit():
         try:
             provider_reviews.reply_to_review(db, provider=provider, actor=current_user, review=review, text=form.text.data)
-        except provider_reviews.ReviewError as problem:
-            form.text.errors.append(str(problem))
+        except ServiceError as problem:
+            show_service_error(form, problem)
         else:
+            db.commit()
             flash("Your reply is on your page, under the review.")
             return redirect(url_for("provider_workspace.reviews"))
     return render_template("provider_workspace/reply.html", form=form, review=review), 400 if form.errors else 200

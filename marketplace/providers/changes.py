@@ -1,4 +1,4 @@
-"""Changes to who a provider says it is, and the council's decision on them.
+"""Changes to who a provider says it is, and the council's decision on them. The caller commits.
 
 A provider's kind sets the floor of checks it must hold, so a new kind waits for the council's
 approval and the old kind stays in force until then. A new name takes effect at once (people
@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from marketplace.audit import audit
+from marketplace.errors import ServiceError
 from marketplace.models import Provider, ProviderChange, User
 from marketplace.models.types import utcnow
 from marketplace.providers.catalogue import PROVIDER_KINDS
@@ -17,7 +18,7 @@ from marketplace.providers.catalogue import PROVIDER_KINDS
 WAITING = "waiting"
 
 
-class ChangeError(ValueError):
+class ChangeError(ServiceError):
     """A decision that cannot be made; the message is for the user."""
 
 
@@ -116,5 +117,4 @@ def decide_change(session: Session, *, change_id: int, actor: User, decision: st
     audit(session, action=f"provider.{change.field}_change_{change.status}", actor=actor,
           object_type="provider", object_id=provider.id,
           detail={"from": change.old_value, "to": change.new_value, "reason": change.reason})
-    session.commit()
     return change

@@ -1,17 +1,15 @@
 """The compare list: up to three providers, kept in the person's browser session."""
 
+from marketplace.errors import ServiceError
+
 MAX_COMPARE = 3
-
-
-class CompareListFull(ValueError):
-    """A fourth provider was offered; the message is for the user."""
 
 
 def added(ids: list[int], provider_id: int) -> list[int]:
     if provider_id in ids:
         return ids
     if len(ids) >= MAX_COMPARE:
-        raise CompareListFull(
+        raise ServiceError(
             f"You can compare up to {MAX_COMPARE} providers. Remove one before adding another."
         )
     return [*ids, provider_id]

@@ -9,14 +9,10 @@ from sqlalchemy import and_, exists, func, or_, select
 from sqlmodel import Session
 
 from marketplace.audit import audit
+from marketplace.errors import ServiceError
 from marketplace.models import Provider, User, VettingCheck
 from marketplace.models.types import utcnow
 from marketplace.providers.catalogue import REQUIRED_CHECKS
-
-
-class VettingError(ValueError):
-    """A decision that cannot be made; the message is for the user."""
-
 
 T = TypeVar("T")
 
@@ -56,7 +52,7 @@ def _pending_check(session: Session, check_id: int) -> VettingCheck:
     if check is None:
         raise LookupError(check_id)
     if check.status != "pending":
-        raise VettingError("Someone has already decided on this check")
+        raise ServiceError("Someone has already decided on this check")
     return check
 
 
@@ -68,13 +64,12 @@ def verify_check(session: Session, *, check_id: int, actor: User) -> VettingChec
     session.add(check)
     audit(session, action="vetting.check_verified", actor=actor, object_type="vetting_check", object_id=check.id,
           detail={"provider_id": check.provider_id, "kind": check.kind, "expires_on": check.expires_on.isoformat()})
-    session.commit()
     return check
 
 
 def reject_check(session: Session, *, check_id: int, actor: User, reason: str) -> VettingCheck:
     if not reason.strip():
-        raise VettingError("Enter the reason")
+        raise ServiceError("Enter the reason")
     check = _pending_check(session, check_id)
     check.status = "rejected"
     check.rejection_reason = reason.strip()
@@ -83,21 +78,19 @@ def reject_check(session: Session, *, check_id: int, actor: User, reason: str) -
     session.add(check)
     audit(session, action="vetting.check_rejected", actor=actor, object_type="vetting_check", object_id=check.id,
           detail={"provider_id": check.provider_id, "kind": check.kind, "reason": check.rejection_reason})
-    session.commit()
     return check
 
 
 def suspend_provider(session: Session, *, provider_id: int, actor: User, reason: str) -> Provider:
     """Hidden from browse, profile and compare from this moment: every listing query checks it."""
     if not reason.strip():
-        raise VettingError("Enter the reason")
+        raise ServiceError("Enter the reason")
     provider = session.execute(select(Provider).where(Provider.id == provider_id).with_for_update()).scalar_one()
     provider.suspended_at = utcnow()
     provider.suspension_reason = reason.strip()
     session.add(provider)
     audit(session, action="provider.suspended", actor=actor, object_type="provider", object_id=provider.id,
           detail={"reason": provider.suspension_reason})
-    session.commit()
     return provider
 
 
@@ -107,7 +100,6 @@ def reinstate_provider(session: Session, *, provider_id: int, actor: User) -> Pr
     provider.suspension_reason = ""
     session.add(provider)
     audit(session, action="provider.reinstated", actor=actor, object_type="provider", object_id=provider.id)
-    session.commit()
     return provider
 
 

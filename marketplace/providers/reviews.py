@@ -4,19 +4,13 @@ from sqlalchemy import exists, func, select
 from sqlmodel import Session
 
 from marketplace.audit import audit
+from marketplace.errors import ServiceError
 from marketplace.ledger import payable_account
-from marketplace.models import Budget, LedgerTransaction, Person, Posting, Provider, Review, User
+from marketplace.models import Budget, LedgerTransaction, Posting, Provider, Review, User
 from marketplace.models.types import utcnow
+from marketplace.scope import Scope, require
 
 MAX_REVIEW_LENGTH = 2000
-
-
-class ReviewError(ValueError):
-    """A review request that cannot be done; the message is for the user, next to `field`."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 def has_paid_provider(session: Session, person_id: int, provider_id: int) -> bool:
@@ -50,18 +44,19 @@ def refresh_rating(session: Session, provider_id: int) -> None:
     session.add(provider)
 
 
-def save_review(session: Session, *, person: Person, provider: Provider, actor: User, rating: int,
-                text: str) -> Review:
-    """Write or change this person's one review of this provider."""
+def save_review(session: Session, *, scope: Scope, provider: Provider, rating: int, text: str) -> Review:
+    """Write or change the budget holder's one review of this provider."""
+    require(scope, "write_review")
+    person, actor = scope.person, scope.user
     if not has_paid_provider(session, person.id, provider.id):
-        raise ReviewError("You can review a provider only after paying them from your budget")
+        raise ServiceError("You can review a provider only after paying them from your budget")
     if rating not in range(1, 6):
-        raise ReviewError("Choose a rating from 1 to 5 stars", "rating")
+        raise ServiceError("Choose a rating from 1 to 5 stars", "rating")
     text = text.strip()
     if not text:
-        raise ReviewError("Write your review", "text")
+        raise ServiceError("Write your review", "text")
     if len(text) > MAX_REVIEW_LENGTH:
-        raise ReviewError(f"Your review must be {MAX_REVIEW_LENGTH:,} characters or fewer", "text")
+        raise ServiceError(f"Your review must be {MAX_REVIEW_LENGTH:,} characters or fewer", "text")
     review = review_by(session, person_id=person.id, provider_id=provider.id)
     is_new = review is None
     if review is None:
@@ -75,7 +70,6 @@ def save_review(session: Session, *, person: Person, provider: Provider, actor: 
     audit(session, action="review.written" if is_new else "review.changed", actor=actor,
           on_behalf_of_id=person.id, object_type="review", object_id=review.id,
           detail={"provider_id": provider.id, "rating": rating})
-    session.commit()
     return review
 
 
@@ -95,28 +89,27 @@ def review_of_provider(session: Session, *, provider: Provider, review_id: int) 
 def reply_to_review(session: Session, *, provider: Provider, actor: User, review: Review, text: str) -> Review:
     """The provider may answer each review once."""
     if review.provider_id != provider.id:
-        raise ReviewError("This review is about another provider")
+        raise ServiceError("This review is about another provider")
     if review.reply_text is not None:
-        raise ReviewError("You have already replied to this review", "text")
+        raise ServiceError("You have already replied to this review", "text")
     text = text.strip()
     if not text:
-        raise ReviewError("Write your reply", "text")
+        raise ServiceError("Write your reply", "text")
     if len(text) > MAX_REVIEW_LENGTH:
-        raise ReviewError(f"Your reply must be {MAX_REVIEW_LENGTH:,} characters or fewer", "text")
+        raise ServiceError(f"Your reply must be {MAX_REVIEW_LENGTH:,} characters or fewer", "text")
     review.reply_text = text
     review.replied_at = utcnow()
     review.replied_by_id = actor.id
     session.add(review)
     audit(session, action="review.replied", actor=actor, object_type="review", object_id=review.id,
           detail={"provider_id": provider.id})
-    session.commit()
     return review
 
 
 def hide_review(session: Session, *, review_id: int, actor: User, reason: str) -> Review:
     """The council hides a review (it stays on record, with who hid it and why)."""
     if not reason.strip():
-        raise ReviewError("Enter the reason", "reason")
+        raise ServiceError("Enter the reason", "reason")
     review = session.execute(select(Review).where(Review.id == review_id).with_for_update()).scalar_one_or_none()
     if review is None:
         raise LookupError(review_id)
@@ -128,5 +121,4 @@ def hide_review(session: Session, *, review_id: int, actor: User, reason: str) -
     refresh_rating(session, review.provider_id)
     audit(session, action="review.hidden", actor=actor, object_type="review", object_id=review.id,
           detail={"provider_id": review.provider_id, "reason": review.hidden_reason})
-    session.commit()
     return review

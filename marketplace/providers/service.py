@@ -11,6 +11,7 @@ from sqlalchemy import delete, select
 from sqlmodel import Session
 
 from marketplace.audit import audit
+from marketplace.errors import ServiceError
 from marketplace.models import (
     Provider,
     ProviderArea,
@@ -30,14 +31,6 @@ from marketplace.providers.catalogue import (
 from marketplace.providers.changes import ask_for_kind_change, record_name_change
 
 EXPIRY_WARNING = timedelta(days=30)
-
-
-class ProviderError(ValueError):
-    """A request that cannot be done; the message is for the user, next to `field`."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 def provider_of_user(session: Session, user: User) -> Provider | None:
@@ -61,7 +54,7 @@ def update_organisation(session: Session, *, provider: Provider, actor: User, na
     The kind decides the floor of checks needed, so a new kind takes effect only when the
     council approves it; a new name takes effect now and is shown to the council."""
     if kind not in REQUIRED_CHECKS:
-        raise ProviderError("Choose what kind of provider you are", "kind")
+        raise ServiceError("Choose what kind of provider you are", "kind")
     record_name_change(session, provider=provider, actor=actor, new_name=name)
     kind_change_asked = ask_for_kind_change(session, provider=provider, actor=actor, new_kind=kind)
     provider.description = description
@@ -76,7 +69,6 @@ def update_organisation(session: Session, *, provider: Provider, actor: User, na
     session.add_all([ProviderLanguage(provider_id=provider.id, language=lang) for lang in dict.fromkeys(languages)])
     audit(session, action="provider.profile_updated", actor=actor, object_type="provider",
           object_id=provider.id, detail={"areas": list(dict.fromkeys(areas))})
-    session.commit()
     return kind_change_asked
 
 
@@ -108,13 +100,13 @@ def save_service(session: Session, *, provider: Provider, actor: User, service: 
                  category: str, title: str, description: str, unit: str, price_pence: int,
                  minimum_units: int, days: list[str]) -> Service:
     if not isinstance(price_pence, int) or price_pence <= 0:
-        raise ProviderError("Enter a price of more than £0", "price")
+        raise ServiceError("Enter a price of more than £0", "price")
     is_new = service is None
     if service is None:
         service = Service(provider_id=provider.id, published=False, category=category, title=title,
                           unit=unit, price_pence=price_pence)
     elif service.provider_id != provider.id:
-        raise ProviderError("This service belongs to another provider")
+        raise ServiceError("This service belongs to another provider")
     service.category = category
     service.title = title
     service.description = description
@@ -128,29 +120,26 @@ def save_service(session: Session, *, provider: Provider, actor: User, service: 
     audit(session, action="service.created" if is_new else "service.updated", actor=actor,
           object_type="service", object_id=service.id,
           detail={"provider_id": provider.id, "price_pence": price_pence, "unit": unit})
-    session.commit()
     return service
 
 
 def set_published(session: Session, *, provider: Provider, actor: User, service: Service, published: bool) -> Service:
     if service.provider_id != provider.id:
-        raise ProviderError("This service belongs to another provider")
+        raise ServiceError("This service belongs to another provider")
     service.published = published
     service.updated_at = utcnow()
     session.add(service)
     audit(session, action="service.published" if published else "service.withdrawn", actor=actor,
           object_type="service", object_id=service.id, detail={"provider_id": provider.id})
-    session.commit()
     return service
 
 
 def delete_service(session: Session, *, provider: Provider, actor: User, service: Service) -> None:
     if service.provider_id != provider.id:
-        raise ProviderError("This service belongs to another provider")
+        raise ServiceError("This service belongs to another provider")
     audit(session, action="service.deleted", actor=actor, object_type="service", object_id=service.id,
           detail={"provider_id": provider.id, "title": service.title})
     session.delete(service)
-    session.commit()
 
 
 # Vetting checks
@@ -158,16 +147,15 @@ def delete_service(session: Session, *, provider: Provider, actor: User, service
 def record_check(session: Session, *, provider: Provider, actor: User, kind: str, reference: str,
                  issued_on: date, expires_on: date) -> VettingCheck:
     if kind not in CHECK_KINDS:
-        raise ProviderError("Choose which check this is", "kind")
+        raise ServiceError("Choose which check this is", "kind")
     if expires_on <= issued_on:
-        raise ProviderError("The expiry date must be after the date issued", "expires_on")
+        raise ServiceError("The expiry date must be after the date issued", "expires_on")
     check = VettingCheck(provider_id=provider.id, kind=kind, reference=reference, issued_on=issued_on,
                          expires_on=expires_on, status="pending", submitted_by_id=actor.id)
     session.add(check)
     session.flush()
     audit(session, action="vetting.check_recorded", actor=actor, object_type="vetting_check",
           object_id=check.id, detail={"provider_id": provider.id, "kind": kind})
-    session.commit()
     return check
 
 

@@ -16,6 +16,7 @@ from sqlmodel import Session
 from marketplace.audit import audit
 from marketplace.auth.passwords import hash_password, password_problem
 from marketplace.auth.service import find_user_by_email, normalise_email
+from marketplace.errors import ServiceError
 from marketplace.models import Provider, ProviderMember, Role, StaffInvitation, User
 from marketplace.models.types import utcnow
 from marketplace.models.user import new_session_token
@@ -23,12 +24,8 @@ from marketplace.models.user import new_session_token
 INVITATION_LIFETIME = timedelta(days=14)
 
 
-class StaffError(ValueError):
-    """A request that cannot be done; the message is for the user, next to `field`."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+class StaffError(ServiceError):
+    """A request about staff that cannot be done; the message is for the user, next to `field`."""
 
 
 @dataclass(frozen=True)

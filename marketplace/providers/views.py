@@ -5,9 +5,11 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
-from marketplace.auth.acting import person_in_scope
+from marketplace.auth.acting import require_or_403
 from marketplace.auth.permissions import public, roles, user_has_role
 from marketplace.db import get_session
+from marketplace.errors import ServiceError
+from marketplace.forms import show_service_error
 from marketplace.models import Person, Role
 from marketplace.providers import compare as compare_list
 from marketplace.providers import reviews
@@ -30,6 +32,7 @@ from marketplace.providers.forms import BrowseForm, ReviewForm
 from marketplace.providers.profile import provider_profile
 from marketplace.providers.vetting import today_in_uk
 from marketplace.query import page_number, record_id
+from marketplace.redirects import local_path
 
 bp = Blueprint("providers", __name__)
 
@@ -113,10 +116,7 @@ def _review_link(provider) -> dict | None:
 
 def _back_to(default: str) -> str:
     """Return to the page the button was on (only ever a page on this site)."""
-    target = request.form.get("next", "")
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return default
+    return local_path(request.form.get("next")) or default
 
 
 @bp.route("/compare")
@@ -142,8 +142,8 @@ def compare_add():
         abort(404)
     try:
         session[COMPARE_SESSION_KEY] = compare_list.added(_compare_ids(), provider_id)
-    except compare_list.CompareListFull as full:
-        flash(str(full), "error")
+    except ServiceError as full:
+        flash(full.message, "error")
     else:
         flash("Added to your compare list.")
     return redirect(_back_to(url_for("providers.compare")))
@@ -164,18 +164,20 @@ def compare_remove():
 def review(provider_id: int):
     db = get_session()
     provider = listed_provider(db, provider_id=provider_id, today=today_in_uk()) or abort(404)
-    person = person_in_scope("view")
+    scope = require_or_403("write_review")
+    person = scope.person
     if not reviews.has_paid_provider(db, person.id, provider.id):
         abort(403, "You can review a provider only after paying them from your budget.")
     existing = reviews.review_by(db, person_id=person.id, provider_id=provider.id)
     form = ReviewForm(obj=existing if request.method == "GET" else None)
     if form.validate_on_submit():
         try:
-            reviews.save_review(db, person=person, provider=provider, actor=current_user,
-                                rating=int(form.rating.data), text=form.text.data)
-        except reviews.ReviewError as problem:
-            getattr(form, problem.field or "text").errors.append(str(problem))
+            reviews.save_review(db, scope=scope, provider=provider, rating=int(form.rating.data),
+                                text=form.text.data)
+        except ServiceError as problem:
+            show_service_error(form, problem)
         else:
+            db.commit()
             flash("Thank you. Your review is on the provider’s page.")
             return redirect(url_for("providers.profile", provider_id=provider.id))
     return render_template("providers/review.html", form=form, provider=provider, existing=existing), \

@@ -12,8 +12,8 @@ import pytest
 from sqlmodel import Session
 from werkzeug.serving import make_server
 
-from marketplace import create_app
 from marketplace.demo import load_demo_data
+from marketplace.factory import create_app
 from tests.conftest import migrated_database
 
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
