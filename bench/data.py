@@ -9,13 +9,15 @@ import itertools
 import random
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Connection, Engine, Table, and_, func, or_, select, text
 from sqlmodel import Session
 
 from marketplace import ledger
 from marketplace.budgets.service import instalments
+from marketplace.categories import SUPPORT_CATEGORIES
+from marketplace.dates import financial_year, today_in_uk
 from marketplace.models import (
     Budget,
     BudgetCategory,
@@ -36,11 +38,10 @@ from marketplace.providers.catalogue import (
     CHECK_KINDS,
     LANGUAGES,
     REQUIRED_CHECKS,
-    SERVICE_CATEGORIES,
     UNITS,
 )
 from marketplace.providers.demo import SERVICES_BY_KIND
-from marketplace.providers.vetting import is_listed, today_in_uk
+from marketplace.providers.vetting import is_listed
 
 BATCH_ROWS = 5_000
 PROFESSIONALS = 20
@@ -304,13 +305,7 @@ def _providers(connection: Connection, scale: Scale, password_hash: str, made: M
         bulk_insert(connection, table.__table__, table_rows)
 
 
-def financial_year(today):
-    start_year = today.year if today.month >= 4 else today.year - 1
-    return date(start_year, 4, 1), date(start_year + 1, 3, 31)
-
-
-CATEGORY_SPLIT = [("personal_care", "Personal care", 60), ("community_activities",
-                  "Community activities", 25), ("transport", "Transport", 15)]
+CATEGORY_SPLIT = [("personal_care", 60), ("community_activities", 25), ("transport", 15)]
 
 
 def _budgets(connection: Connection, scale: Scale, holders: list[tuple[int, int]], made: Made,
@@ -330,9 +325,9 @@ def _budgets(connection: Connection, scale: Scale, holders: list[tuple[int, int]
             "funding_source": rng.choice(["council", "council", "nhs", "joint"]),
             "schedule": "four_weekly", "created_by_id": made.council_id, "created_at": now,
         })
-        for index, (key, name, percent) in enumerate(CATEGORY_SPLIT):
+        for index, (key, percent) in enumerate(CATEGORY_SPLIT):
             categories.append({"id": first_category + 3 * n + index, "budget_id": first_budget + n,
-                               "key": key, "name": name, "allocation_pence": allocation * percent // 100})
+                               "key": key, "name": SUPPORT_CATEGORIES[key], "allocation_pence": allocation * percent // 100})
     bulk_insert(connection, budgets_table, budgets)
     bulk_insert(connection, categories_table, categories)
 
@@ -528,7 +523,7 @@ def broken_invariants(connection: Connection, made: Made, today) -> list[str]:
         "a check that expires before it was issued, or of an unknown kind": select(checks.c.id).where(
             or_(checks.c.expires_on <= checks.c.issued_on, checks.c.kind.not_in(list(CHECK_KINDS)))),
         "a service with no price, or an unknown category, unit or days": select(services.c.id).where(or_(
-            services.c.price_pence <= 0, services.c.category.not_in(list(SERVICE_CATEGORIES)),
+            services.c.price_pence <= 0, services.c.category.not_in(list(SUPPORT_CATEGORIES)),
             services.c.unit.not_in(list(UNITS)), services.c.days < 0, services.c.days > 127)),
     })
     listed = _count(connection, select(Provider.id).where(Provider.id >= made.first_provider,
@@ -539,7 +534,7 @@ def broken_invariants(connection: Connection, made: Made, today) -> list[str]:
 
 
 def _path_values(connection: Connection, made: Made) -> dict[str, object]:
-    from marketplace.budgets.figures import STATEMENT_PAGE_SIZE
+    from marketplace.budgets.statement import STATEMENT_PAGE_SIZE
 
     busy_budget, _user_id, _person_id = _demo_budget(connection, "sam@example.org")
     statement_rows = connection.execute(select(func.count()).select_from(LedgerTransaction.__table__).where(

@@ -8,7 +8,7 @@ from http.cookies import SimpleCookie
 from urllib.parse import urlencode, urlsplit
 
 from bench.pages import DEMO_ACCOUNTS, Visitor
-from marketplace.demo import DEMO_PASSWORD
+from marketplace.demo_data import DEMO_PASSWORD
 
 USER_AGENT = "care-budget-bench/1"
 # The app runs behind a proxy that ends TLS; the clients say what that proxy would say.

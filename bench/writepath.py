@@ -14,8 +14,8 @@ from bench import data, report
 from marketplace import ledger
 from marketplace.auth.service import register_person
 from marketplace.budgets.service import allocate_budget
+from marketplace.dates import financial_year, today_in_uk
 from marketplace.models import Person, User
-from marketplace.providers.vetting import today_in_uk
 from marketplace.storage import make_engine
 
 ATTEMPTS = 50
@@ -30,7 +30,7 @@ def _budget_with_room(session: Session, *, room_pence: int) -> int:
                              name="Race Test", password="a long bench password 1")
     person = session.exec(select(Person).where(Person.user_id == holder.id)).one()
     council = session.exec(select(User).where(User.email == "council@example.org")).one()
-    start, end = data.financial_year(today_in_uk())
+    start, end = financial_year(today_in_uk())
     budget = allocate_budget(session, person_id=person.id, period_start=start, period_end=end,
                              allocation_pence=room_pence, funding_source="council",
                              schedule="up_front", categories={}, actor=council, today=today_in_uk())

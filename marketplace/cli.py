@@ -34,10 +34,11 @@ def demo_data() -> None:
     if current_app.config["APP_ENV"] == "production":
         raise click.ClickException("Demo data is never loaded in production.")
     from marketplace.demo import load_demo_data
+    from marketplace.demo_data import DEMO_PASSWORD
 
     with Session(engine(), expire_on_commit=False) as session:
         created = load_demo_data(session)
-    click.echo(f"Demo data ready ({created} new records). Every demo password is: care-budget-demo")
+    click.echo(f"Demo data ready ({created} new records). Every demo password is: {DEMO_PASSWORD}")
 
 
 @click.command("create-user")

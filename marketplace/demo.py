@@ -1,16 +1,19 @@
-"""Demo accounts and content, so every screen has something realistic to show.
+"""`flask demo-data`: demo accounts and content, so every screen has something realistic to show.
 
-Idempotent: each record is looked up by a natural key first and only made when missing.
+Each area loads its own part, in the order of DEMO_AREAS (budgets need the providers they pay;
+reviews need the payments). Idempotent: each record is looked up by a natural key first and
+only made when missing.
 """
 
-from sqlmodel import Session, select
+from collections.abc import Callable
 
-from marketplace.auth.passwords import hash_password
+from sqlmodel import Session
+
+from marketplace.advocacy.demo import load_advocacy_demo
 from marketplace.budgets.demo import load_budget_demo
-from marketplace.models import CaseAssignment, Person, Provider, ProviderMember, Role, User
+from marketplace.demo_data import DemoData
+from marketplace.models import CaseAssignment, Person, Provider, ProviderMember, Role
 from marketplace.providers.demo import load_provider_demo, load_review_demo
-
-DEMO_PASSWORD = "care-budget-demo"
 
 DEMO_USERS = [
     ("sam@example.org", "Sam Taylor", Role.PERSON),
@@ -28,61 +31,39 @@ DEMO_PROVIDERS = [
 ]
 
 
-class DemoData:
-    """Counts what it makes, so a second run can say it made nothing."""
-
-    def __init__(self, session: Session):
-        self.session = session
-        self.created = 0
-        self._password_hash: str | None = None
-
-    def password_hash(self) -> str:
-        if self._password_hash is None:
-            self._password_hash = hash_password(DEMO_PASSWORD)
-        return self._password_hash
-
-    def user(self, email: str, name: str, role: Role) -> User:
-        user = self.session.exec(select(User).where(User.email == email)).first()
-        if user is None:
-            user = User(email=email, name=name, role=role.value, password_hash=self.password_hash())
-            self.add(user)
-        return user
-
-    def add(self, row):
-        self.session.add(row)
-        self.session.flush()
-        self.created += 1
-        return row
-
-    def get_or_add(self, model, defaults: dict | None = None, **key):
-        row = self.session.exec(select(model).filter_by(**key)).first()
-        return row if row is not None else self.add(model(**key, **(defaults or {})))
-
-
-def load_demo_data(session: Session) -> int:
-    from marketplace.advocacy.demo import load_advocacy_demo
-
-
-    demo = DemoData(session)
-    users = {email: demo.user(email, name, role) for email, name, role in DEMO_USERS}
-    people = {
-        email: demo.get_or_add(Person, {"name": users[email].name, "postcode_district": district},
-                               user_id=users[email].id)
+def load_accounts(demo: DemoData) -> None:
+    """The accounts in the README, Sam's and Jo's records, Brightpath's staff and Priya's caseload."""
+    demo.users = {email: demo.user(email, name, role) for email, name, role in DEMO_USERS}
+    demo.people = {
+        email: demo.get_or_add(Person, {"name": demo.users[email].name, "postcode_district": district},
+                               user_id=demo.users[email].id)
         for email, district in (("sam@example.org", "LS6"), ("jo@example.org", "LS7"))
     }
-    providers = {
+    demo.providers = {
         name: demo.get_or_add(Provider, {"kind": kind, "description": description}, name=name)
         for name, kind, description in DEMO_PROVIDERS
     }
     demo.get_or_add(ProviderMember, {"is_owner": True},
-                    provider_id=providers["Brightpath Home Care"].id,
-                    user_id=users["care@brightpath.example"].id)
-    for person in people.values():
+                    provider_id=demo.providers["Brightpath Home Care"].id,
+                    user_id=demo.users["care@brightpath.example"].id)
+    for person in demo.people.values():
         demo.get_or_add(CaseAssignment, person_id=person.id,
-                        professional_id=users["priya@example.org"].id)
-    load_provider_demo(demo, users, people)
-    load_budget_demo(demo, users=users, people=people, providers=providers)
-    load_review_demo(demo, people)
-    load_advocacy_demo(demo, users, people)
+                        professional_id=demo.users["priya@example.org"].id)
+
+
+DEMO_AREAS: list[Callable[[DemoData], None]] = [
+    load_accounts,
+    load_provider_demo,
+    load_budget_demo,
+    load_review_demo,
+    load_advocacy_demo,
+]
+
+
+def load_demo_data(session: Session) -> int:
+    """Load every area and commit once; returns how many records were made."""
+    demo = DemoData(session)
+    for load in DEMO_AREAS:
+        load(demo)
     session.commit()
     return demo.created

@@ -17,6 +17,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length
 
 from marketplace.errors import ServiceError
+from marketplace.money import format_money, pence_to_pounds
 from marketplace.scope import NotAllowed
 
 __all__ = [
@@ -138,7 +139,7 @@ class MoneyField(StringField):
         if self.raw_data:
             return self.raw_data[0]
         if isinstance(self.data, int):
-            return f"{self.data // 100}.{self.data % 100:02d}"
+            return f"{pence_to_pounds(self.data):.2f}"
         return ""
 
     def process_formdata(self, valuelist):
@@ -147,9 +148,9 @@ class MoneyField(StringField):
             return
         pence = parse_pence(valuelist[0])
         if pence < self.minimum_pence:
-            raise ValueError(f"Amount must be £{self.minimum_pence / 100:,.2f} or more")
+            raise ValueError(f"Amount must be {format_money(self.minimum_pence)} or more")
         if pence > self.maximum_pence:
-            raise ValueError(f"Amount must be £{self.maximum_pence // 100:,} or less")
+            raise ValueError(f"Amount must be {format_money(self.maximum_pence, whole_pounds=True)} or less")
         self.data = pence
 
 

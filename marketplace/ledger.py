@@ -23,12 +23,13 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
+from typing import ClassVar
 
-from sqlalchemy import func
+from sqlalchemy import ColumnElement, func, or_
 from sqlmodel import Session, select
 
+from marketplace.dates import today_in_uk
 from marketplace.errors import ServiceError
 from marketplace.models import Budget, LedgerTransaction, Posting, User
 from marketplace.money import format_money
@@ -59,7 +60,6 @@ _REFERENCE = r"[a-z0-9_-]+(?::[a-z0-9_-]+)*"
 _ACCOUNT = re.compile(
     rf"^(?:{FUNDING}|{CONTRIBUTION}|{AVAILABLE}|{PAID}|committed:{_REFERENCE}|payable:provider:[0-9]+)$"
 )
-UK = ZoneInfo("Europe/London")
 
 
 class LedgerError(ServiceError):
@@ -82,10 +82,6 @@ class UnknownBudget(LedgerError):
     pass
 
 
-def uk_today() -> date:
-    return datetime.now(UK).date()
-
-
 def committed_account(reference: str) -> str:
     """committed_account("package:12") → "committed:package:12"."""
     return COMMITTED_PREFIX + reference
@@ -105,8 +101,50 @@ def _must_not_go_negative(account: str) -> bool:
 
 
 @dataclass(frozen=True)
+class AccountGroup:
+    """Accounts that together make up one figure people read, by exact name or by prefix."""
+
+    names: frozenset[str] = frozenset()
+    prefixes: tuple[str, ...] = ()
+
+    def holds(self, account: str) -> bool:
+        return account in self.names or account.startswith(self.prefixes)
+
+    def holds_sql(self, account: ColumnElement[str]) -> ColumnElement[bool]:
+        """The same test in SQL, for figures summed in the database."""
+        return or_(*(account == name for name in sorted(self.names)),
+                   *(account.startswith(prefix) for prefix in self.prefixes))
+
+
+@dataclass(frozen=True)
 class Balances:
+    """A budget's account balances, and the figures people read, each defined once here.
+
+    Pages that sum in SQL use `Balances.where(figure, Posting.account)`, so a figure on the
+    statement, the quarterly return or the council's list means the same as on the overview.
+    """
+
+    FIGURES: ClassVar[dict[str, AccountGroup]] = {
+        # Free to use: not yet set aside for anything.
+        "available": AccountGroup(names=frozenset({AVAILABLE})),
+        # Set aside for agreed support, not yet spent.
+        "committed": AccountGroup(prefixes=(COMMITTED_PREFIX,)),
+        # Approved invoices, paid or waiting to be paid.
+        "spent": AccountGroup(names=frozenset({PAID}), prefixes=(PAYABLE_PREFIX,)),
+        # Not yet spent: free to use plus set aside.
+        "unspent": AccountGroup(names=frozenset({AVAILABLE}), prefixes=(COMMITTED_PREFIX,)),
+    }
+
     accounts: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def where(cls, figure: str, account: ColumnElement[str]) -> ColumnElement[bool]:
+        """SQL: the posting's account counts towards this figure."""
+        return cls.FIGURES[figure].holds_sql(account)
+
+    def total(self, figure: str) -> int:
+        group = self.FIGURES[figure]
+        return sum(amount for account, amount in self.accounts.items() if group.holds(account))
 
     def _sum(self, prefix: str) -> int:
         return sum(v for k, v in self.accounts.items() if k.startswith(prefix))
@@ -122,11 +160,13 @@ class Balances:
 
     @property
     def available(self) -> int:
-        return self.accounts.get(AVAILABLE, 0)
+        """Free to use."""
+        return self.total("available")
 
     @property
     def committed(self) -> int:
-        return self._sum(COMMITTED_PREFIX)
+        """Set aside for agreed support."""
+        return self.total("committed")
 
     @property
     def payable(self) -> int:
@@ -139,11 +179,12 @@ class Balances:
     @property
     def spent(self) -> int:
         """Approved invoices, paid or waiting to be paid."""
-        return self.payable + self.paid
+        return self.total("spent")
 
     @property
     def unspent(self) -> int:
-        return self.available + self.committed
+        """Free to use plus set aside."""
+        return self.total("unspent")
 
     def committed_to(self, reference: str) -> int:
         return self.accounts.get(committed_account(reference), 0)
@@ -278,7 +319,7 @@ def post(
 
     transaction = LedgerTransaction(
         budget_id=budget_id, kind=kind, idempotency_key=idempotency_key,
-        content_hash=content_hash, effective_on=effective_on or uk_today(),
+        content_hash=content_hash, effective_on=effective_on or today_in_uk(),
         actor_id=actor.id if actor else None, on_behalf_of_id=on_behalf_of_id,
         category_id=category_id, provider_id=provider_id, memo=memo,
         reason=reason.strip() if reason else None,

@@ -8,7 +8,11 @@ import pytest
 from sqlmodel import select
 
 from marketplace import ledger
-from marketplace.budgets import figures
+from marketplace.budgets import forecast as forecasts
+from marketplace.budgets import overview
+from marketplace.budgets import statement as statements
+from marketplace.budgets.quarterly_return import quarterly_return
+from marketplace.dates import today_in_uk
 from marketplace.models import BudgetCategory, Provider, Role, User
 from tests.client_request import error_messages, field_error, normalised_text
 from tests.factories import create_provider, create_user, person_of
@@ -85,7 +89,7 @@ def test_the_chart_is_an_accessible_svg_with_the_same_figures_in_a_table(sams_bu
     assert len(chart.select("rect")) == 12
     table = {normalised_text(r.th): normalised_text(r.td) for r in page.select("#spending-by-month tbody tr")}
     assert len(table) == 12
-    spent = {m.month: m.spent for m in figures.spending_by_month(client_request.session, sams_budget)}
+    spent = {m.month: m.spent for m in overview.spending_by_month(client_request.session, sams_budget)}
     assert table["April 2025"] == f"£{spent[date(2025, 4, 1)] / 100:,.2f}"
     assert sum(spent.values()) == 600_000
     assert page.main.select("script") == []  # drawn on the server: no JavaScript needed
@@ -93,11 +97,11 @@ def test_the_chart_is_an_accessible_svg_with_the_same_figures_in_a_table(sams_bu
 
 def test_the_forecast_uses_the_last_12_weeks_of_spending(session, sams_budget):
     # 11 weekly invoices of £300 fell in the 12 weeks up to 19 August 2025.
-    assert figures.forecast(session, sams_budget, today=date(2025, 8, 19)).weekly_spend == 27_500
+    assert forecasts.forecast(session, sams_budget, today=date(2025, 8, 19)).weekly_spend == 27_500
 
 
 def test_the_forecast_says_how_much_will_be_left(session, sams_budget):
-    outlook = figures.forecast(session, sams_budget, today=date(2025, 8, 19), weekly_spend_pence=30_000)
+    outlook = forecasts.forecast(session, sams_budget, today=date(2025, 8, 19), weekly_spend_pence=30_000)
     # £12,745 unspent, less 225 days (19 August to 31 March) at £300 a week.
     assert outlook.left_at_end == 1_274_500 - round(30_000 * 225 / 7)
     assert outlook.runs_out_on is None
@@ -109,9 +113,9 @@ def test_a_warning_only_when_the_surplus_is_over_8_weeks_of_spending(session, ho
                            period_end=PERIOD_END, allocation_pence=280_000, schedule="up_front",
                            instalments_due_by=PERIOD_START)
     # 7 January to 31 March is 12 weeks. At £100 a week £1,600 is left: over 8 weeks (£800), so warn.
-    outlook = figures.forecast(session, budget, today=date(2026, 1, 7), weekly_spend_pence=10_000)
+    outlook = forecasts.forecast(session, budget, today=date(2026, 1, 7), weekly_spend_pence=10_000)
     assert outlook.left_at_end == 160_000 and outlook.surplus_over_clawback_threshold
-    tighter = figures.forecast(session, budget, today=date(2026, 1, 7), weekly_spend_pence=20_000)
+    tighter = forecasts.forecast(session, budget, today=date(2026, 1, 7), weekly_spend_pence=20_000)
     # At £200 a week £400 is left: under 8 weeks of spending (£1,600), so no warning.
     assert tighter.left_at_end == 40_000 and not tighter.surplus_over_clawback_threshold
 
@@ -119,7 +123,7 @@ def test_a_warning_only_when_the_surplus_is_over_8_weeks_of_spending(session, ho
 def _running_budget(session, holder, *, allocation_pence, weekly_pence):
     """An up-front budget that started 4 weeks ago (today is day 28), ends 48 weeks from now,
     with 4 weekly invoices so far."""
-    today = ledger.uk_today()
+    today = today_in_uk()
     budget = create_budget(session, person=person_of(session, holder), period_start=today - timedelta(days=27),
                            period_end=today + timedelta(weeks=48, days=-1), allocation_pence=allocation_pence,
                            schedule="up_front", instalments_due_by=today)
@@ -131,7 +135,7 @@ def _running_budget(session, holder, *, allocation_pence, weekly_pence):
 def test_the_forecast_says_when_money_runs_out(session, holder, client_request):
     budget, today = _running_budget(session, holder, allocation_pence=520_000, weekly_pence=25_000)
     # £5,200 less £1,000 spent leaves £4,200; at £250 a week that is gone in the 17th week.
-    outlook = figures.forecast(session, budget, today=today)
+    outlook = forecasts.forecast(session, budget, today=today)
     assert outlook.weekly_spend == 25_000
     assert outlook.runs_out_on == today + timedelta(weeks=16, days=6)
     forecast = normalised_text(client_request.get("/budget").select_one("#forecast"))
@@ -233,11 +237,11 @@ def test_the_csv_has_exactly_the_statement_rows(session, sams_budget, client_req
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
     header, *lines = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
     assert header[-1] == "Currency" and {line[-1] for line in lines} == {"GBP"}
-    selected = figures.StatementFilters(
+    selected = statements.StatementFilters(
         from_date=date.fromisoformat(query["from_date"]) if "from_date" in query else None,
         to_date=date.fromisoformat(query["to_date"]) if "to_date" in query else None)
-    rows = list(figures.statement_rows(session, sams_budget.id, selected))
-    _first_page, total = figures.statement(session, sams_budget.id, selected)
+    rows = list(statements.statement_rows(session, sams_budget.id, selected))
+    _first_page, total = statements.statement(session, sams_budget.id, selected)
     assert len(lines) == total == len(rows)
     assert [(line[0], line[8], line[9], line[10]) for line in lines] == [
         (row.effective_on.isoformat(),
@@ -245,7 +249,7 @@ def test_the_csv_has_exactly_the_statement_rows(session, sams_budget, client_req
          f"{row.money_out / 100:.2f}" if row.money_out else "",
          f"{row.balance / 100:.2f}") for row in rows]
     pages = []
-    for number in range(1, -(-total // figures.STATEMENT_PAGE_SIZE) + 1):
+    for number in range(1, -(-total // statements.STATEMENT_PAGE_SIZE) + 1):
         pages += _statement_rows(client_request.get("/budget/statement", page=number, **query))
     assert [row[0] for row in pages] == [figures_long_date(date.fromisoformat(line[0])) for line in lines]
     assert [row[-1] for row in pages] == [f"£{float(line[10]):,.2f}" for line in lines]
@@ -253,7 +257,7 @@ def test_the_csv_has_exactly_the_statement_rows(session, sams_budget, client_req
 
 def test_quarterly_returns_add_up_to_the_balances(session, sams_budget, client_request):
     balances = ledger.balances(session, sams_budget.id)
-    reports = [figures.quarterly_return(session, sams_budget, n) for n in range(1, 5)]
+    reports = [quarterly_return(session, sams_budget, n) for n in range(1, 5)]
     assert sum(r.allocated for r in reports) == balances.allocated
     assert sum(r.contributions for r in reports) == balances.contributions
     assert sum(r.spent for r in reports) == balances.spent
@@ -285,18 +289,18 @@ def test_every_statement_page_shows_the_true_balance_even_when_filters_hide_rows
     care = session.exec(select(BudgetCategory).where(BudgetCategory.key == "personal_care")).one()
     brightpath = session.exec(select(Provider).where(Provider.name == "Brightpath Home Care")).one()
     selected = {
-        "none": figures.StatementFilters(),
-        "category": figures.StatementFilters(category_id=care.id),
-        "provider": figures.StatementFilters(provider_id=brightpath.id),
-        "dates": figures.StatementFilters(from_date=date(2025, 5, 1), to_date=date(2025, 7, 31)),
+        "none": statements.StatementFilters(),
+        "category": statements.StatementFilters(category_id=care.id),
+        "provider": statements.StatementFilters(provider_id=brightpath.id),
+        "dates": statements.StatementFilters(from_date=date(2025, 5, 1), to_date=date(2025, 7, 31)),
     }[filters]
-    every_row = list(figures.statement_rows(session, sams_budget.id, selected))
-    _first_page, total = figures.statement(session, sams_budget.id, selected)
+    every_row = list(statements.statement_rows(session, sams_budget.id, selected))
+    _first_page, total = statements.statement(session, sams_budget.id, selected)
     assert total == len(every_row) > 0
     paged = []
-    for number in range(1, -(-total // figures.STATEMENT_PAGE_SIZE) + 1):
-        paged += figures.statement(session, sams_budget.id, selected, page=number)[0]
+    for number in range(1, -(-total // statements.STATEMENT_PAGE_SIZE) + 1):
+        paged += statements.statement(session, sams_budget.id, selected, page=number)[0]
     assert paged == every_row
     if filters == "none":
-        assert total > figures.STATEMENT_PAGE_SIZE
+        assert total > statements.STATEMENT_PAGE_SIZE
         assert every_row[0].balance == ledger.balances(session, sams_budget.id).unspent

@@ -93,7 +93,7 @@ def test_html_and_unicode_in_a_service_are_shown_as_text(client_request, session
     assert page.select_one("tbody b") is None
 
 
-@pytest.mark.parametrize("action", ["get:", "post:", "post:/publish", "post:/withdraw", "post:/delete", "get:/delete"])
+@pytest.mark.parametrize("action", ["get:", "post:", "post:/publish", "post:/withdraw"])
 def test_staff_cannot_touch_another_providers_services(client_request, session, provider_user, action):
     other = create_listed_provider(session, name="Someone Else")
     theirs = session.exec(select(Service).where(Service.provider_id == other.id)).one()
@@ -108,13 +108,34 @@ def test_staff_cannot_touch_another_providers_services(client_request, session, 
     assert theirs.title == "Help at home" and theirs.published is True
 
 
-def test_deleting_a_service_asks_first(client_request, session, provider_user):
-    service = add_service(session, provider_of_user(session, provider_user), title="Going away")
+def test_a_withdrawn_service_leaves_browse_and_compare_but_keeps_its_history(client_request, session, provider_user):
+    provider = provider_of_user(session, provider_user)
+    service = add_service(session, provider, title="Going away")
     client_request.login(provider_user)
-    page = client_request.get(f"/provider/services/{service.id}/delete")
-    assert normalised_text(page.h1) == "Delete “Going away”?"
-    client_request.post(f"/provider/services/{service.id}/delete")
-    assert session.exec(select(Service).where(Service.id == service.id)).first() is None
+    client_request.post(f"/provider/services/{service.id}/withdraw", expected_redirect="/provider/services")
+
+    session.refresh(service)
+    assert service.withdrawn_at is not None and service.published is False
+    row = next(tr for tr in client_request.get("/provider/services").select("tbody tr") if "Going away" in tr.text)
+    assert "Withdrawn" in normalised_text(row)
+    assert "Delete" not in normalised_text(row)
+    client_request.logout()
+    assert "Going away" not in normalised_text(client_request.get("/providers", q="going away"))
+    client_request.post("/compare/add", {"provider_id": provider.id})
+    assert "Going away" not in normalised_text(client_request.get("/compare").main)
+
+    client_request.login(provider_user)
+    client_request.post(f"/provider/services/{service.id}/publish")
+    session.refresh(service)
+    assert service.withdrawn_at is None and service.published is True
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_services_cannot_be_deleted(client_request, session, provider_user, method):
+    service = add_service(session, provider_of_user(session, provider_user))
+    client_request.login(provider_user)
+    getattr(client_request, method)(f"/provider/services/{service.id}/delete", expected_status=404)
+    assert session.get(Service, service.id) is not None
 
 
 def test_the_organisation_profile_saves_areas_and_languages(client_request, session, provider_user):

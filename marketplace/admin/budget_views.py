@@ -7,8 +7,9 @@ from sqlmodel import select
 from marketplace import ledger
 from marketplace.admin import bp
 from marketplace.auth.permissions import roles
-from marketplace.budgets import figures, pages, service
+from marketplace.budgets import budget_list, pages, service
 from marketplace.budgets.forms import AdjustBudgetForm, AllocateBudgetForm
+from marketplace.dates import today_in_uk
 from marketplace.db import get_session
 from marketplace.errors import ServiceError
 from marketplace.forms import choices, show_service_error
@@ -28,18 +29,19 @@ def _budget_or_404(budget_id: int) -> tuple[Budget, Person]:
 @roles(Role.COMMISSIONER)
 def budgets():
     sort = request.args.get("sort", "person")
-    if sort not in figures.BUDGET_LIST_SORTS:
+    if sort not in budget_list.BUDGET_LIST_SORTS:
         sort = "person"
     descending = request.args.get("order") == "descending"
     page = page_number(request.args) or abort(404)
-    rows, total = figures.budget_list(get_session(), sort=sort, descending=descending, page=page)
-    page_count = max(1, -(-total // figures.BUDGET_LIST_PAGE_SIZE))
+    rows, total = budget_list.budget_list(get_session(), sort=sort, descending=descending, page=page)
+    page_count = max(1, -(-total // budget_list.BUDGET_LIST_PAGE_SIZE))
     if page > page_count:
         abort(404)
     order = {"order": "descending"} if descending else {}
     return render_template(
         "admin/budgets.html", rows=rows, total=total, sort=sort, descending=descending,
-        pagination=pages.pagination("admin.budgets", {"sort": sort} | order, page, page_count))
+        page_links={"endpoint": "admin.budgets", "arguments": {"sort": sort} | order, "page": page,
+                    "page_count": page_count})
 
 
 @bp.route("/budgets/new", methods=["GET", "POST"])
@@ -55,7 +57,7 @@ def new_budget():
                 session, person_id=int(form.person_id.data), period_start=form.period_start.data,
                 period_end=form.period_end.data, allocation_pence=form.allocation.data,
                 funding_source=form.funding_source.data, schedule=form.schedule.data,
-                categories=form.category_amounts(), actor=current_user, today=ledger.uk_today())
+                categories=form.category_amounts(), actor=current_user, today=today_in_uk())
         except ServiceError as problem:
             show_service_error(form, problem)
         else:

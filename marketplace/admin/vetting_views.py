@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from marketplace.admin import bp
 from marketplace.auth.permissions import roles
+from marketplace.dates import today_in_uk
 from marketplace.db import get_session
 from marketplace.errors import ServiceError
 from marketplace.forms import show_service_error
@@ -16,7 +17,6 @@ from marketplace.providers.catalogue import CHECK_KINDS, PROVIDER_KINDS
 from marketplace.providers.forms import ReasonForm
 from marketplace.providers.reviews import hide_review as hide
 from marketplace.providers.service import required_check_status
-from marketplace.providers.vetting import today_in_uk
 
 LABELS = {"kinds": PROVIDER_KINDS, "check_kinds": CHECK_KINDS}
 EXPIRY_WINDOW_DAYS = 30

@@ -3,14 +3,14 @@
 from datetime import timedelta
 
 from marketplace.advocacy.service import hash_token
-from marketplace.demo import DemoData
-from marketplace.models import AdvocateLink, AuditLog, LinkStatus, Person, User
+from marketplace.demo_data import DemoData
+from marketplace.models import AdvocateLink, AuditLog, LinkStatus
 from marketplace.models.types import utcnow
 
 
-def load_advocacy_demo(demo: DemoData, users: dict[str, User], people: dict[str, Person]) -> None:
-    sam_user, sam = users["sam@example.org"], people["sam@example.org"]
-    alex = users["alex@example.org"]
+def load_advocacy_demo(demo: DemoData) -> None:
+    sam_user, sam = demo.users["sam@example.org"], demo.people["sam@example.org"]
+    alex = demo.users["alex@example.org"]
     now = utcnow()
     for email, name, status, advocate, token in (
         ("alex@example.org", "Alex Morgan", LinkStatus.ACTIVE, alex, "demo-accepted-invitation-alex"),

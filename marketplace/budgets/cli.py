@@ -6,8 +6,8 @@ import click
 from flask.cli import AppGroup
 from sqlmodel import Session
 
+from marketplace.dates import today_in_uk
 from marketplace.db import engine
-from marketplace.ledger import uk_today
 
 budgets_cli = AppGroup("budgets", help="Personal budgets.")
 
@@ -19,7 +19,7 @@ def post_instalments(on) -> None:
     """Pay in every budget instalment due by today. Running it twice pays nothing twice."""
     from marketplace.budgets.service import post_due_instalments
 
-    today: date = on.date() if on else uk_today()
+    today: date = on.date() if on else today_in_uk()
     with Session(engine(), expire_on_commit=False) as session:
         posted = post_due_instalments(session, today=today)
         session.commit()

@@ -1,63 +1,78 @@
-"""Demo budgets: Sam's with months of history, Jo's smaller one.
+"""Demo budgets for the current financial year: Sam's with months of history, Jo's smaller one.
 
-Care packages come in a later part of the service, so the history's commitments name an
-example reference ("example:home-care") rather than a package, and say so in the memo.
-Every money movement goes through the ledger with a fixed key, so a second run adds nothing.
+The period is always the council's year around today, so the demo never goes stale. Care
+packages come in a later part of the service, so the history's money is set aside under an
+example reference ("example:home-care") for exactly what is invoiced in each 4-week block,
+and the memo says so; nothing is left set aside once a block's invoices are in. Every money
+movement goes through the ledger with a fixed key, so a second run adds nothing.
 """
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import func
 from sqlmodel import select
 
 from marketplace import ledger
 from marketplace.budgets.service import instalments, post_due_instalments
-from marketplace.models import Budget, BudgetCategory, LedgerTransaction, Person, Provider, User
+from marketplace.categories import SUPPORT_CATEGORIES
+from marketplace.dates import add_months, financial_year
+from marketplace.demo_data import DemoData
+from marketplace.models import Budget, BudgetCategory, LedgerTransaction, Person, User
 
-SAM_CATEGORIES = [
-    ("personal_care", "Personal care", 1_170_000),
-    ("community_activities", "Community activities", 312_000),
-    ("short_breaks", "Short breaks", 200_000),
-    ("transport", "Transport", 100_000),
-    ("equipment", "Equipment", 90_000),
-]
+SAM_CATEGORIES = {
+    "personal_care": 1_170_000,
+    "community_activities": 312_000,
+    "short_breaks": 200_000,
+    "transport": 100_000,
+    "equipment": 90_000,
+}
+SAM_ALLOCATION = 1_872_000
+JO_ALLOCATION = 650_000
 HOME_CARE_PER_WEEK = 24_000  # 12 hours at £20
 DAY_SERVICE_PER_WEEK = 5_000
 MONTHLY_CONTRIBUTION = 2_500
+WEEKS_PER_BLOCK = 4
+EXAMPLE = "example history, before care packages were online"
 
 
-def load_budget_demo(demo, *, users: dict[str, User], people: dict[str, Person],
-                     providers: dict[str, Provider], today: date | None = None) -> None:
-    session = demo.session
-    today = today or ledger.uk_today()
-    before = session.exec(select(func.count()).select_from(LedgerTransaction)).one()
-    council = users["council@example.org"]
-
-    sam_budget = demo.get_or_add(Budget, {
-        "period_end": date(2027, 3, 31), "allocation_pence": 1_872_000, "funding_source": "council",
-        "schedule": "four_weekly", "created_by_id": council.id,
-    }, person_id=people["sam@example.org"].id, period_start=date(2026, 4, 1))
-    sam_categories = {
-        key: demo.get_or_add(BudgetCategory, {"name": name, "allocation_pence": amount},
-                             budget_id=sam_budget.id, key=key)
-        for key, name, amount in SAM_CATEGORIES
-    }
-    jo_budget = demo.get_or_add(Budget, {
-        "period_end": date(2027, 3, 31), "allocation_pence": 650_000, "funding_source": "joint",
-        "schedule": "up_front", "created_by_id": council.id,
-    }, person_id=people["jo@example.org"].id, period_start=date(2026, 4, 1))
-    jo_equipment = demo.get_or_add(BudgetCategory, {"name": "Equipment", "allocation_pence": 150_000},
-                                   budget_id=jo_budget.id, key="equipment")
-
-    post_due_instalments(session, today=today, actor=council)
-    _sam_history(session, sam_budget, sam_categories, users, providers, today)
-    _jo_history(session, jo_budget, jo_equipment, users, providers, today)
-
-    after = session.exec(select(func.count()).select_from(LedgerTransaction)).one()
-    demo.created += after - before
+def load_budget_demo(demo: DemoData) -> None:
+    before = _transaction_count(demo)
+    council = demo.users["council@example.org"]
+    start, end = financial_year(demo.today)
+    sam_budget = _budget(demo, demo.people["sam@example.org"], council, start, end, SAM_ALLOCATION,
+                         funding_source="council", schedule="four_weekly", categories=SAM_CATEGORIES)
+    jo_budget = _budget(demo, demo.people["jo@example.org"], council, start, end, JO_ALLOCATION,
+                        funding_source="joint", schedule="up_front", categories={"equipment": 150_000})
+    post_due_instalments(demo.session, today=demo.today, actor=council)
+    sam_categories = {c.key: c for c in demo.session.exec(
+        select(BudgetCategory).where(BudgetCategory.budget_id == sam_budget.id)).all()}
+    jo_equipment = demo.session.exec(select(BudgetCategory).where(
+        BudgetCategory.budget_id == jo_budget.id, BudgetCategory.key == "equipment")).one()
+    _sam_history(demo, sam_budget, sam_categories)
+    _jo_history(demo, jo_budget, jo_equipment)
+    demo.created += _transaction_count(demo) - before
 
 
-def _sam_history(session, budget, categories, users, providers, today):
+def _transaction_count(demo: DemoData) -> int:
+    return demo.session.exec(select(func.count()).select_from(LedgerTransaction)).one()
+
+
+def _budget(demo: DemoData, person: Person, council: User, start, end, allocation: int, *,
+            funding_source: str, schedule: str, categories: dict[str, int]) -> Budget:
+    """This year's budget and its split. Made as rows rather than through allocate_budget, which
+    would add an audit entry to the budget holder's activity page that the demo does not show."""
+    budget = demo.get_or_add(Budget, {
+        "period_end": end, "allocation_pence": allocation, "funding_source": funding_source,
+        "schedule": schedule, "created_by_id": council.id,
+    }, person_id=person.id, period_start=start)
+    for key, amount in categories.items():
+        demo.get_or_add(BudgetCategory, {"name": SUPPORT_CATEGORIES[key], "allocation_pence": amount},
+                        budget_id=budget.id, key=key)
+    return budget
+
+
+def _sam_history(demo: DemoData, budget: Budget, categories: dict[str, BudgetCategory]) -> None:
+    users, providers, today = demo.users, demo.providers, demo.today
     sam, priya, council = users["sam@example.org"], users["priya@example.org"], users["council@example.org"]
     home_care, day_service = providers["Brightpath Home Care"], providers["Meanwood Day Opportunities"]
     plans = [
@@ -72,61 +87,59 @@ def _sam_history(session, budget, categories, users, providers, today):
             break
         for slug, provider, category, weekly, description in plans:
             commitment = f"example:{slug}"
-            ledger.commit(
-                session, budget_id=budget.id, commitment=commitment, amount_pence=weekly * 4 + 1_000,
-                idempotency_key=f"{key}:{slug}:commit:{instalment.number}", actor=priya,
-                memo=f"{description}, 4 weeks (example history, before care packages were online)",
-                category_id=category.id, provider_id=provider.id, effective_on=block_start)
-            for week in range(1, 5):
+            ledger.commit(demo.session, budget_id=budget.id, commitment=commitment,
+                  amount_pence=weekly * WEEKS_PER_BLOCK,
+                  idempotency_key=f"{key}:{slug}:commit:{instalment.number}", actor=priya,
+                  memo=f"{description}, {WEEKS_PER_BLOCK} weeks ({EXAMPLE})",
+                  category_id=category.id, provider_id=provider.id, effective_on=block_start)
+            for week in range(1, WEEKS_PER_BLOCK + 1):
                 invoiced_on = block_start + timedelta(weeks=week)
                 if invoiced_on > today:
                     break
-                ledger.approve_invoice(
-                    session, budget_id=budget.id, commitment=commitment, provider_id=provider.id,
-                    amount_pence=weekly, idempotency_key=f"{key}:{slug}:invoice:{instalment.number}:{week}",
-                    actor=sam, memo=f"{description}, week to {invoiced_on.day} {invoiced_on:%B}",
-                    category_id=category.id, effective_on=invoiced_on)
+                ledger.approve_invoice(demo.session, budget_id=budget.id, commitment=commitment,
+                      provider_id=provider.id, amount_pence=weekly,
+                      idempotency_key=f"{key}:{slug}:invoice:{instalment.number}:{week}",
+                      actor=sam, memo=f"{description}, week to {invoiced_on.day} {invoiced_on:%B}",
+                      category_id=category.id, effective_on=invoiced_on)
                 paid_on = invoiced_on + timedelta(days=3)
                 if paid_on <= today:
-                    ledger.record_payment(
-                        session, budget_id=budget.id, provider_id=provider.id, amount_pence=weekly,
-                        idempotency_key=f"{key}:{slug}:payment:{instalment.number}:{week}",
-                        actor=council, memo=f"Paid {provider.name}", category_id=category.id,
-                        effective_on=paid_on)
-    month = date(2026, 5, 1)
+                    ledger.record_payment(demo.session, budget_id=budget.id, provider_id=provider.id,
+                          amount_pence=weekly,
+                          idempotency_key=f"{key}:{slug}:payment:{instalment.number}:{week}",
+                          actor=council, memo=f"Paid {provider.name}", category_id=category.id,
+                          effective_on=paid_on)
+    month = add_months(budget.period_start, 1)
     while month <= today:
-        ledger.record_contribution(
-            session, budget_id=budget.id, amount_pence=MONTHLY_CONTRIBUTION,
-            idempotency_key=f"{key}:contribution:{month:%Y-%m}", actor=sam,
-            memo=f"Your contribution for {month:%B %Y}", effective_on=month)
-        month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
-    adjusted_on = date(2026, 9, 14)
+        ledger.record_contribution(demo.session, budget_id=budget.id, amount_pence=MONTHLY_CONTRIBUTION,
+              idempotency_key=f"{key}:contribution:{month:%Y-%m}", actor=sam,
+              memo=f"Your contribution for {month:%B %Y}", effective_on=month)
+        month = add_months(month, 1)
+    adjusted_on = budget.period_start + timedelta(days=166)  # mid-September
     if adjusted_on <= today:
-        ledger.adjust(session, budget_id=budget.id, amount_pence=15_000, actor=council,
-                      idempotency_key=f"{key}:adjustment:wheelchair-repair",
-                      reason="Review on 10 September agreed a one-off wheelchair repair",
-                      memo="Extra money for a wheelchair repair", effective_on=adjusted_on)
+        ledger.adjust(demo.session, budget_id=budget.id, amount_pence=15_000, actor=council,
+              idempotency_key=f"{key}:adjustment:wheelchair-repair",
+              reason="The September review agreed a one-off wheelchair repair",
+              memo="Extra money for a wheelchair repair", effective_on=adjusted_on)
 
 
-def _jo_history(session, budget, equipment, users, providers, today):
-    jo, council = users["jo@example.org"], users["council@example.org"]
-    supplier = providers["Kirkstall Mobility Aids"]
+def _jo_history(demo: DemoData, budget: Budget, equipment: BudgetCategory) -> None:
+    jo, council = demo.users["jo@example.org"], demo.users["council@example.org"]
+    supplier = demo.providers["Kirkstall Mobility Aids"]
     key = f"demo:budget:{budget.id}"
+    start = budget.period_start
     steps = [
-        (date(2026, 5, 4), lambda day: ledger.commit(
-            session, budget_id=budget.id, commitment="example:bath-lift", amount_pence=120_000,
-            idempotency_key=f"{key}:bath-lift:commit", actor=jo,
-            memo="Bath lift and fitting (example history, before care packages were online)",
-            category_id=equipment.id, provider_id=supplier.id, effective_on=day)),
-        (date(2026, 6, 1), lambda day: ledger.approve_invoice(
-            session, budget_id=budget.id, commitment="example:bath-lift", provider_id=supplier.id,
-            amount_pence=85_000, idempotency_key=f"{key}:bath-lift:invoice", actor=jo,
-            memo="Bath lift, fitted", category_id=equipment.id, effective_on=day)),
-        (date(2026, 6, 4), lambda day: ledger.record_payment(
-            session, budget_id=budget.id, provider_id=supplier.id, amount_pence=85_000,
-            idempotency_key=f"{key}:bath-lift:payment", actor=council,
-            memo=f"Paid {supplier.name}", category_id=equipment.id, effective_on=day)),
+        (start + timedelta(days=33), ledger.commit, {
+            "commitment": "example:bath-lift", "amount_pence": 85_000,
+            "idempotency_key": f"{key}:bath-lift:commit", "actor": jo,
+            "memo": f"Bath lift and fitting ({EXAMPLE})", "provider_id": supplier.id}),
+        (start + timedelta(days=61), ledger.approve_invoice, {
+            "commitment": "example:bath-lift", "provider_id": supplier.id, "amount_pence": 85_000,
+            "idempotency_key": f"{key}:bath-lift:invoice", "actor": jo, "memo": "Bath lift, fitted"}),
+        (start + timedelta(days=64), ledger.record_payment, {
+            "provider_id": supplier.id, "amount_pence": 85_000,
+            "idempotency_key": f"{key}:bath-lift:payment", "actor": council,
+            "memo": f"Paid {supplier.name}"}),
     ]
-    for day, step in steps:
-        if day <= today:
-            step(day)
+    for day, move, arguments in steps:
+        if day <= demo.today:
+            move(demo.session, budget_id=budget.id, category_id=equipment.id, effective_on=day, **arguments)

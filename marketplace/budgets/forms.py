@@ -7,7 +7,8 @@ from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovTextInput
 from wtforms import DateField, HiddenField
 from wtforms.validators import Optional, ValidationError
 
-from marketplace.budgets.service import ADJUSTMENTS, CATEGORIES, MAXIMUM_ALLOCATION_PENCE
+from marketplace.budgets.service import ADJUSTMENTS, MAXIMUM_ALLOCATION_PENCE
+from marketplace.categories import SUPPORT_CATEGORIES
 from marketplace.forms import (
     BaseForm,
     LongTextField,
@@ -63,14 +64,14 @@ class AllocateBudgetForm(BaseForm):
     submit = Submit("Allocate budget")
 
     def category_fields(self):
-        return [self[f"category_{key}"] for key, _name in CATEGORIES]
+        return [self[f"category_{key}"] for key in SUPPORT_CATEGORIES]
 
     def category_amounts(self) -> dict[str, int]:
-        return {key: self[f"category_{key}"].data for key, _name in CATEGORIES
+        return {key: self[f"category_{key}"].data for key in SUPPORT_CATEGORIES
                 if self[f"category_{key}"].data}
 
 
-for _key, _name in CATEGORIES:
+for _key, _name in SUPPORT_CATEGORIES.items():
     setattr(AllocateBudgetForm, f"category_{_key}", MoneyField(
         _name, maximum_pence=MAXIMUM_ALLOCATION_PENCE, validators=[Optional()]))
 

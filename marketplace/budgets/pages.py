@@ -9,12 +9,15 @@ from flask import Response, abort, render_template, request, stream_with_context
 from sqlmodel import Session
 
 from marketplace import ledger
-from marketplace.budgets import figures
+from marketplace.budgets import overview
+from marketplace.budgets import statement as statements
+from marketplace.budgets.forecast import forecast
 from marketplace.budgets.forms import StatementFilterForm
+from marketplace.budgets.quarterly_return import quarterly_return, quarters
 from marketplace.budgets.service import instalments
+from marketplace.dates import today_in_uk
 from marketplace.db import get_session
 from marketplace.forms import choices
-from marketplace.ledger import uk_today
 from marketplace.models import Budget
 from marketplace.money import pence_to_pounds
 from marketplace.query import page_number, whole_number
@@ -24,21 +27,21 @@ CSV_HEADER = ["Date", "What", "Details", "Reason", "By", "On behalf of", "Catego
 
 
 def overview_context(session: Session, budget: Budget) -> dict:
-    today = uk_today()
-    months = figures.spending_by_month(session, budget)
+    today = today_in_uk()
+    months = overview.spending_by_month(session, budget)
     return {
         "budget": budget,
         "balances": ledger.balances(session, budget.id),
-        "category_rows": figures.category_figures(session, budget),
+        "category_rows": overview.category_figures(session, budget),
         "months": months,
         "chart": _chart(months),
-        "forecast": figures.forecast(session, budget, today=today),
+        "forecast": forecast(session, budget, today=today),
         "instalments": instalments(budget),
         "today": today,
     }
 
 
-def _chart(months: list[figures.MonthSpend]) -> dict:
+def _chart(months: list[overview.MonthSpend]) -> dict:
     """Bar positions for the spend-by-month SVG (drawn on the server, no JavaScript)."""
     width, height, bar_gap, top, bottom = 640, 240, 8, 16, 40
     tallest = max((m.spent for m in months), default=0) or 1
@@ -57,17 +60,17 @@ def _chart(months: list[figures.MonthSpend]) -> dict:
 def _filter_form(session: Session, budget: Budget) -> StatementFilterForm:
     form = StatementFilterForm(formdata=request.args if request.args else None)
     form.category.choices = choices(
-        [("", "All categories")] + [(str(c.id), c.name) for c in figures.categories(session, budget)])
+        [("", "All categories")] + [(str(c.id), c.name) for c in overview.categories(session, budget)])
     form.provider.choices = choices(
-        [("", "All providers")] + [(str(p.id), p.name) for p in figures.statement_providers(session, budget.id)])
+        [("", "All providers")] + [(str(p.id), p.name) for p in statements.statement_providers(session, budget.id)])
     return form
 
 
-def _filters(form: StatementFilterForm) -> figures.StatementFilters | None:
+def _filters(form: StatementFilterForm) -> statements.StatementFilters | None:
     """The filters asked for, or None when the form has errors (shown on the page)."""
     if request.args and not form.validate():
         return None
-    return figures.StatementFilters(
+    return statements.StatementFilters(
         from_date=form.from_date.data, to_date=form.to_date.data,
         category_id=int(form.category.data) if form.category.data else None,
         provider_id=int(form.provider.data) if form.provider.data else None,
@@ -85,44 +88,20 @@ def render_statement(session: Session, budget: Budget, *, heading: str, endpoint
     selected = _filters(form)
     if selected is None:
         return render_template(template, form=form, heading=heading, budget=budget,
-                               rows=[], total=0, pagination=None, csv_url=None,
+                               rows=[], total=0, page_links=None, csv_url=None,
                                return_url=url_for(return_endpoint, **url_values), **context), 400
     page = page_number(request.args) or abort(404)
-    rows, total = figures.statement(session, budget.id, selected, page=page)
-    pages = max(1, -(-total // figures.STATEMENT_PAGE_SIZE))
+    rows, total = statements.statement(session, budget.id, selected, page=page)
+    pages = max(1, -(-total // statements.STATEMENT_PAGE_SIZE))
     if page > pages:
         abort(404)
     arguments = _filter_arguments()
     return render_template(
         template, form=form, heading=heading, budget=budget, rows=rows, total=total,
-        pagination=pagination(endpoint, url_values | arguments, page, pages),
+        page_links={"endpoint": endpoint, "arguments": url_values | arguments, "page": page, "page_count": pages},
         csv_url=url_for(csv_endpoint, **url_values, **arguments),
         return_url=url_for(return_endpoint, **url_values), **context,
     ), 200
-
-
-def pagination(endpoint: str, arguments: dict, page: int, pages: int) -> dict | None:
-    """GOV.UK pagination links: first, last and two either side of the current page."""
-    if pages == 1:
-        return None
-    params: dict = {"items": [
-        {"number": n, "href": url_for(endpoint, **arguments, page=n), "current": n == page}
-        for n in range(1, pages + 1)
-        if n in (1, pages) or abs(n - page) <= 2
-    ]}
-    # Show an ellipsis where pages are skipped.
-    with_gaps, previous = [], 0
-    for item in params["items"]:
-        if item["number"] - previous > 1:
-            with_gaps.append({"ellipsis": True})
-        with_gaps.append(item)
-        previous = item["number"]
-    params["items"] = with_gaps
-    if page > 1:
-        params["previous"] = {"href": url_for(endpoint, **arguments, page=page - 1)}
-    if page < pages:
-        params["next"] = {"href": url_for(endpoint, **arguments, page=page + 1)}
-    return params
 
 
 def statement_csv(session: Session, budget: Budget) -> Response:
@@ -137,17 +116,17 @@ def statement_csv(session: Session, budget: Budget) -> Response:
                              "Content-Type": "text/csv; charset=utf-8"})
 
 
-def _streamed_csv(budget_id: int, selected: figures.StatementFilters) -> Iterator[bytes]:
+def _streamed_csv(budget_id: int, selected: statements.StatementFilters) -> Iterator[bytes]:
     """Runs after the view has returned, so it ends its own use of the database: the request's
     teardown has already happened by then."""
     session = get_session()
     try:
-        yield from _csv_lines(figures.statement_rows(session, budget_id, selected))
+        yield from _csv_lines(statements.statement_rows(session, budget_id, selected))
     finally:
         session.close()
 
 
-def _csv_lines(rows: Iterable[figures.StatementRow]) -> Iterator[bytes]:
+def _csv_lines(rows: Iterable[statements.StatementRow]) -> Iterator[bytes]:
     """The CSV a line at a time, so a long statement is never held in memory whole."""
     line = io.StringIO()
     writer = csv.writer(line)
@@ -174,12 +153,12 @@ def _pounds(pence: int) -> str:
 
 def render_quarterly_return(session: Session, budget: Budget, *, endpoint: str,
                             url_values: dict, heading: str) -> str:
-    periods = figures.quarters(budget)
+    periods = quarters(budget)
     number = (whole_number(request.args["quarter"], minimum=1, maximum=len(periods)) or abort(404)
               if "quarter" in request.args else _current_quarter(periods))
     return render_template(
         "budget/quarterly_return.html", budget=budget, heading=heading,
-        report=figures.quarterly_return(session, budget, number),
+        report=quarterly_return(session, budget, number),
         quarter_links=[{"number": n, "start": start, "end": end,
                         "href": url_for(endpoint, **url_values, quarter=n), "current": n == number}
                        for n, (start, end) in enumerate(periods, start=1)],
@@ -187,7 +166,7 @@ def render_quarterly_return(session: Session, budget: Budget, *, endpoint: str,
 
 
 def _current_quarter(periods) -> int:
-    today = uk_today()
+    today = today_in_uk()
     for number, (start, end) in enumerate(periods, start=1):
         if start <= today <= end:
             return number

@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 
 from marketplace import ledger
 from marketplace.audit import audit
+from marketplace.categories import SUPPORT_CATEGORIES, budget_category_key_for_service
 from marketplace.errors import ServiceError, ServiceErrors
 from marketplace.models import (
     Budget,
@@ -20,6 +21,7 @@ from marketplace.models import (
     LedgerTransaction,
     PaymentSchedule,
     Person,
+    Service,
     User,
 )
 from marketplace.money import format_money
@@ -27,17 +29,6 @@ from marketplace.storage import lock_row
 
 MAXIMUM_ALLOCATION_PENCE = 10_000_000 * 100
 INSTALMENT_DAYS = 28
-
-# The usual ways a personal budget is split (key, name).
-CATEGORIES = [
-    ("personal_care", "Personal care"),
-    ("short_breaks", "Short breaks"),
-    ("community_activities", "Community activities"),
-    ("equipment", "Equipment"),
-    ("transport", "Transport"),
-    ("employing_a_pa", "Employing a personal assistant"),
-]
-CATEGORY_NAMES = dict(CATEGORIES)
 
 
 @dataclass(frozen=True)
@@ -124,7 +115,7 @@ def allocate_budget(session: Session, *, person_id: int, period_start: date, per
         errors["funding_source"] = "Select who funds the budget"
     if schedule not in set(PaymentSchedule):
         errors["schedule"] = "Select how the money is paid in"
-    unknown = set(categories) - set(CATEGORY_NAMES)
+    unknown = set(categories) - set(SUPPORT_CATEGORIES)
     if unknown:
         errors["allocation"] = "Choose categories from the list"
     split = sum(categories.values())
@@ -151,7 +142,7 @@ def allocate_budget(session: Session, *, person_id: int, period_start: date, per
     session.flush()
     for key, amount in categories.items():
         if amount:
-            session.add(BudgetCategory(budget_id=budget.id, key=key, name=CATEGORY_NAMES[key],
+            session.add(BudgetCategory(budget_id=budget.id, key=key, name=SUPPORT_CATEGORIES[key],
                                        allocation_pence=amount))
     audit(session, action="budget.allocated", actor=actor, on_behalf_of_id=person_id,
           object_type="budget", object_id=budget.id,
@@ -206,3 +197,13 @@ def adjust_budget(session: Session, *, budget_id: int, change: str, amount_pence
           object_type="budget", object_id=budget_id,
           detail={"amount_pence": amount_pence, "reason": reason, "transaction_id": transaction.id})
     return transaction
+
+
+def budget_category_for_service(session: Session, *, budget_id: int, service: Service) -> BudgetCategory | None:
+    """The part of the budget a service's cost counts against: the budget category with the
+    same key as the service's category. None when the budget is not split that way (the money
+    then shows as 'Not in a category')."""
+    return session.exec(
+        select(BudgetCategory).where(BudgetCategory.budget_id == budget_id,
+                                     BudgetCategory.key == budget_category_key_for_service(service.category))
+    ).first()

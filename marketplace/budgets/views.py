@@ -7,9 +7,10 @@ from flask import Blueprint, render_template
 
 from marketplace.auth.acting import require_or_403
 from marketplace.auth.permissions import roles
-from marketplace.budgets import figures, pages
+from marketplace.budgets import pages
+from marketplace.budgets.overview import current_budget
+from marketplace.dates import today_in_uk
 from marketplace.db import get_session
-from marketplace.ledger import uk_today
 from marketplace.models import Budget, Role
 
 bp = Blueprint("budget", __name__, url_prefix="/budget")
@@ -17,7 +18,7 @@ bp = Blueprint("budget", __name__, url_prefix="/budget")
 
 def _budget_in_scope() -> tuple[Budget | None, str]:
     person = require_or_403("view_budget").person
-    return figures.current_budget(get_session(), person.id, uk_today()), person.name
+    return current_budget(get_session(), person.id, today_in_uk()), person.name
 
 
 @bp.route("")

@@ -71,7 +71,12 @@ class ProviderLanguage(SQLModel, table=True):
 
 
 class Service(SQLModel, table=True):
-    """A listing: what a provider offers, per unit, at a price in pence."""
+    """A listing: what a provider offers, per unit, at a price in pence.
+
+    Never deleted once made (care packages and invoices will point at it): staff withdraw it.
+    A withdrawn service is never published, so browse, compare and profiles, which show only
+    published services, leave it out; the provider's own list still shows it.
+    """
 
     __table_args__ = (
         Index("ix_service_browse", "published", "category", "price_pence"),
@@ -91,6 +96,7 @@ class Service(SQLModel, table=True):
     # Days available as bits: Monday = 1, Tuesday = 2, … Sunday = 64 (see providers.catalogue).
     days: int = Field(default=0)
     published: bool = Field(default=False)
+    withdrawn_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 

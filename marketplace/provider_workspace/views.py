@@ -4,6 +4,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_login import current_user, login_user
 
 from marketplace.auth.permissions import public, roles
+from marketplace.categories import SUPPORT_CATEGORIES
+from marketplace.dates import today_in_uk
 from marketplace.db import get_session
 from marketplace.errors import ServiceError
 from marketplace.extensions import limiter
@@ -17,7 +19,6 @@ from marketplace.providers import staff as staff_service
 from marketplace.providers.catalogue import (
     CHECK_KINDS,
     PROVIDER_KINDS,
-    SERVICE_CATEGORIES,
     days_from_mask,
 )
 from marketplace.providers.changes import changes_of, waiting_kind_change
@@ -30,11 +31,10 @@ from marketplace.providers.forms import (
     StaffForm,
 )
 from marketplace.providers.profile import areas_of, languages_of
-from marketplace.providers.vetting import today_in_uk
 
 bp = Blueprint("provider_workspace", __name__, url_prefix="/provider")
 
-LABELS = {"kinds": PROVIDER_KINDS, "categories": SERVICE_CATEGORIES, "check_kinds": CHECK_KINDS}
+LABELS = {"kinds": PROVIDER_KINDS, "categories": SUPPORT_CATEGORIES, "check_kinds": CHECK_KINDS}
 
 
 def _my_provider() -> Provider:
@@ -221,20 +221,6 @@ def withdraw_service(service_id: int):
     get_session().commit()
     flash(f"“{listing.title}” is withdrawn. People cannot see it now.")
     return redirect(url_for("provider_workspace.services"))
-
-
-@bp.route("/services/<int:service_id>/delete", methods=["GET", "POST"])
-@roles(Role.PROVIDER)
-def delete_service(service_id: int):
-    provider = _my_provider()
-    listing = _my_service(provider, service_id)
-    if request.method == "POST":
-        title = listing.title
-        service.delete_service(get_session(), provider=provider, actor=current_user, service=listing)
-        get_session().commit()
-        flash(f"“{title}” is deleted.")
-        return redirect(url_for("provider_workspace.services"))
-    return render_template("provider_workspace/service_delete.html", service=listing)
 
 
 @bp.route("/checks")

@@ -1,4 +1,5 @@
-"""The shared lists providers and people choose from: kinds, categories, units, days, checks."""
+"""The shared lists providers and people choose from: kinds, units, days, checks. Kinds of
+support (service categories) are the one list in marketplace.categories."""
 
 import re
 
@@ -7,18 +8,6 @@ PROVIDER_KINDS = {
     "personal_assistant": "Personal assistant",
     "day_service": "Day service",
     "equipment_supplier": "Equipment or adaptations supplier",
-    "other": "Other",
-}
-
-SERVICE_CATEGORIES = {
-    "personal_care": "Personal care",
-    "domestic_help": "Domestic help",
-    "short_breaks": "Short breaks and respite",
-    "community_activities": "Community activities",
-    "day_services": "Day services",
-    "equipment": "Equipment",
-    "transport": "Transport",
-    "employing_a_pa": "Employing a PA",
     "other": "Other",
 }
 

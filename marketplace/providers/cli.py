@@ -4,10 +4,10 @@ import click
 from flask.cli import AppGroup
 from sqlmodel import Session
 
+from marketplace.dates import today_in_uk
 from marketplace.db import engine
 from marketplace.providers.catalogue import CHECK_KINDS
 from marketplace.providers.council import expiring_checks
-from marketplace.providers.vetting import today_in_uk
 
 vetting_cli = AppGroup("vetting", help="Provider vetting.")
 

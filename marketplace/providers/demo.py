@@ -2,10 +2,11 @@
 one whose insurance runs out within 30 days, one still waiting for checks, one suspended."""
 
 import random
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlmodel import select
 
+from marketplace.demo_data import DemoData
 from marketplace.models import (
     Provider,
     ProviderArea,
@@ -105,11 +106,10 @@ LANGUAGE_CHOICES = ["Urdu", "Punjabi", "Polish", "Arabic", "Bengali", "British S
                     "Kurdish", "Romanian", "Somali", "Mandarin", "Gujarati", "Tigrinya"]
 
 
-def load_provider_demo(demo, users: dict, people: dict) -> None:
-    """Called by load_demo_data with its DemoData helper, the demo users and people."""
+def load_provider_demo(demo: DemoData) -> None:
     session = demo.session
-    council = users["council@example.org"]
-    today = date.today()
+    council = demo.users["council@example.org"]
+    today = demo.today
     randomness = random.Random(2026)  # the same prices and languages on every run
 
     def provider(name: str, kind: str, districts: list[str], *, description: str | None = None) -> Provider:
@@ -179,12 +179,12 @@ def load_provider_demo(demo, users: dict, people: dict) -> None:
 
 
 
-def load_review_demo(demo, people: dict) -> None:
+def load_review_demo(demo: DemoData) -> None:
     """Reviews by budget holders who have paid the provider from their budget (run after the
     budget history, so each review is a verified purchase). Jo has paid Kirkstall Mobility Aids
     but not reviewed it, so the demo can show writing one."""
     session = demo.session
-    sam = people["sam@example.org"]
+    sam = demo.people["sam@example.org"]
     named = {p.name: p for p in session.exec(select(Provider).where(Provider.name.in_(
         ["Brightpath Home Care", "Meanwood Day Opportunities"]))).all()}
     reviews = [

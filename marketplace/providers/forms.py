@@ -7,6 +7,8 @@ from wtforms import DateField as WTFormsDateField
 from wtforms import IntegerField, SelectMultipleField, ValidationError
 from wtforms.validators import Email, InputRequired, NumberRange, Optional, Regexp
 
+from marketplace.categories import SUPPORT_CATEGORIES
+from marketplace.dates import today_in_uk
 from marketplace.forms import (
     BaseForm,
     LongTextField,
@@ -27,7 +29,6 @@ from marketplace.providers.catalogue import (
     LANGUAGES,
     POSTCODE_DISTRICT,
     PROVIDER_KINDS,
-    SERVICE_CATEGORIES,
     UNITS,
     normalise_district,
 )
@@ -49,7 +50,7 @@ class BrowseForm(BaseForm):
     q = TextField("Search", validators=[Optional(), length(max=100, message="Search must be 100 characters or fewer")])
     category = SelectChoiceField(
         "Type of support",
-        choices=choices([("", "Any type"), *SERVICE_CATEGORIES.items()]),
+        choices=choices([("", "Any type"), *SUPPORT_CATEGORIES.items()]),
         validators=[Optional()], invalid_choice_message="Choose a type of support from the list",
     )
     area = TextField(
@@ -188,7 +189,7 @@ class StaffAccountForm(BaseForm):
 
 
 class ServiceForm(BaseForm):
-    category = SelectChoiceField("Type of support", choices=choices([("", "Choose a type"), *SERVICE_CATEGORIES.items()]),
+    category = SelectChoiceField("Type of support", choices=choices([("", "Choose a type"), *SUPPORT_CATEGORIES.items()]),
                                  validators=[required("Choose the type of support")],
                                  invalid_choice_message="Choose the type of support")
     title = TextField("Title", description="A short name people will understand, like “Morning help at home”",
@@ -220,13 +221,13 @@ class CheckForm(BaseForm):
     submit = Submit("Send for checking")
 
     def validate_issued_on(self, field):
-        if field.data and field.data > date.today():
+        if field.data and field.data > today_in_uk():
             raise ValidationError("The date issued must be today or in the past")
 
     def validate_expires_on(self, field):
         if field.data and self.issued_on.data and field.data <= self.issued_on.data:
             raise ValidationError("The expiry date must be after the date issued")
-        if field.data and field.data < date.today():
+        if field.data and field.data < today_in_uk():
             raise ValidationError("The expiry date must be today or in the future")
 
 

@@ -124,22 +124,17 @@ def save_service(session: Session, *, provider: Provider, actor: User, service: 
 
 
 def set_published(session: Session, *, provider: Provider, actor: User, service: Service, published: bool) -> Service:
+    """Publish a service (a withdrawn one comes back), or withdraw it: it leaves browse and
+    compare but keeps its history. Services are never deleted."""
     if service.provider_id != provider.id:
         raise ServiceError("This service belongs to another provider")
     service.published = published
-    service.updated_at = utcnow()
+    service.withdrawn_at = None if published else utcnow()
+    service.updated_at = service.withdrawn_at or utcnow()
     session.add(service)
     audit(session, action="service.published" if published else "service.withdrawn", actor=actor,
           object_type="service", object_id=service.id, detail={"provider_id": provider.id})
     return service
-
-
-def delete_service(session: Session, *, provider: Provider, actor: User, service: Service) -> None:
-    if service.provider_id != provider.id:
-        raise ServiceError("This service belongs to another provider")
-    audit(session, action="service.deleted", actor=actor, object_type="service", object_id=service.id,
-          detail={"provider_id": provider.id, "title": service.title})
-    session.delete(service)
 
 
 # Vetting checks

@@ -12,15 +12,12 @@ every check that service's category needs (service_is_vetted), so calling onesel
 cannot put personal care in front of people without a CQC registration.
 """
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from sqlalchemy import ColumnElement, and_, case, distinct, func, or_, select
 
 from marketplace.models import Provider, Service, VettingCheck
 from marketplace.providers.catalogue import CATEGORY_CHECKS, REQUIRED_CHECKS
-
-LONDON = ZoneInfo("Europe/London")
 
 
 def is_vetted(today: date) -> ColumnElement[bool]:
@@ -61,8 +58,3 @@ def service_is_vetted(today: date) -> ColumnElement[bool]:
 def is_listed(today: date) -> ColumnElement[bool]:
     """Shown to the public: vetted and not suspended."""
     return and_(Provider.suspended_at.is_(None), is_vetted(today))
-
-
-def today_in_uk() -> date:
-    """Checks expire at midnight UK time, whatever the server's clock zone."""
-    return datetime.now(LONDON).date()

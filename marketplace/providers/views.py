@@ -7,6 +7,8 @@ from werkzeug.datastructures import MultiDict
 
 from marketplace.auth.acting import require_or_403
 from marketplace.auth.permissions import public, roles, user_has_role
+from marketplace.categories import SUPPORT_CATEGORIES
+from marketplace.dates import today_in_uk
 from marketplace.db import get_session
 from marketplace.errors import ServiceError
 from marketplace.forms import show_service_error
@@ -24,13 +26,11 @@ from marketplace.providers.catalogue import (
     CHECK_KINDS,
     DAYS,
     PROVIDER_KINDS,
-    SERVICE_CATEGORIES,
     describe_days,
 )
 from marketplace.providers.comparison import comparison_rows
 from marketplace.providers.forms import BrowseForm, ReviewForm
 from marketplace.providers.profile import provider_profile
-from marketplace.providers.vetting import today_in_uk
 from marketplace.query import page_number, record_id
 from marketplace.redirects import local_path
 
@@ -41,7 +41,7 @@ FILTER_FIELDS = ("q", "category", "area", "max_price", "day", "language", "sort"
 
 
 def _labels() -> dict:
-    return {"kinds": PROVIDER_KINDS, "categories": SERVICE_CATEGORIES, "check_kinds": CHECK_KINDS,
+    return {"kinds": PROVIDER_KINDS, "categories": SUPPORT_CATEGORIES, "check_kinds": CHECK_KINDS,
             "describe_days": describe_days, "days": DAYS, "sorts": SORTS}
 
 
@@ -79,11 +79,8 @@ def browse():
     results = search_providers(get_session(), filters=filters, today=today_in_uk(), page=_page_number())
     active_filters = {name: request.args.get(name) for name in FILTER_FIELDS if request.args.get(name)}
 
-    def page_url(number: int) -> str:
-        return url_for("providers.browse", **active_filters, page=number)
-
     return render_template(
-        "providers/browse.html", form=form, filters=filters, results=results, page_url=page_url,
+        "providers/browse.html", form=form, filters=filters, results=results, active_filters=active_filters,
         compare_ids=_compare_ids(), has_filters=bool(active_filters), **_labels(),
     ), 400 if form.errors else 200
 
@@ -126,7 +123,7 @@ def compare():
     today = today_in_uk()
     providers = listed_providers(db, provider_ids=_compare_ids(), today=today)
     category = request.args.get("category")
-    if category not in SERVICE_CATEGORIES:
+    if category not in SUPPORT_CATEGORIES:
         category = None
     return render_template(
         "providers/compare.html", providers=providers, category=category,

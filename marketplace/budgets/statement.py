@@ -1,0 +1,219 @@
+"""The statement: every money movement of a budget, newest first, with the balance after
+each. Summed in SQL from the ledger's postings."""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import and_, case, func, not_, or_
+from sqlmodel import Session, col, select
+
+from marketplace import ledger
+from marketplace.ledger import Balances
+from marketplace.models import BudgetCategory, LedgerTransaction, Person, Posting, Provider, User
+
+STATEMENT_PAGE_SIZE = 25
+
+
+@dataclass(frozen=True)
+class StatementFilters:
+    from_date: date | None = None
+    to_date: date | None = None
+    category_id: int | None = None
+    provider_id: int | None = None
+
+
+@dataclass(frozen=True)
+class StatementRow:
+    transaction_id: int
+    effective_on: date
+    kind: str
+    memo: str
+    reason: str | None
+    by: str | None
+    on_behalf_of: str | None
+    category: str | None
+    provider: str | None
+    change: int  # to the money not yet spent: positive in, negative out
+    moved: int  # the size of the transaction, for rows that only move money inside the budget
+    balance: int  # money not yet spent, after this row
+
+    @property
+    def what(self) -> str:
+        return ledger.KINDS[self.kind]
+
+    @property
+    def money_in(self) -> int:
+        return max(self.change, 0)
+
+    @property
+    def money_out(self) -> int:
+        return max(-self.change, 0)
+
+
+def _change_and_moved():
+    """Per transaction: the change to the money not yet spent, and the size of the move."""
+    return (
+        func.sum(case((Balances.where("unspent", Posting.account), Posting.amount_pence), else_=0)).label("change"),
+        func.sum(case((Posting.amount_pence > 0, Posting.amount_pence), else_=0)).label("moved"),
+    )
+
+
+def _newest_first():
+    return col(LedgerTransaction.effective_on).desc(), col(LedgerTransaction.id).desc()
+
+
+def _filtered(query, filters: StatementFilters):
+    if filters.from_date is not None:
+        query = query.where(LedgerTransaction.effective_on >= filters.from_date)
+    if filters.to_date is not None:
+        query = query.where(LedgerTransaction.effective_on <= filters.to_date)
+    if filters.category_id is not None:
+        query = query.where(LedgerTransaction.category_id == filters.category_id)
+    if filters.provider_id is not None:
+        query = query.where(LedgerTransaction.provider_id == filters.provider_id)
+    return query
+
+
+def _at_or_before(effective_on: date, transaction_id: int):
+    """Transactions no newer than the given one, in statement order (date, then id)."""
+    return and_(LedgerTransaction.effective_on <= effective_on,
+                or_(LedgerTransaction.effective_on < effective_on, LedgerTransaction.id <= transaction_id))
+
+
+def _at_or_after(effective_on: date, transaction_id: int):
+    return and_(LedgerTransaction.effective_on >= effective_on,
+                or_(LedgerTransaction.effective_on > effective_on, LedgerTransaction.id >= transaction_id))
+
+
+def _unspent_change(budget_id: int, *where):
+    return (
+        select(func.coalesce(func.sum(Posting.amount_pence), 0))
+        .join(LedgerTransaction, LedgerTransaction.id == Posting.transaction_id)
+        .where(Posting.budget_id == budget_id, LedgerTransaction.budget_id == budget_id, Balances.where("unspent", Posting.account), *where)
+        .scalar_subquery()
+    )
+
+
+def _balance_after(budget_id: int, effective_on: date, transaction_id: int, *, from_the_top: bool):
+    """Money not yet spent just after the given transaction, summing only the postings on its
+    shorter side: everything minus what came after it, or what came up to it."""
+    if from_the_top:
+        everything = (
+            select(func.coalesce(func.sum(Posting.amount_pence), 0))
+            .where(Posting.budget_id == budget_id, Balances.where("unspent", Posting.account))
+            .scalar_subquery()
+        )
+        return everything - _unspent_change(budget_id, not_(_at_or_before(effective_on, transaction_id)))
+    return _unspent_change(budget_id, _at_or_before(effective_on, transaction_id))
+
+
+def statement(session: Session, budget_id: int, filters: StatementFilters = StatementFilters(), *,
+              page: int = 1) -> tuple[list[StatementRow], int]:
+    """One page of rows, newest first, and how many rows match.
+
+    The balance on each row is the true balance after it, even when filters hide other rows:
+    it is summed once for the page's newest row and then worked back through every
+    transaction (shown or not) between the page's newest and oldest rows."""
+    total = session.exec(_filtered(
+        select(func.count()).select_from(LedgerTransaction).where(LedgerTransaction.budget_id == budget_id),
+        filters)).one()
+    offset = (page - 1) * STATEMENT_PAGE_SIZE
+    page_ids = (_filtered(select(LedgerTransaction.id).where(LedgerTransaction.budget_id == budget_id), filters)
+                .order_by(*_newest_first()).limit(STATEMENT_PAGE_SIZE).offset(offset))
+    shown = session.exec(_statement_rows(budget_id, _page_sums(budget_id, page_ids.scalar_subquery()))
+                         .order_by(*_newest_first())).all()
+    if not shown:
+        return [], total
+    newest, oldest = shown[0], shown[-1]
+    balance_after_newest = _balance_after(budget_id, newest.effective_on, newest.id,
+                                          from_the_top=offset * 2 <= total)
+    changes = session.exec(
+        select(LedgerTransaction.id, _change_and_moved()[0], balance_after_newest)
+        .join(Posting, Posting.transaction_id == LedgerTransaction.id)
+        .where(LedgerTransaction.budget_id == budget_id,
+               _at_or_before(newest.effective_on, newest.id),
+               _at_or_after(oldest.effective_on, oldest.id))
+        .group_by(LedgerTransaction.id, LedgerTransaction.effective_on)
+        .order_by(*_newest_first())
+    ).all()
+    balances = {}
+    balance = int(changes[0][2]) if changes else 0
+    for transaction_id, change, _balance_after_newest in changes:
+        balances[transaction_id] = balance
+        balance -= int(change)
+    return [_statement_row(row, balances[row.id]) for row in shown], total
+
+
+def statement_rows(session: Session, budget_id: int, filters: StatementFilters = StatementFilters(),
+                   *, chunk_size: int = 1000) -> Iterator[StatementRow]:
+    """Every row of the statement, newest first, fetched from the database a chunk at a time.
+    One query: the running balance is a window over the whole budget, which is what this needs."""
+    change, moved = _change_and_moved()
+    per_transaction = (
+        select(Posting.transaction_id.label("transaction_id"), change, moved)
+        .where(Posting.budget_id == budget_id)
+        .group_by(Posting.transaction_id)
+        .subquery()
+    )
+    with_balance = (
+        select(
+            per_transaction,
+            func.sum(per_transaction.c.change).over(
+                order_by=(LedgerTransaction.effective_on, LedgerTransaction.id)).label("balance"),
+        )
+        .join(LedgerTransaction, LedgerTransaction.id == per_transaction.c.transaction_id)
+        .where(LedgerTransaction.budget_id == budget_id)
+        .subquery()
+    )
+    query = (
+        _filtered(_statement_rows(budget_id, with_balance).add_columns(with_balance.c.balance), filters)
+        .order_by(*_newest_first())
+        .execution_options(yield_per=chunk_size)
+    )
+    for row in session.exec(query):
+        yield _statement_row(row, int(row.balance))
+
+
+def _page_sums(budget_id: int, transaction_ids):
+    """change and moved for the given transactions only."""
+    return (
+        select(Posting.transaction_id.label("transaction_id"), *_change_and_moved())
+        .where(Posting.budget_id == budget_id, col(Posting.transaction_id).in_(transaction_ids))
+        .group_by(Posting.transaction_id)
+        .subquery()
+    )
+
+
+def _statement_rows(budget_id: int, sums):
+    """A statement's rows without their balances: transactions with names, joined to `sums`
+    (a subquery of transaction_id, change and moved) so only the rows it has are listed."""
+    on_behalf_of = Person.__table__.alias("on_behalf_of")
+    return (
+        select(
+            LedgerTransaction.id, LedgerTransaction.effective_on, LedgerTransaction.kind,
+            LedgerTransaction.memo, LedgerTransaction.reason, User.name.label("by"),
+            on_behalf_of.c.name.label("on_behalf_of"), BudgetCategory.name.label("category"),
+            Provider.name.label("provider"), sums.c.change, sums.c.moved,
+        )
+        .join(sums, sums.c.transaction_id == LedgerTransaction.id)
+        .outerjoin(User, User.id == LedgerTransaction.actor_id)
+        .outerjoin(on_behalf_of, on_behalf_of.c.id == LedgerTransaction.on_behalf_of_id)
+        .outerjoin(BudgetCategory, BudgetCategory.id == LedgerTransaction.category_id)
+        .outerjoin(Provider, Provider.id == LedgerTransaction.provider_id)
+        .where(LedgerTransaction.budget_id == budget_id)
+    )
+
+
+def _statement_row(row, balance: int) -> StatementRow:
+    return StatementRow(row.id, row.effective_on, row.kind, row.memo, row.reason, row.by, row.on_behalf_of,
+                        row.category, row.provider, int(row.change or 0), int(row.moved or 0), balance)
+
+
+def statement_providers(session: Session, budget_id: int) -> list[Provider]:
+    """The providers that appear in this budget's statement, for the filter."""
+    return list(session.exec(
+        select(Provider).where(col(Provider.id).in_(
+            select(LedgerTransaction.provider_id).where(LedgerTransaction.budget_id == budget_id)
+        )).order_by(Provider.name)
+    ).all())
