@@ -19,6 +19,8 @@ PACKAGE = Path(marketplace.__file__).parent
 WEB_SIDE = frozenset({
     "views", "forms", "cli", "factory", "db", "extensions", "templating", "navigation",
     "pages", "acting", "permissions", "delivery", "admin",
+    # Runs in the error handler: reads the request and commits the refusal on its own.
+    "security_log",
 })
 # Loading the demo is a command of its own (`flask demo-data`): it commits once, at the end,
 # but stays free of Flask like the rules it calls.

@@ -18,9 +18,9 @@ from hypothesis import strategies as st
 from sqlalchemy import func, inspect, select, table
 from sqlmodel import Session
 
-from marketplace import create_app
 from marketplace.budgets.forms import StatementFilterForm
 from marketplace.demo import load_demo_data
+from marketplace.factory import create_app
 from marketplace.models import User
 from marketplace.providers.forms import BrowseForm
 from tests.conftest import _empty_every_table

@@ -4,8 +4,8 @@ import uuid
 
 import pytest
 
-from marketplace import create_app
 from marketplace.config import ConfigurationError, load_config
+from marketplace.factory import create_app
 
 SIGN_IN_LIMIT = 6  # per hour here, so a slow machine never crosses into a new window
 REDIS = "redis://127.0.0.1:6379"

@@ -5,8 +5,9 @@ put in front of the council."""
 import pytest
 from sqlmodel import select
 
+from marketplace.categories import SUPPORT_CATEGORIES
 from marketplace.models import AuditLog, Provider, ProviderChange, Role
-from marketplace.providers.catalogue import CATEGORY_CHECKS
+from marketplace.providers.catalogue import CATEGORY_CHECKS, CHECK_KINDS
 from tests.client_request import error_messages, normalised_text
 from tests.factories import create_provider, create_user
 from tests.factories_providers import add_check, add_service, create_listed_provider
@@ -84,6 +85,37 @@ def test_the_checks_page_asks_for_what_the_listed_support_needs(client_request, 
     client_request.login(user)
     page = client_request.get("/provider/checks")
     assert "CQC registration" in normalised_text(page.select_one("main table"))
+
+
+@pytest.mark.parametrize("category", list(SUPPORT_CATEGORIES))
+def test_every_type_of_support_says_which_checks_it_needs(category):
+    # A category with no entry would hide every service under it from everyone.
+    assert CATEGORY_CHECKS.get(category)
+    assert set(CATEGORY_CHECKS[category]) <= set(CHECK_KINDS)
+
+
+def test_checks_are_listed_only_for_types_of_support_on_the_list():
+    assert set(CATEGORY_CHECKS) == set(SUPPORT_CATEGORIES)
+
+
+def test_a_withdrawn_service_no_longer_asks_for_its_checks_and_coming_back_needs_them_again(
+        client_request, session):
+    provider = create_provider(session, name="Cheap Care", kind="other")
+    user = create_user(session, role=Role.PROVIDER, provider=provider)
+    add_check(session, provider, "public_liability_insurance")
+    care = add_service(session, provider, title="Personal care, cheaply", category="personal_care")
+    add_service(session, provider, title="Minibus trips", category="transport")
+    client_request.login(user)
+    client_request.post(f"/provider/services/{care.id}/withdraw", expected_redirect="/provider/services")
+    checks = normalised_text(client_request.get("/provider/checks").select_one("main table"))
+    assert "CQC registration" not in checks
+    assert "Public liability insurance" in checks
+
+    client_request.post(f"/provider/services/{care.id}/publish", expected_redirect="/provider/services")
+    assert "CQC registration" in normalised_text(client_request.get("/provider/checks").select_one("main table"))
+    listed = _browse_titles(client_request)
+    assert "Minibus trips" in listed
+    assert "Personal care, cheaply" not in listed
 
 
 def test_the_council_can_refuse_a_change_of_kind_and_the_provider_sees_why(

@@ -17,7 +17,7 @@ from sqlmodel import Session
 
 from marketplace.models import Provider, ProviderArea, ProviderLanguage, Service
 from marketplace.providers.catalogue import DAYS, district_order
-from marketplace.providers.vetting import is_listed, service_is_vetted
+from marketplace.providers.vetting import is_listed, service_is_shown
 
 PER_PAGE = 20
 SORTS = {"name": "Name (A to Z)", "price": "Price (lowest first)", "rating": "Rating (highest first)"}
@@ -66,7 +66,7 @@ class BrowsePage:
 def _service_conditions(filters: BrowseFilters, today: date) -> list[ColumnElement[bool]]:
     """What one published service (joined to its provider) must satisfy: its category's checks
     held, and every filter."""
-    conditions: list[ColumnElement[bool]] = [Service.published.is_(True), service_is_vetted(today)]
+    conditions: list[ColumnElement[bool]] = [service_is_shown(today)]
     if filters.category:
         conditions.append(Service.category == filters.category)
     if filters.max_price_pence is not None:

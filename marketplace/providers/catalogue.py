@@ -59,6 +59,8 @@ REQUIRED_CHECKS: dict[str, tuple[str, ...]] = {
 
 # What offering a type of support needs, whatever kind the provider says it is: a service is
 # shown only while its provider holds every check its category needs, verified and in date.
+# Keyed by the one list in marketplace.categories; every category has an entry (a test holds
+# this), because a service under a category missing here could never be shown.
 CATEGORY_CHECKS: dict[str, tuple[str, ...]] = {
     "personal_care": ("cqc_registration", "public_liability_insurance", "employers_liability_insurance"),
     "domestic_help": ("public_liability_insurance",),

@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from marketplace.models import Provider, ProviderArea, ProviderLanguage, Service, VettingCheck
 from marketplace.providers.catalogue import checks_needed, describe_days, district_order
-from marketplace.providers.vetting import service_is_vetted
+from marketplace.providers.vetting import service_is_shown
 
 
 @dataclass
@@ -31,8 +31,8 @@ def comparison_rows(session: Session, *, providers: list[Provider], category: st
         return []
     services = defaultdict(list)
     for service in session.execute(
-        select(Service).where(Service.provider_id.in_(ids), Service.published.is_(True),
-                              service_is_vetted(today))
+        select(Service).where(Service.provider_id.in_(ids),
+                              service_is_shown(today))
         .order_by(Service.price_pence, Service.id)
     ).scalars():
         services[service.provider_id].append(service)

@@ -16,7 +16,7 @@ from marketplace.models import (
     VettingCheck,
 )
 from marketplace.providers.catalogue import checks_needed, district_order
-from marketplace.providers.vetting import service_is_vetted
+from marketplace.providers.vetting import service_is_shown
 
 
 @dataclass
@@ -63,8 +63,7 @@ def visible_reviews(session: Session, provider_id: int) -> list[tuple[Review, st
 
 def provider_profile(session: Session, *, provider: Provider, today: date) -> ProviderProfile:
     services = list(session.execute(
-        select(Service).where(Service.provider_id == provider.id, Service.published.is_(True),
-                              service_is_vetted(today))
+        select(Service).where(Service.provider_id == provider.id, service_is_shown(today))
         .order_by(Service.category, Service.price_pence, Service.id)
     ).scalars())
     return ProviderProfile(

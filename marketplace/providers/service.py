@@ -167,9 +167,10 @@ class CheckStatus:
 
 
 def required_check_status(session: Session, *, provider: Provider, today: date) -> list[CheckStatus]:
-    """For each check this provider needs for its kind and the types of support it lists: is it
-    in order, and what to do if not."""
-    categories = set(session.execute(select(Service.category).where(Service.provider_id == provider.id)).scalars())
+    """For each check this provider needs for its kind and the types of support it lists (drafts
+    too, so it can get ready; not withdrawn services): is it in order, and what to do if not."""
+    categories = set(session.execute(select(Service.category).where(
+        Service.provider_id == provider.id, Service.withdrawn_at.is_(None))).scalars())
     checks = list(session.execute(
         select(VettingCheck).where(VettingCheck.provider_id == provider.id)
         .order_by(VettingCheck.submitted_at.desc(), VettingCheck.id.desc())

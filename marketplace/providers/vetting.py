@@ -7,9 +7,10 @@ database starts from the selective filters (area, category, price, words) and th
 only those providers' checks through ix_vettingcheck_validity, instead of grouping every
 check of every provider on each search.
 
-The provider's kind sets a floor; each service is shown only while its provider also holds
-every check that service's category needs (service_is_vetted), so calling oneself "other"
-cannot put personal care in front of people without a CQC registration.
+The provider's kind sets a floor; each service is shown only while it is published, not
+withdrawn, and its provider also holds every check that service's category needs
+(service_is_shown), so calling oneself "other" cannot put personal care in front of people
+without a CQC registration.
 """
 
 from datetime import date
@@ -53,6 +54,12 @@ def service_is_vetted(today: date) -> ColumnElement[bool]:
         .scalar_subquery()
     )
     return valid_required_kinds == needed
+
+
+def service_is_shown(today: date) -> ColumnElement[bool]:
+    """True for a service (correlated to Service) people may see on `today`: published, not
+    withdrawn, and vetted for its category."""
+    return and_(Service.published.is_(True), Service.withdrawn_at.is_(None), service_is_vetted(today))
 
 
 def is_listed(today: date) -> ColumnElement[bool]:
