@@ -10,8 +10,9 @@ export FLASK_APP := app
 
 .PHONY: run test install assets migrate demo-data bench lint clean
 
+# The web server and a job worker together (Procfile); Ctrl-C stops both.
 run: install assets migrate demo-data
-	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+	$(BIN)/honcho start -f Procfile --port $(PORT)
 
 test: install assets
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -55,6 +55,7 @@ PAGES = [
     Page("commissioner budget list", "commissioner", "/admin/budgets"),
     Page("vetting queue", "commissioner", "/admin/vetting"),
     Page("advocate home", "advocate", "/advocacy"),
+    Page("notifications", "budget holder", "/notifications"),
 ]
 
 # Which demo account signs in for each role.

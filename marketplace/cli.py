@@ -63,10 +63,12 @@ def create_user(email: str, name: str, role: str, password: str) -> None:
 
 def register_commands(app: Flask) -> None:
     from marketplace.budgets.cli import budgets_cli
+    from marketplace.jobs import jobs_cli
     from marketplace.providers.cli import vetting_cli
 
     app.cli.add_command(budgets_cli)
     app.cli.add_command(db_cli)
+    app.cli.add_command(jobs_cli)
     app.cli.add_command(vetting_cli)
     app.cli.add_command(demo_data)
     app.cli.add_command(create_user)

@@ -62,6 +62,9 @@ def load_config(overrides: dict | None = None) -> dict:
         raise ConfigurationError(
             "Set RATELIMIT_STORAGE_URI to a shared store such as redis://127.0.0.1:6379 before running "
             "in production (or WEB_CONCURRENCY=1 for a single worker).")
+    mail_security = os.environ.get("MAIL_SECURITY", "").lower()
+    if mail_security not in ("", "starttls", "tls"):
+        raise ConfigurationError("MAIL_SECURITY must be starttls, tls or left empty")
 
     config = {
         "APP_ENV": env,
@@ -83,6 +86,13 @@ def load_config(overrides: dict | None = None) -> dict:
         # __Host-: the browser sends it only over HTTPS, to this host, for the whole site, so a
         # neighbouring subdomain cannot set or overwrite it.
         "SESSION_COOKIE_NAME": "__Host-session" if env == "production" else "session",
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
+        "MAIL_SECURITY": mail_security,
+        # Where emails link to (the address people use, behind any proxy).
+        "SERVICE_URL": os.environ.get("SERVICE_URL", f"http://127.0.0.1:{os.environ.get('PORT', '5000')}"),
+        "JOBS_URL": os.environ.get("JOBS_URL", ""),
+        "JOBS_IMMEDIATE": env == "test",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env == "production",

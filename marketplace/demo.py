@@ -13,6 +13,7 @@ from marketplace.advocacy.demo import load_advocacy_demo
 from marketplace.budgets.demo import load_budget_demo
 from marketplace.demo_data import DemoData
 from marketplace.models import CaseAssignment, Person, Provider, ProviderMember, Role
+from marketplace.notifications.demo import load_notification_demo
 from marketplace.providers.demo import load_provider_demo, load_review_demo
 
 DEMO_USERS = [
@@ -57,6 +58,7 @@ DEMO_AREAS: list[Callable[[DemoData], None]] = [
     load_budget_demo,
     load_review_demo,
     load_advocacy_demo,
+    load_notification_demo,
 ]
 
 

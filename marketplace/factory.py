@@ -8,7 +8,7 @@ from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from marketplace import db
+from marketplace import db, jobs
 from marketplace.config import PROJECT_ROOT, load_config
 from marketplace.extensions import csrf, limiter, login_manager
 from marketplace.query import DatabaseIdConverter
@@ -44,6 +44,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.url_map.converters["int"] = DatabaseIdConverter
     _set_up_templates(app)
     db.init_app(app)
+    jobs.init_app(app)
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
@@ -100,6 +101,7 @@ def _register_blueprints(app: Flask) -> None:
     from marketplace.advocacy.views import bp as advocacy_bp
     from marketplace.auth.views import bp as auth_bp
     from marketplace.budgets.views import bp as budget_bp
+    from marketplace.notifications.views import bp as notifications_bp
     from marketplace.pages.views import bp as pages_bp
     from marketplace.provider_workspace.views import bp as provider_workspace_bp
     from marketplace.providers.views import bp as providers_bp
@@ -111,6 +113,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(budget_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(advocacy_bp)
+    app.register_blueprint(notifications_bp)
 
 
 def _register_error_pages(app: Flask) -> None:

@@ -1,6 +1,7 @@
 """The links in the service navigation, per role. Each area adds its pages here."""
 
 from flask import current_app, url_for
+from markupsafe import Markup
 
 from marketplace.models import Role, User
 
@@ -43,10 +44,32 @@ NAVIGATION: dict[Role | None, list[tuple[str, str]]] = {
 }
 
 
+NOTIFICATIONS = "notifications.index"
+for _role, _links in NAVIGATION.items():
+    if _role is not None:
+        _links.append(("Notifications", NOTIFICATIONS))
+
+
 def navigation_for(user: User | None) -> list[dict]:
     role = user.role_enum if user else None
-    return [
-        {"text": text, "href": url_for(endpoint)}
-        for text, endpoint in NAVIGATION[role]
-        if endpoint in current_app.view_functions
-    ]
+    items = []
+    for text, endpoint in NAVIGATION[role]:
+        if endpoint not in current_app.view_functions:
+            continue
+        item = {"text": text, "href": url_for(endpoint)}
+        if endpoint == NOTIFICATIONS:
+            item["html"] = _notifications_link_text(user)
+        items.append(item)
+    return items
+
+
+def _notifications_link_text(user: User) -> Markup:
+    """"Notifications (3)", read aloud as "Notifications, 3 unread"."""
+    from marketplace.db import get_session
+    from marketplace.notifications.service import unread_count
+
+    unread = unread_count(get_session(), user_id=user.id)
+    if not unread:
+        return Markup("Notifications")
+    return Markup('Notifications <span aria-hidden="true">({0})</span>'
+                  '<span class="govuk-visually-hidden">, {0} unread</span>').format(unread)

@@ -9,6 +9,7 @@ from sqlmodel import select
 from marketplace.audit import audit
 from marketplace.models import AdvocateLink, AuditLog, LegalBasis, LinkStatus, Role, User
 from marketplace.models.types import utcnow
+from marketplace.notifications.service import notify
 from tests.client_request import error_messages, field_error, normalised_text
 from tests.factories import assign_case, create_user, person_of
 from tests.factories_advocacy import create_advocate_link
@@ -160,17 +161,25 @@ def test_a_professional_stops_an_authorised_persons_access(client_request, sessi
 
 def test_the_advocate_sees_who_they_support_with_permissions_and_invitations(
         client_request, session, sam, alex):
-    create_advocate_link(session, person=person_of(session, sam), advocate=alex, permissions=["view", "cosign"])
+    sam_person = person_of(session, sam)
+    create_advocate_link(session, person=sam_person, advocate=alex, permissions=["view", "cosign"])
     jo = person_of(session, create_user(session, role=Role.PERSON, name="Jo Khan"))
     create_advocate_link(session, person=jo, email="alex@example.org", status=LinkStatus.INVITED)
     kim = person_of(session, create_user(session, role=Role.PERSON, name="Kim Old"))
     create_advocate_link(session, person=kim, email="alex@example.org", status=LinkStatus.INVITED,
                          expires_in=timedelta(seconds=-1))
+
+    notify(session, recipient_id=alex.id, kind="budget.underspend", person_id=sam_person.id,
+           text="Plan how to use the money left over", link="/budget")
+    notify(session, recipient_id=alex.id, kind="advocate.permissions_changed", person_id=sam_person.id,
+           text="What you can do has changed", link="/advocacy")  # news, not something to do
+    session.commit()
     client_request.login(alex)
     page = client_request.get("/advocacy")
     text = normalised_text(page.main)
     assert "Sam Taylor has agreed that you can: See the budget, support plan, care packages and " \
            "invoices Co-sign care packages before a professional reviews them" in text
+    assert "Plan how to use the money left over" in text and "What you can do has changed" not in text
     assert "Jo Khan invited you" in text and "Kim Old" not in text
 
 

@@ -21,6 +21,8 @@ WEB_SIDE = frozenset({
     "pages", "acting", "permissions", "delivery", "admin",
     # Runs in the error handler: reads the request and commits the refusal on its own.
     "security_log",
+    # Jobs play the view's part for background work: they open a session and commit.
+    "jobs",
 })
 # Loading the demo is a command of its own (`flask demo-data`): it commits once, at the end,
 # but stays free of Flask like the rules it calls.

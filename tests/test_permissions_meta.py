@@ -24,6 +24,7 @@ from marketplace.models import (
     Service,
     User,
 )
+from marketplace.notifications.service import notify
 from tests.factories import assign_case, create_provider, create_user, person_of
 from tests.factories_advocacy import create_advocate_link
 from tests.factories_budget import create_budget
@@ -129,6 +130,8 @@ def _build_world(session) -> World:
         membership = session.exec(select(ProviderMember).where(ProviderMember.user_id == colleague.id)).one()
         membership.is_owner = False
         session.add(membership)
+    # Jo's notification: everyone signed in here has notifications of their own, never hers.
+    jos_notification = notify(session, recipient_id=jo.user_id, kind="test", text="For Jo", link="/")
     session.commit()
     world = World(users={Role.PERSON: sam_user, Role.ADVOCATE: advocate, Role.PROFESSIONAL: professional,
                          Role.PROVIDER: provider_staff, Role.COMMISSIONER: commissioner}, sam=sam, jo=jo)
@@ -146,6 +149,7 @@ def _build_world(session) -> World:
         "token": {"mine": "a-guessed-token-that-was-never-sent", "theirs": "another-guessed-token"},
         "change_id": {"mine": changes[my_provider.id], "theirs": changes[their_provider.id]},
         "user_id": {"mine": my_colleague.id, "theirs": their_staff.id},
+        "notification_id": {"mine": jos_notification.id, "theirs": jos_notification.id},
     }
     return world
 
@@ -201,6 +205,8 @@ ACCESS_MATRIX: dict[str, Entry] = {
     "advocacy.accept_invitation": _entry(everyone_else=GUESSED_TOKEN),
     "advocacy.decline_invitation": _entry(everyone_else=GUESSED_TOKEN),
     "advocacy.register_from_invitation": _entry(everyone_else=GUESSED_TOKEN),
+    # Every signed-in role has its own notifications; anyone else's id is not found.
+    "notifications.mark_read": _entry(*Role, everyone_else=frozenset({404})),
 }
 # A professional manages the authorised people they recorded, through the same routes.
 PROFESSIONAL_ALSO = {"advocacy.change_permissions": "authorised_link_id", "advocacy.revoke": "authorised_link_id"}

@@ -1,5 +1,6 @@
 """Getting an invitation link to the invitee: by email when a mail server is set up, and on
-screen and in the log while developing (there is no mail server on a laptop)."""
+screen and in the log while developing (there is no mail server on a laptop). In production
+with no email sent, the page shows the link so the inviter can pass it on."""
 
 import smtplib
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from marketplace.mail import send_email
 class Delivery:
     emailed: bool
     email_failed: bool
-    link_to_show: str | None  # only outside production
+    link_to_show: str | None  # always outside production; in production only if not emailed
 
 
 def deliver_invitation(invitation: NewInvitation, *, person_name: str, inviter_name: str) -> Delivery:
@@ -26,15 +27,16 @@ def deliver_invitation(invitation: NewInvitation, *, person_name: str, inviter_n
     emailed = email_failed = False
     if current_app.config.get("MAIL_SERVER"):
         try:
-            send_email(to=link.invited_email, subject=f"{inviter_name} has invited you to help {person_name}",
-                        body=_email_body(name=link.invited_name, person_name=person_name,
-                                         inviter_name=inviter_name, url=url))
+            send_email(current_app.config, to=link.invited_email,
+                       subject=f"{inviter_name} has invited you to help {person_name}",
+                       body=_email_body(name=link.invited_name, person_name=person_name,
+                                        inviter_name=inviter_name, url=url))
             emailed = True
         except (OSError, smtplib.SMTPException):
             current_app.logger.exception("Could not email the invitation for advocate link %s", link.id)
             email_failed = True
     return Delivery(emailed=emailed, email_failed=email_failed,
-                    link_to_show=None if in_production else url)
+                    link_to_show=None if in_production and emailed else url)
 
 
 def _email_body(*, name: str, person_name: str, inviter_name: str, url: str) -> str:

@@ -26,6 +26,7 @@ from marketplace.models import (
 )
 from marketplace.models.advocacy import ADVOCATE_PERMISSIONS
 from marketplace.models.types import utcnow
+from marketplace.notifications import events
 from marketplace.scope import Scope, require
 from marketplace.storage import lock_row
 
@@ -164,6 +165,7 @@ def change_permissions(db: Session, *, scope: Scope, link_id: int, permissions: 
     audit(db, action="advocate.permissions_changed", actor=by, on_behalf_of_id=link.person_id,
           object_type="advocate_link", object_id=link.id,
           detail={"name": link.invited_name, "before": before, "after": sorted(permissions)})
+    events.permissions_changed(db, link)
     return link
 
 
@@ -174,12 +176,14 @@ def revoke(db: Session, *, scope: Scope, link_id: int) -> AdvocateLink:
     by = scope.user
     if link.status not in OPEN_STATUSES:
         return link
+    was_invited = link.status == LinkStatus.INVITED.value
     link.status = LinkStatus.REVOKED.value
     link.revoked_at = utcnow()
     link.revoked_by_id = by.id
     db.add(link)
     audit(db, action="advocate.revoked", actor=by, on_behalf_of_id=link.person_id,
           object_type="advocate_link", object_id=link.id, detail={"name": link.invited_name})
+    events.access_ended(db, link, by=by, was_invited=was_invited)
     return link
 
 
@@ -223,6 +227,7 @@ def _mark_expired_if_late(db: Session, token: str) -> None:
     if link is not None and link.status == LinkStatus.INVITED and link.status_now(utcnow()) is LinkStatus.EXPIRED:
         link.status = LinkStatus.EXPIRED.value
         db.add(link)
+        events.invitation_expired(db, link)
         db.flush()
 
 
@@ -254,6 +259,7 @@ def _activate(db: Session, *, link: AdvocateLink, user: User) -> None:
     db.add(link)
     audit(db, action="advocate.invitation_accepted", actor=user, on_behalf_of_id=link.person_id,
           object_type="advocate_link", object_id=link.id, detail={"permissions": link.permissions})
+    events.invitation_answered(db, link, accepted=True)
 
 
 def register_and_accept(db: Session, *, token: str, name: str, email: str, password: str) -> User:
@@ -285,7 +291,21 @@ def decline(db: Session, *, token: str, user: User | None) -> AdvocateLink:
     db.add(link)
     audit(db, action="advocate.invitation_declined", actor=user, on_behalf_of_id=link.person_id,
           object_type="advocate_link", object_id=link.id, detail={"name": link.invited_name})
+    events.invitation_answered(db, link, accepted=False)
     return link
+
+
+def expire_invitations(db: Session, today=None) -> int:
+    """A sweep: mark invitations that ran out unanswered as expired and tell the budget holder.
+    The status is checked under a row lock, so two workers never tell anyone twice."""
+    late = db.exec(select(AdvocateLink).where(
+        AdvocateLink.status == LinkStatus.INVITED.value, AdvocateLink.expires_at < utcnow()
+    ).order_by(AdvocateLink.id).with_for_update()).all()
+    for link in late:
+        link.status = LinkStatus.EXPIRED.value
+        db.add(link)
+        events.invitation_expired(db, link)
+    return len(late)
 
 
 # Reading ------------------------------------------------------------------------------------

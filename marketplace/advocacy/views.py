@@ -34,6 +34,7 @@ from marketplace.extensions import limiter
 from marketplace.forms import show_service_error
 from marketplace.models import AdvocateLink, LegalBasis, Person, Role, User
 from marketplace.models.types import utcnow
+from marketplace.notifications.service import waiting_for_advocate
 from marketplace.query import page_number, record_id
 from marketplace.redirects import local_path
 from marketplace.scope import PERMISSION_LABELS, Scope, active_link, can, for_caseload_person
@@ -80,6 +81,9 @@ def _show_delivery(invitation: service.NewInvitation, *, person: Person) -> None
     elif delivery.email_failed:
         flash(f"The invitation for {who} is saved, but we could not email it. "
               "Try again later by stopping it and inviting them again.", "warning")
+    elif current_app.config["APP_ENV"] == "production":
+        flash(f"The invitation for {who} is saved. No email was sent: copy the link below and "
+              "send it to them yourself.")
     else:
         flash(f"The invitation for {who} is saved.")
     if delivery.link_to_show:
@@ -269,7 +273,10 @@ def register_from_invitation(token: str):
 @roles(Role.ADVOCATE)
 def home():
     db = get_session()
-    return render_template("advocacy/home.html", supported=service.people_supported(db, advocate=current_user), act_for_form=ActForForm(),
+    waiting = waiting_for_advocate(db, advocate=current_user)
+    supported = [(person, link, waiting.get(person.id, []))
+                 for person, link in service.people_supported(db, advocate=current_user)]
+    return render_template("advocacy/home.html", supported=supported, act_for_form=ActForForm(),
                            invitations=service.invitations_waiting(db, advocate=current_user))
 
 

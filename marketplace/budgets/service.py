@@ -25,6 +25,7 @@ from marketplace.models import (
     User,
 )
 from marketplace.money import format_money
+from marketplace.notifications import events
 from marketplace.storage import lock_row
 
 MAXIMUM_ALLOCATION_PENCE = 10_000_000 * 100
@@ -150,6 +151,7 @@ def allocate_budget(session: Session, *, person_id: int, period_start: date, per
                   "period_end": period_end.isoformat(), "schedule": schedule})
     session.flush()
     post_due_instalments(session, today=today, actor=actor, budget_id=budget.id)
+    events.budget_allocated(session, budget)
     return budget
 
 
@@ -196,6 +198,7 @@ def adjust_budget(session: Session, *, budget_id: int, change: str, amount_pence
     audit(session, action=f"budget.{change}", actor=actor, on_behalf_of_id=budget.person_id,
           object_type="budget", object_id=budget_id,
           detail={"amount_pence": amount_pence, "reason": reason, "transaction_id": transaction.id})
+    events.budget_adjusted(session, budget, change=change, amount_pence=amount_pence)
     return transaction
 
 

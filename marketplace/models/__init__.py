@@ -10,6 +10,7 @@ from marketplace.models.ledger import (
     PaymentSchedule,
     Posting,
 )
+from marketplace.models.notification import JobFailure, Notification, NotificationSetting
 from marketplace.models.person import CaseAssignment, Person
 from marketplace.models.provider import (
     Provider,
@@ -26,7 +27,7 @@ from marketplace.models.user import Role, SignInThrottle, User
 
 __all__ = [
     "AdvocateLink", "AuditLog", "Budget", "BudgetCategory", "CaseAssignment", "FundingSource",
-    "LedgerTransaction", "LegalBasis", "LinkStatus", "PaymentSchedule", "Person", "Posting",
-    "Provider", "ProviderArea", "ProviderChange", "ProviderLanguage", "ProviderMember",
-    "Review", "Role", "Service", "SignInThrottle", "StaffInvitation", "User", "VettingCheck",
+    "JobFailure", "LedgerTransaction", "LegalBasis", "LinkStatus", "Notification", "NotificationSetting",
+    "PaymentSchedule", "Person", "Posting", "Provider", "ProviderArea", "ProviderChange", "ProviderLanguage",
+    "ProviderMember", "Review", "Role", "Service", "SignInThrottle", "StaffInvitation", "User", "VettingCheck",
 ]

@@ -6,6 +6,7 @@ from sqlalchemy import text
 
 from marketplace.auth.permissions import public
 from marketplace.db import get_session
+from marketplace.jobs import queue_state
 from marketplace.navigation import navigation_for
 
 bp = Blueprint("pages", __name__)
@@ -39,4 +40,10 @@ def healthz():
         get_session().execute(text("SELECT 1")).one()
     except Exception:  # any failure to reach the database means "not healthy"
         return {"status": "database unavailable"}, 503
-    return {"status": "ok"}, 200
+    try:
+        queue = queue_state()
+    except Exception:  # the app cannot queue jobs (emails, retries) without it
+        return {"status": "job queue unavailable"}, 503
+    return {"status": "ok", "jobs": {"waiting": queue.waiting,
+                                     "oldest_waiting_seconds": queue.oldest_waiting_seconds,
+                                     "scheduled": queue.scheduled}}, 200

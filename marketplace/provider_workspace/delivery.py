@@ -19,7 +19,8 @@ def deliver_staff_invitation(new: NewStaffInvitation, *, provider_name: str, inv
     emailed = email_failed = False
     if current_app.config.get("MAIL_SERVER"):
         try:
-            send_email(to=invitation.invited_email, subject=f"{inviter_name} has invited you to join {provider_name}",
+            send_email(current_app.config, to=invitation.invited_email,
+                       subject=f"{inviter_name} has invited you to join {provider_name}",
                        body=(f"Hello {invitation.invited_name},\n\n"
                              f"{inviter_name} has invited you to use {provider_name}’s account on "
                              f"Manage your care budget.\n\nTo accept, open this link:\n{url}\n\n"

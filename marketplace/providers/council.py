@@ -12,6 +12,7 @@ from marketplace.audit import audit
 from marketplace.errors import ServiceError
 from marketplace.models import Provider, User, VettingCheck
 from marketplace.models.types import utcnow
+from marketplace.notifications import events
 from marketplace.providers.catalogue import REQUIRED_CHECKS
 
 T = TypeVar("T")
@@ -64,6 +65,7 @@ def verify_check(session: Session, *, check_id: int, actor: User) -> VettingChec
     session.add(check)
     audit(session, action="vetting.check_verified", actor=actor, object_type="vetting_check", object_id=check.id,
           detail={"provider_id": check.provider_id, "kind": check.kind, "expires_on": check.expires_on.isoformat()})
+    events.check_decided(session, check)
     return check
 
 
@@ -78,6 +80,7 @@ def reject_check(session: Session, *, check_id: int, actor: User, reason: str) -
     session.add(check)
     audit(session, action="vetting.check_rejected", actor=actor, object_type="vetting_check", object_id=check.id,
           detail={"provider_id": check.provider_id, "kind": check.kind, "reason": check.rejection_reason})
+    events.check_decided(session, check)
     return check
 
 
@@ -91,6 +94,7 @@ def suspend_provider(session: Session, *, provider_id: int, actor: User, reason:
     session.add(provider)
     audit(session, action="provider.suspended", actor=actor, object_type="provider", object_id=provider.id,
           detail={"reason": provider.suspension_reason})
+    events.provider_suspended(session, provider)
     return provider
 
 
@@ -100,6 +104,7 @@ def reinstate_provider(session: Session, *, provider_id: int, actor: User) -> Pr
     provider.suspension_reason = ""
     session.add(provider)
     audit(session, action="provider.reinstated", actor=actor, object_type="provider", object_id=provider.id)
+    events.provider_reinstated(session, provider)
     return provider
 
 
@@ -156,3 +161,23 @@ def expiring_checks(session: Session, *, today: date, days: int) -> list[Expirin
 def first_expiring_checks(session: Session, *, today: date, days: int, limit: int) -> FirstOf[ExpiringCheck]:
     first = _first_of(session, _expiring_query(today, days), limit)
     return FirstOf(items=_expiring(first.items), total=first.total)
+
+
+EXPIRY_WARNINGS_DAYS = (30, 7)
+
+
+def warn_about_expiring_checks(session: Session, today: date) -> int:
+    """Warn provider staff and the council 30 and 7 days before a required check runs out.
+
+    A sweep: each warning is sent once per check, expiry date and warning (a unique key), so
+    running it again, late, or on two workers at once sends nothing twice. A check first seen
+    with 6 days left gets only the 7-day warning."""
+    sent = 0
+    for expiring in expiring_checks(session, today=today, days=max(EXPIRY_WARNINGS_DAYS)):
+        days_left = (expiring.expires_on - today).days
+        within = min(days for days in EXPIRY_WARNINGS_DAYS if days_left <= days)
+        provider = session.get(Provider, expiring.provider_id)
+        sent += events.check_running_out(session, provider=provider, kind=expiring.kind,
+                                         expires_on=expiring.expires_on, days_left=days_left,
+                                         within=within)
+    return sent

@@ -8,6 +8,7 @@ from marketplace.errors import ServiceError
 from marketplace.ledger import payable_account
 from marketplace.models import Budget, LedgerTransaction, Posting, Provider, Review, User
 from marketplace.models.types import utcnow
+from marketplace.notifications import events
 from marketplace.scope import Scope, require
 
 MAX_REVIEW_LENGTH = 2000
@@ -70,6 +71,8 @@ def save_review(session: Session, *, scope: Scope, provider: Provider, rating: i
     audit(session, action="review.written" if is_new else "review.changed", actor=actor,
           on_behalf_of_id=person.id, object_type="review", object_id=review.id,
           detail={"provider_id": provider.id, "rating": rating})
+    if is_new:
+        events.review_written(session, review)
     return review
 
 

@@ -1,7 +1,7 @@
 """Security and accounts: provider name and kind changes for the council; sign-in throttle; staff invitations
 
-Revision ID: 0008_security_and_accounts
-Revises: 0007_one_list_of_categories
+Revision ID: 0009_security_and_accounts
+Revises: 0008_notifications
 Create Date: 2026-12-01 11:50:00
 """
 from alembic import op
@@ -10,8 +10,8 @@ import sqlmodel
 import marketplace.models.types
 
 
-revision = '0008_security_and_accounts'
-down_revision = '0007_one_list_of_categories'
+revision = '0009_security_and_accounts'
+down_revision = '0008_notifications'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,1 @@
+"""Notifications: things waiting for someone, shown on /notifications and optionally emailed."""

@@ -1,0 +1,221 @@
+"""Who is told about each event, and in what words. Services call these in the event's own
+transaction; each only adds notifications (and flushes), it never commits.
+
+Links are fixed paths on this site (a notification outlives the URL map of one request, and
+services run in jobs and commands too).
+"""
+
+from sqlmodel import Session, col, select
+
+from marketplace.models import (
+    AdvocateLink,
+    Budget,
+    CaseAssignment,
+    LinkStatus,
+    Person,
+    Provider,
+    ProviderMember,
+    Review,
+    Role,
+    User,
+    VettingCheck,
+)
+from marketplace.money import format_money
+from marketplace.notifications.service import notify, notify_once
+from marketplace.providers.catalogue import CHECK_KINDS
+
+ADVOCATES_PAGE = "/advocates"
+ADVOCACY_HOME = "/advocacy"
+CASELOAD_PAGE = "/advocacy/caseload"
+BUDGET_PAGE = "/budget"
+CHECKS_PAGE = "/provider/checks"
+ORGANISATION_PAGE = "/provider/organisation"
+REVIEWS_PAGE = "/provider/reviews"
+VETTING_PAGE = "/admin/vetting"
+
+
+def _holder(session: Session, person_id: int) -> tuple[Person, User]:
+    person = session.get(Person, person_id)
+    return person, session.get(User, person.user_id)
+
+
+def advocates_who_can_view(session: Session, person_id: int) -> list[int]:
+    return list(session.exec(select(AdvocateLink.advocate_user_id).where(
+        AdvocateLink.person_id == person_id, AdvocateLink.status == LinkStatus.ACTIVE.value,
+        AdvocateLink.can_view, col(AdvocateLink.advocate_user_id).is_not(None))))
+
+
+def provider_staff(session: Session, provider_id: int) -> list[int]:
+    return list(session.exec(select(ProviderMember.user_id).where(
+        ProviderMember.provider_id == provider_id).order_by(ProviderMember.user_id)))
+
+
+def commissioners(session: Session) -> list[int]:
+    return list(session.exec(select(User.id).where(User.role == Role.COMMISSIONER.value).order_by(User.id)))
+
+
+def _recorder_if_professional(session: Session, link: AdvocateLink) -> User | None:
+    recorder = session.get(User, link.invited_by_id) if link.invited_by_id else None
+    return recorder if recorder is not None and recorder.role == Role.PROFESSIONAL else None
+
+
+# Advocates --------------------------------------------------------------------------------------
+
+def invitation_answered(session: Session, link: AdvocateLink, *, accepted: bool) -> None:
+    """Tell the budget holder (and a professional who recorded an authorised person)."""
+    person, holder = _holder(session, link.person_id)
+    if accepted:
+        text = f"{link.invited_name} accepted your invitation and can now help you."
+    else:
+        text = f"{link.invited_name} said no to your invitation to be your advocate."
+    notify(session, recipient_id=holder.id, kind=f"advocate.invitation_{'accepted' if accepted else 'declined'}",
+           text=text, link=ADVOCATES_PAGE, person_id=person.id)
+    recorder = _recorder_if_professional(session, link)
+    if recorder is not None:
+        outcome = "accepted" if accepted else "said no to"
+        notify(session, recipient_id=recorder.id, kind="advocate.authorised_person_answered",
+               text=f"{link.invited_name} {outcome} being the authorised person for {person.name}.",
+               link=CASELOAD_PAGE, person_id=person.id)
+
+
+def invitation_expired(session: Session, link: AdvocateLink) -> None:
+    person, holder = _holder(session, link.person_id)
+    notify(session, recipient_id=holder.id, kind="advocate.invitation_expired",
+           text=f"Your invitation to {link.invited_name} ran out before they answered. "
+                "You can invite them again.", link=ADVOCATES_PAGE, person_id=person.id)
+
+
+def access_ended(session: Session, link: AdvocateLink, *, by: User, was_invited: bool) -> None:
+    """An invitation cancelled or an advocate's access stopped."""
+    person, holder = _holder(session, link.person_id)
+    if by.id != holder.id:
+        text = (f"{by.name} cancelled the invitation to {link.invited_name}." if was_invited
+                else f"{by.name} stopped {link.invited_name}'s access to your budget.")
+        notify(session, recipient_id=holder.id, kind="advocate.invitation_revoked" if was_invited
+               else "advocate.access_ended", text=text, link=ADVOCATES_PAGE, person_id=person.id)
+    if link.advocate_user_id is not None and not was_invited and by.id != link.advocate_user_id:
+        notify(session, recipient_id=link.advocate_user_id, kind="advocate.access_ended",
+               text=f"You can no longer act for {person.name}.", link=ADVOCACY_HOME,
+               person_id=person.id)
+
+
+def permissions_changed(session: Session, link: AdvocateLink) -> None:
+    if link.advocate_user_id is None:  # not accepted yet: the invitation shows the new choice
+        return
+    person = session.get(Person, link.person_id)
+    notify(session, recipient_id=link.advocate_user_id, kind="advocate.permissions_changed",
+           text=f"What you can do for {person.name} has changed.", link=ADVOCACY_HOME,
+           person_id=person.id)
+
+
+# Budgets ----------------------------------------------------------------------------------------
+
+def _tell_budget_holder_and_advocates(session: Session, budget: Budget, *, kind: str,
+                                      to_holder: str, to_advocate: str) -> None:
+    person, holder = _holder(session, budget.person_id)
+    notify(session, recipient_id=holder.id, kind=kind, text=to_holder, link=BUDGET_PAGE,
+           person_id=person.id)
+    for advocate_id in advocates_who_can_view(session, person.id):
+        notify(session, recipient_id=advocate_id, kind=kind,
+               text=to_advocate.format(name=person.name), link=BUDGET_PAGE, person_id=person.id)
+
+
+def budget_allocated(session: Session, budget: Budget) -> None:
+    """To the budget holder, advocates who can see it, and the professionals on their case."""
+    amount = format_money(budget.allocation_pence)
+    _tell_budget_holder_and_advocates(
+        session, budget, kind="budget.allocated",
+        to_holder=f"The council has given you a personal budget of {amount}.",
+        to_advocate=f"The council has given {{name}} a personal budget of {amount}.")
+    person = session.get(Person, budget.person_id)
+    for professional_id in session.exec(select(CaseAssignment.professional_id).where(
+            CaseAssignment.person_id == person.id).order_by(CaseAssignment.professional_id)):
+        notify(session, recipient_id=professional_id, kind="budget.allocated", link=CASELOAD_PAGE,
+               text=f"The council has given {person.name} a personal budget of {amount}.",
+               person_id=person.id)
+
+
+BUDGET_CHANGES = {
+    "add": ("The council added {amount} to your budget.", "The council added {amount} to {name}'s budget."),
+    "remove": ("The council took {amount} off your budget.", "The council took {amount} off {name}'s budget."),
+    "clawback": ("The council took back {amount} of unspent money from your budget.",
+                 "The council took back {amount} of unspent money from {name}'s budget."),
+}
+
+
+def budget_adjusted(session: Session, budget: Budget, *, change: str, amount_pence: int) -> None:
+    to_holder, to_advocate = BUDGET_CHANGES[change]
+    amount = format_money(amount_pence)
+    _tell_budget_holder_and_advocates(
+        session, budget, kind="budget.clawed_back" if change == "clawback" else "budget.adjusted",
+        to_holder=to_holder.format(amount=amount),
+        to_advocate=to_advocate.replace("{amount}", amount))
+
+
+def budget_underspend(session: Session, budget: Budget, *, window: int, about_left: int) -> int:
+    """The 4-weekly warning that money is forecast to be left over; once per window per person."""
+    person, holder = _holder(session, budget.person_id)
+    amount = format_money(about_left)
+    recipients = [(holder.id, f"At the rate you are spending, about {amount} of your budget "
+                              "would be left at the end. You could plan more support, or the "
+                              "council may take unspent money back.")]
+    recipients += [(advocate_id, f"At the rate {person.name} is spending, about {amount} of their "
+                                 "budget would be left at the end.")
+                   for advocate_id in advocates_who_can_view(session, person.id)]
+    sent = 0
+    for user_id, text in recipients:
+        if notify_once(session, once_key=f"underspend:budget:{budget.id}:window:{window}:user:{user_id}",
+                       recipient_id=user_id, kind="budget.underspend", text=text, link=BUDGET_PAGE,
+                       person_id=person.id):
+            sent += 1
+    return sent
+
+
+# Providers --------------------------------------------------------------------------------------
+
+def _tell_staff(session: Session, provider_id: int, *, kind: str, text: str, link: str) -> None:
+    for user_id in provider_staff(session, provider_id):
+        notify(session, recipient_id=user_id, kind=kind, text=text, link=link)
+
+
+def check_decided(session: Session, check: VettingCheck) -> None:
+    what = CHECK_KINDS.get(check.kind, check.kind)
+    if check.status == "verified":
+        text = f"The council has verified your {what}."
+    else:
+        text = f"The council could not accept your {what}. Open your checks to see why."
+    _tell_staff(session, check.provider_id, kind=f"check.{check.status}", text=text, link=CHECKS_PAGE)
+
+
+def check_running_out(session: Session, *, provider: Provider, kind: str, expires_on, days_left: int,
+                      within: int) -> int:
+    """Warn the provider's staff and the council, once per check, expiry date and warning."""
+    what = CHECK_KINDS.get(kind, kind)
+    when = f"{expires_on.day} {expires_on:%B %Y}"
+    day_word = "day" if days_left == 1 else "days"
+    to_staff = f"Your {what} runs out on {when}, in {days_left} {day_word}. Send the new one so you stay listed."
+    to_council = f"{provider.name}'s {what} runs out on {when}, in {days_left} {day_word}."
+    sent = 0
+    for user_id, text, link in ([(u, to_staff, CHECKS_PAGE) for u in provider_staff(session, provider.id)]
+                                + [(u, to_council, VETTING_PAGE) for u in commissioners(session)]):
+        key = f"check-expiry:provider:{provider.id}:{kind}:{expires_on.isoformat()}:within:{within}:user:{user_id}"
+        if notify_once(session, once_key=key, recipient_id=user_id, kind="check.running_out",
+                       text=text, link=link):
+            sent += 1
+    return sent
+
+
+def provider_suspended(session: Session, provider: Provider) -> None:
+    _tell_staff(session, provider.id, kind="provider.suspended", link=ORGANISATION_PAGE,
+                text=f"The council has suspended {provider.name}. People cannot find you until it is reinstated.")
+
+
+def provider_reinstated(session: Session, provider: Provider) -> None:
+    _tell_staff(session, provider.id, kind="provider.reinstated", link=ORGANISATION_PAGE,
+                text=f"The council has reinstated {provider.name}. People can find you again.")
+
+
+def review_written(session: Session, review: Review) -> None:
+    star_word = "star" if review.rating == 1 else "stars"
+    _tell_staff(session, review.provider_id, kind="review.new", link=REVIEWS_PAGE,
+                text=f"Someone you support wrote a review: {review.rating} {star_word} out of 5.")
