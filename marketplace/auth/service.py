@@ -23,13 +23,21 @@ def find_user_by_email(session: Session, email: str) -> User | None:
     return session.exec(select(User).where(User.email == normalise_email(email))).first()
 
 
+class AddressTaken(ServiceError):
+    """The email address already has an account. Registration does not say so on screen (it
+    emails the owner instead); an invitation, sent to that address, may."""
+
+
 def _new_user(session: Session, *, email: str, name: str, password: str, role: Role) -> User:
     email = normalise_email(email)
-    if find_user_by_email(session, email) is not None:
-        raise ServiceError("An account with this email address already exists. Sign in instead", "email")
+    # The password is judged first, so a weak one gets the same answer whether or not the
+    # address is taken.
     problem = password_problem(password, email=email, name=name)
     if problem:
         raise ServiceError(problem, "password")
+    if find_user_by_email(session, email) is not None:
+        spend_time_like_a_check(password)  # as long as hashing a new password takes
+        raise AddressTaken("An account with this email address already exists. Sign in instead", "email")
     user = User(email=email, name=name.strip(), role=role.value, password_hash=hash_password(password))
     session.add(user)
     session.flush()

@@ -11,6 +11,7 @@ from flask import (
 from flask_login import current_user, login_user, logout_user
 
 from marketplace.auth import service
+from marketplace.auth.delivery import send_registration_email
 from marketplace.auth.forms import RegisterForm, SignInForm
 from marketplace.auth.permissions import public
 from marketplace.db import get_session
@@ -84,14 +85,17 @@ def register():
         db = get_session()
         try:
             if form.account_type.data == "provider":
-                user = service.register_provider(db, organisation_name=form.organisation_name.data, **fields)
+                service.register_provider(db, organisation_name=form.organisation_name.data, **fields)
             else:
-                user = service.register_person(db, **fields)
+                service.register_person(db, **fields)
+        except service.AddressTaken:
+            db.rollback()
+            send_registration_email(to=service.normalise_email(form.email.data), already_had_account=True)
+            return render_template("auth/check_your_email.html", email=form.email.data.strip())
         except ServiceError as problem:
             show_service_error(form, problem)
         else:
             db.commit()
-            _start_signed_in_session(user)
-            flash("Your account is ready.")
-            return redirect(url_for("pages.home"))
+            send_registration_email(to=service.normalise_email(form.email.data), already_had_account=False)
+            return render_template("auth/check_your_email.html", email=form.email.data.strip())
     return render_template("auth/register.html", form=form), 200 if not form.errors else 400
