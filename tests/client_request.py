@@ -73,3 +73,8 @@ def field_error(page: BeautifulSoup, field_id: str) -> str | None:
 
 def normalised_text(element) -> str:
     return " ".join(element.get_text(" ", strip=True).split()) if element is not None else ""
+
+
+def date_input(name: str, day: str, month: str, year: str) -> dict[str, str]:
+    """What a GOV.UK date input sends: one box each for day, month and year."""
+    return {f"{name}-day": day, f"{name}-month": month, f"{name}-year": year}

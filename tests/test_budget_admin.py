@@ -8,7 +8,7 @@ from sqlmodel import func, select
 from marketplace import ledger
 from marketplace.budgets import service
 from marketplace.models import AuditLog, Budget, BudgetCategory, LedgerTransaction, Role, User
-from tests.client_request import error_messages, field_error, normalised_text
+from tests.client_request import date_input, error_messages, field_error, normalised_text
 from tests.factories import create_user, person_of
 from tests.factories_budget import create_budget
 
@@ -26,7 +26,7 @@ def person(session):
 def _form(person, **changes) -> dict:
     data = {
         "person_id": str(person.id),
-        "period_start": ["1", "4", "2025"], "period_end": ["31", "3", "2026"],
+        **date_input("period_start", "1", "4", "2025"), **date_input("period_end", "31", "3", "2026"),
         "allocation": "18,720.00", "funding_source": "council", "schedule": "four_weekly",
         "category_personal_care": "11700", "category_short_breaks": "",
     }
@@ -69,11 +69,14 @@ def test_bad_amounts_are_refused_next_to_the_field_and_nothing_is_written(commis
 
 
 @pytest.mark.parametrize("changes, field, message", [
-    ({"period_end": ["31", "3", "2025"]}, "period_end", "The end date must be after the start date"),
-    ({"period_end": ["1", "4", "2025"]}, "period_end", "The end date must be after the start date"),
-    ({"period_start": ["31", "2", "2025"]}, "period_start", "The start date must be a real date, like 1 4 2026"),
-    ({"period_start": ["", "", ""]}, "period_start", "Enter the start date"),
-    ({"period_start": ["1", "4", "२०२५"]}, "period_start", "The start date must be a real date, like 1 4 2026"),
+    (date_input("period_end", "31", "3", "2025"), "period_end", "The end date must be after the start date"),
+    (date_input("period_end", "1", "4", "2025"), "period_end", "The end date must be after the start date"),
+    (date_input("period_start", "31", "2", "2025"), "period_start", "Start date must be a real date"),
+    (date_input("period_start", "", "", ""), "period_start", "Enter the start date"),
+    (date_input("period_start", "1", "", "2025"), "period_start", "Start date must include a month"),
+    (date_input("period_start", "1", "4", "२०२५"), "period_start", "Start date must be a real date"),
+    (date_input("period_start", "1", "4", "1999"), "period_start",
+     "Start date must be between 1 January 2000 and 31 December 2100"),
     ({"person_id": ""}, "person_id", "Select the person the budget is for"),
     ({"category_personal_care": "20000"}, "allocation",
      "The categories add up to £20,000.00, which is more than the budget of £18,720.00"),
@@ -86,8 +89,7 @@ def test_bad_dates_and_splits_are_refused(commissioner, client_request, session,
 
 
 def test_missing_date_fields_do_not_break_the_page(commissioner, client_request, session, person):
-    data = _form(person)
-    del data["period_start"]
+    data = {key: value for key, value in _form(person).items() if not key.startswith("period_start")}
     page = client_request.post("/admin/budgets/new", data, expected_status=400)
     assert field_error(page, "period_start") == "Enter the start date"
 
@@ -99,8 +101,8 @@ def test_missing_date_fields_do_not_break_the_page(commissioner, client_request,
 ])
 def test_overlapping_periods_for_the_same_person_are_refused(commissioner, client_request, session, person, start, end):
     create_budget(session, person=person, period_start=date(2025, 4, 1), period_end=date(2026, 3, 31))
-    page = client_request.post("/admin/budgets/new", _form(person, period_start=start, period_end=end),
-                               expected_status=400)
+    page = client_request.post("/admin/budgets/new", _form(
+        person, **date_input("period_start", *start), **date_input("period_end", *end)), expected_status=400)
     assert field_error(page, "period_start") == (
         "Sam Taylor already has a budget from 1 April 2025 to 31 March 2026. Choose dates that do not overlap it")
     assert _budget_count(session) == 1
@@ -108,7 +110,8 @@ def test_overlapping_periods_for_the_same_person_are_refused(commissioner, clien
 
 def test_the_next_period_straight_after_is_fine(commissioner, client_request, session, person):
     create_budget(session, person=person, period_start=date(2025, 4, 1), period_end=date(2026, 3, 31))
-    client_request.post("/admin/budgets/new", _form(person, period_start=["1", "4", "2026"], period_end=["31", "3", "2027"]))
+    client_request.post("/admin/budgets/new", _form(
+        person, **date_input("period_start", "1", "4", "2026"), **date_input("period_end", "31", "3", "2027")))
     assert _budget_count(session) == 2
 
 

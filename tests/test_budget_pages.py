@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -14,7 +15,7 @@ from marketplace.budgets import statement as statements
 from marketplace.budgets.quarterly_return import quarterly_return
 from marketplace.dates import today_in_uk
 from marketplace.models import BudgetCategory, Provider, Role, User
-from tests.client_request import error_messages, field_error, normalised_text
+from tests.client_request import date_input, error_messages, field_error, normalised_text
 from tests.factories import create_provider, create_user, person_of
 from tests.factories_budget import create_budget
 
@@ -215,14 +216,26 @@ def test_the_statement_filters_by_category_provider_and_date(session, sams_budge
     by_provider = client_request.get("/budget/statement", provider=str(provider.id))
     # The commitment, 20 invoices and 20 payments.
     assert "41 transactions" in normalised_text(by_provider.select_one("#statement caption"))
-    april = _statement_rows(client_request.get("/budget/statement", from_date="2025-04-01", to_date="2025-04-30"))
+    april = _statement_rows(client_request.get(
+        "/budget/statement", **date_input("from_date", "1", "4", "2025"), **date_input("to_date", "30", "4", "2025")))
     assert {row[0].split(" ", 1)[1] for row in april} == {"April 2025"}
 
 
+def test_page_and_download_links_keep_the_dates_chosen(sams_budget, client_request):
+    page = client_request.get("/budget/statement", **date_input("from_date", "1", "4", "2025"))
+    chosen = "from_date-day=1&from_date-month=4&from_date-year=2025"
+    assert chosen in page.select_one(".govuk-pagination__next a")["href"]
+    assert chosen in page.find("a", string=re.compile("Download these transactions"))["href"]
+    assert [box["value"] for box in page.select("#from_date input")] == ["1", "4", "2025"]
+
+
 @pytest.mark.parametrize("query, field, message", [
-    ({"from_date": "2025-13-01"}, "from_date", "Enter a real date for ‘from’, like 2026-04-01"),
-    ({"to_date": "<b>soon</b>"}, "to_date", "Enter a real date for ‘to’, like 2026-04-01"),
-    ({"from_date": "2025-06-01", "to_date": "2025-05-01"}, "to_date", "‘To’ must be the same as or after ‘From’"),
+    (date_input("from_date", "1", "13", "2025"), "from_date", "From date must be a real date"),
+    (date_input("from_date", "1", "", "2025"), "from_date", "From date must include a month"),
+    (date_input("to_date", "<b>soon</b>", "", ""), "to_date", "To date must include a month and year"),
+    (date_input("to_date", "1", "6", "25"), "to_date", "Year must include 4 numbers"),
+    ({**date_input("from_date", "1", "6", "2025"), **date_input("to_date", "1", "5", "2025")}, "to_date",
+     "To date must be the same as or after the from date"),
     ({"category": "99999"}, "category", "Not a valid choice."),
 ])
 def test_bad_filters_are_explained(sams_budget, client_request, query, field, message):
@@ -231,15 +244,18 @@ def test_bad_filters_are_explained(sams_budget, client_request, query, field, me
     assert message in error_messages(page)
 
 
-@pytest.mark.parametrize("query", [{}, {"from_date": "2025-05-01"}, {"to_date": "2025-06-30", "from_date": "2025-04-10"}])
-def test_the_csv_has_exactly_the_statement_rows(session, sams_budget, client_request, query):
+@pytest.mark.parametrize("from_date, to_date", [(None, None), (date(2025, 5, 1), None),
+                                                (date(2025, 4, 10), date(2025, 6, 30))])
+def test_the_csv_has_exactly_the_statement_rows(session, sams_budget, client_request, from_date, to_date):
+    query = {}
+    for name, chosen in (("from_date", from_date), ("to_date", to_date)):
+        if chosen:
+            query |= date_input(name, str(chosen.day), str(chosen.month), str(chosen.year))
     response = client_request.get_response("/budget/statement.csv", **query)
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
     header, *lines = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
     assert header[-1] == "Currency" and {line[-1] for line in lines} == {"GBP"}
-    selected = statements.StatementFilters(
-        from_date=date.fromisoformat(query["from_date"]) if "from_date" in query else None,
-        to_date=date.fromisoformat(query["to_date"]) if "to_date" in query else None)
+    selected = statements.StatementFilters(from_date=from_date, to_date=to_date)
     rows = list(statements.statement_rows(session, sams_budget.id, selected))
     _first_page, total = statements.statement(session, sams_budget.id, selected)
     assert len(lines) == total == len(rows)

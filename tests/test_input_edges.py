@@ -9,7 +9,7 @@ from sqlmodel import select
 from marketplace.forms import hidden_character, parse_pence
 from marketplace.models import Role, Service
 from marketplace.query import DATABASE_INT_MAX, page_number, record_id, whole_number
-from tests.client_request import field_error
+from tests.client_request import date_input, field_error
 from tests.factories import create_user, person_of
 from tests.factories_budget import create_budget
 from tests.factories_providers import create_listed_provider
@@ -90,16 +90,20 @@ def test_a_service_with_hostile_input_is_explained_and_not_saved(client_request,
     assert session.exec(select(Service).where(Service.title.startswith("Morning"))).all() == []
 
 
-@pytest.mark.parametrize("dates", [
-    {"issued_on": "1"}, {"issued_on": ["1", "2"]}, {"issued_on": ["²", "3", "2026"]},
-    {"issued_on": ["٣", "3", "2026"]}, {"issued_on": ["1", "1", "9" * 30]},
+@pytest.mark.parametrize(("day", "month", "year", "message"), [
+    ("1", "", "", "Date issued must include a month and year"),
+    ("²", "3", "2026", "Date issued must be a real date"),
+    ("٣", "3", "2026", "Date issued must be a real date"),
+    ("1", "1", "9" * 30, "Year must include 4 numbers"),
+    ("9" * 30, "1", "2026", "Date issued must be a real date"),
 ])
-def test_half_filled_or_foreign_dates_are_explained(client_request, provider_user, dates):
+def test_half_filled_or_foreign_dates_are_explained(client_request, provider_user, day, month, year, message):
     client_request.login(provider_user)
     page = client_request.post("/provider/checks/new", {"kind": "enhanced_dbs", "reference": "R1",
-                                                        "expires_on": ["1", "1", "2030"], **dates},
+                                                        **date_input("issued_on", day, month, year),
+                                                        **date_input("expires_on", "1", "1", "2030")},
                                expected_status=400)
-    assert field_error(page, "issued_on") == "The date issued must be a real date, like 27 3 2027"
+    assert field_error(page, "issued_on") == message
 
 
 @pytest.mark.parametrize("provider_id", ["2147483648", "9" * 30, "٣", "²"])

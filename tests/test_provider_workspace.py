@@ -14,7 +14,7 @@ from marketplace.models import (
     VettingCheck,
 )
 from marketplace.providers.service import provider_of_user
-from tests.client_request import error_messages, field_error, normalised_text
+from tests.client_request import date_input, error_messages, field_error, normalised_text
 from tests.factories import create_provider, create_user
 from tests.factories_providers import add_check, add_service, create_listed_provider, vet
 
@@ -204,7 +204,7 @@ def test_recording_a_check_sends_it_to_the_council(client_request, session, prov
     next_year = date.today().year + 1
     client_request.post("/provider/checks/new", {
         "kind": "enhanced_dbs", "reference": "DBS-0001",
-        "issued_on": ["1", "2", str(next_year - 2)], "expires_on": ["1", "2", str(next_year + 1)],
+        **date_input("issued_on", "1", "2", str(next_year - 2)), **date_input("expires_on", "1", "2", str(next_year + 1)),
     }, expected_redirect="/provider/checks")
     check = session.exec(select(VettingCheck).where(VettingCheck.reference == "DBS-0001")).one()
     assert check.status == "pending" and check.expires_on == date(next_year + 1, 2, 1)
@@ -212,13 +212,14 @@ def test_recording_a_check_sends_it_to_the_council(client_request, session, prov
 
 @pytest.mark.parametrize(("issued", "expires", "field", "message"), [
     (["", "", ""], ["1", "1", "2030"], "issued_on", "Enter the date issued"),
-    (["31", "2", "2024"], ["1", "1", "2030"], "issued_on", "The date issued must be a real date, like 27 3 2027"),
-    (["1", "1", "2024"], ["a", "b", "c"], "expires_on", "The expiry date must be a real date, like 27 3 2027"),
-    (["1", "1", "2024"], ["1", "1", "2023"], "expires_on", "The expiry date must be after the date issued"),
-    (["1", "1", "2099"], ["1", "1", "2100"], "issued_on", "The date issued must be today or in the past"),
+    (["31", "2", "2024"], ["1", "1", "2030"], "issued_on", "Date issued must be a real date"),
+    (["1", "1", "2024"], ["a", "b", "c"], "expires_on", "Expiry date must be a real date"),
+    (["1", "1", "2024"], ["1", "", ""], "expires_on", "Expiry date must include a month and year"),
+    (["1", "1", "2024"], ["1", "1", "2023"], "expires_on", "Expiry date must be after the date issued"),
+    (["1", "1", "2099"], ["1", "1", "2100"], "issued_on", "Date issued must be today or in the past"),
 ])
 def test_check_dates_are_checked(client_request, session, provider_user, issued, expires, field, message):
     client_request.login(provider_user)
     page = client_request.post("/provider/checks/new", {
-        "kind": "enhanced_dbs", "reference": "R1", "issued_on": issued, "expires_on": expires}, expected_status=400)
+        "kind": "enhanced_dbs", "reference": "R1", **date_input("issued_on", *issued), **date_input("expires_on", *expires)}, expected_status=400)
     assert field_error(page, field) == message

@@ -1,14 +1,14 @@
 """Forms for allocating and adjusting budgets, and for filtering a statement."""
 
 import uuid
-from datetime import date, datetime
+from datetime import date
 
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovTextInput
-from wtforms import DateField, HiddenField
+from wtforms import HiddenField
 from wtforms.validators import Optional, ValidationError
 
 from marketplace.budgets.service import ADJUSTMENTS, MAXIMUM_ALLOCATION_PENCE
 from marketplace.categories import SUPPORT_CATEGORIES
+from marketplace.date_input import DateInputField
 from marketplace.forms import (
     BaseForm,
     LongTextField,
@@ -22,38 +22,14 @@ from marketplace.forms import (
 )
 from marketplace.models import FundingSource, PaymentSchedule
 
-
-class DayMonthYearField(DateField):
-    """The GOV.UK date input: three boxes for day, month and year."""
-
-    widget = GovDateInput()
-
-    def __init__(self, label, *, what: str, **kwargs):
-        super().__init__(label, format="%d %m %Y", **kwargs)
-        self.what = what
-
-    def process_formdata(self, valuelist):
-        self.data = None
-        parts = [value.strip() for value in valuelist][:3]
-        self.raw_data = parts + [""] * (3 - len(parts))  # the widget always shows three boxes
-        if not any(parts):
-            raise ValueError(f"Enter the {self.what}")
-        try:
-            if not all(part.isascii() and part.isdigit() for part in self.raw_data):
-                raise ValueError
-            self.data = datetime.strptime(" ".join(self.raw_data), "%d %m %Y").date()
-        except ValueError:
-            raise ValueError(f"The {self.what} must be a real date, like 1 4 2026") from None
-        if not 2000 <= self.data.year <= 2100:
-            self.data = None
-            raise ValueError(f"The {self.what} must be between the years 2000 and 2100")
+BUDGET_YEARS = {"earliest": date(2000, 1, 1), "latest": date(2100, 12, 31)}
 
 
 class AllocateBudgetForm(BaseForm):
     person_id = SelectChoiceField("Who is the budget for?",
                                   validators=[required("Select the person the budget is for")])
-    period_start = DayMonthYearField("Start date", what="start date")
-    period_end = DayMonthYearField("End date", what="end date")
+    period_start = DateInputField("Start date", description="For example, 1 4 2026", **BUDGET_YEARS)
+    period_end = DateInputField("End date", description="For example, 31 3 2027", **BUDGET_YEARS)
     allocation = MoneyField("Amount for the whole period", maximum_pence=MAXIMUM_ALLOCATION_PENCE)
     funding_source = RadioChoiceField(
         "Who funds the budget?", choices=choices((s.value, s.label) for s in FundingSource),
@@ -93,34 +69,16 @@ class AdjustBudgetForm(BaseForm):
     submit = Submit("Save change")
 
 
-class IsoDateField(DateField):
-    """A browser date box (YYYY-MM-DD), for filters."""
-
-    widget = GovTextInput()
-
-    def __init__(self, label, **kwargs):
-        super().__init__(label, format="%Y-%m-%d", validators=[Optional()], **kwargs)
-
-    def process_formdata(self, valuelist):
-        self.data = None
-        if not valuelist or not valuelist[0].strip():
-            return
-        try:
-            self.data = date.fromisoformat(valuelist[0].strip())
-        except ValueError:
-            raise ValueError(f"Enter a real date for ‘{self.label.text.lower()}’, like 2026-04-01") from None
-
-
 class StatementFilterForm(BaseForm):
     class Meta:
         csrf = False  # a GET filter changes nothing
 
-    from_date = IsoDateField("From")
-    to_date = IsoDateField("To")
+    from_date = DateInputField("From date", optional=True)
+    to_date = DateInputField("To date", optional=True)
     category = SelectChoiceField("Category", validators=[Optional()])
     provider = SelectChoiceField("Provider", validators=[Optional()])
     submit = Submit("Show transactions")
 
     def validate_to_date(self, field):
         if field.data and self.from_date.data and field.data < self.from_date.data:
-            raise ValidationError("‘To’ must be the same as or after ‘From’")
+            raise ValidationError("To date must be the same as or after the from date")

@@ -77,8 +77,10 @@ def _filters(form: StatementFilterForm) -> statements.StatementFilters | None:
     )
 
 
-def _filter_arguments() -> dict:
-    return {k: v for k, v in request.args.items() if k in {"from_date", "to_date", "category", "provider"} and v}
+def _filter_arguments(form: StatementFilterForm) -> dict:
+    """The filters in the URL, to carry into page links and the CSV link."""
+    names = {*form.from_date.input_names, *form.to_date.input_names, "category", "provider"}
+    return {k: v for k, v in request.args.items() if k in names and v}
 
 
 def render_statement(session: Session, budget: Budget, *, heading: str, endpoint: str,
@@ -95,7 +97,7 @@ def render_statement(session: Session, budget: Budget, *, heading: str, endpoint
     pages = max(1, -(-total // statements.STATEMENT_PAGE_SIZE))
     if page > pages:
         abort(404)
-    arguments = _filter_arguments()
+    arguments = _filter_arguments(form)
     return render_template(
         template, form=form, heading=heading, budget=budget, rows=rows, total=total,
         page_links={"endpoint": endpoint, "arguments": url_values | arguments, "page": page, "page_count": pages},

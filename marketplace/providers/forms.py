@@ -1,13 +1,12 @@
 """Forms for finding providers (a GET form: filters live in the URL) and the provider workspace."""
 
-from datetime import date
 
-from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovDateInput, GovTextInput
-from wtforms import DateField as WTFormsDateField
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovTextInput
 from wtforms import IntegerField, SelectMultipleField, ValidationError
 from wtforms.validators import Email, InputRequired, NumberRange, Optional, Regexp
 
 from marketplace.categories import SUPPORT_CATEGORIES
+from marketplace.date_input import DateInputField
 from marketplace.dates import today_in_uk
 from marketplace.forms import (
     BaseForm,
@@ -81,34 +80,6 @@ class BrowseForm(BaseForm):
 
 
 # The provider workspace.
-
-class DateField(WTFormsDateField):
-    """A GOV.UK date input (day, month, year boxes) with plain-English errors."""
-
-    widget = GovDateInput()
-
-    def __init__(self, label, *, what: str, **kwargs):
-        self.what = what
-        super().__init__(label, format="%d %m %Y", validators=[InputRequired(message=f"Enter the {what}")], **kwargs)
-
-    def process_formdata(self, valuelist):
-        self.data = None
-        if not valuelist or not any(part.strip() for part in valuelist):
-            return
-        # The widget always shows three boxes, whatever number of values was sent.
-        self.raw_data = ([part.strip() for part in valuelist] + ["", "", ""])[:3]
-        numbers = [whole_number(part.strip(), maximum=9999) for part in valuelist]
-        if len(numbers) != 3 or None in numbers:
-            raise ValueError(f"The {self.what} must be a real date, like 27 3 2027")
-        day, month, year = numbers
-        try:
-            self.data = date(year, month, day)
-        except ValueError:
-            raise ValueError(f"The {self.what} must be a real date, like 27 3 2027") from None
-        if not 1900 <= year <= 2200:
-            self.data = None
-            raise ValueError(f"The {self.what} must be a real date, like 27 3 2027")
-
 
 class CheckboxesField(SelectMultipleField):
     widget = GovCheckboxesInput()
@@ -216,19 +187,19 @@ class CheckForm(BaseForm):
                             invalid_choice_message="Choose which check this is")
     reference = TextField("Reference", description="For example, the policy or certificate number",
                           validators=[required("Enter the reference"), length(max=100)])
-    issued_on = DateField("Date issued", what="date issued", description="For example, 27 3 2026")
-    expires_on = DateField("Expiry date", what="expiry date", description="For example, 27 3 2027")
+    issued_on = DateInputField("Date issued", what="the date issued")
+    expires_on = DateInputField("Expiry date", description="For example, 27 3 2027")
     submit = Submit("Send for checking")
 
     def validate_issued_on(self, field):
         if field.data and field.data > today_in_uk():
-            raise ValidationError("The date issued must be today or in the past")
+            raise ValidationError("Date issued must be today or in the past")
 
     def validate_expires_on(self, field):
         if field.data and self.issued_on.data and field.data <= self.issued_on.data:
-            raise ValidationError("The expiry date must be after the date issued")
+            raise ValidationError("Expiry date must be after the date issued")
         if field.data and field.data < today_in_uk():
-            raise ValidationError("The expiry date must be today or in the future")
+            raise ValidationError("Expiry date must be today or in the future")
 
 
 class ReasonForm(BaseForm):

@@ -144,7 +144,7 @@ def record_check(session: Session, *, provider: Provider, actor: User, kind: str
     if kind not in CHECK_KINDS:
         raise ServiceError("Choose which check this is", "kind")
     if expires_on <= issued_on:
-        raise ServiceError("The expiry date must be after the date issued", "expires_on")
+        raise ServiceError("Expiry date must be after the date issued", "expires_on")
     check = VettingCheck(provider_id=provider.id, kind=kind, reference=reference, issued_on=issued_on,
                          expires_on=expires_on, status="pending", submitted_by_id=actor.id)
     session.add(check)

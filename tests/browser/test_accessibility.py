@@ -1,11 +1,21 @@
-"""Every page each role can reach passes axe-core's WCAG 2.0/2.1/2.2 A and AA rules.
+"""Every page each role can reach passes axe-core's WCAG 2.0/2.1/2.2 A and AA rules, and reflows.
 
-New pages join the sweep by being linked from somewhere a role can reach: nothing to edit here.
+Reflow: at 320 px wide (a 1280 px window at 400% zoom) no page scrolls sideways, targets stay
+24 x 24 px and focus is never hidden; with WCAG 1.4.12 text spacing, and with text alone at
+200%, no text spills out of its box or is cut off. New pages join the sweep by being linked
+from somewhere a role can reach: nothing to edit here.
 """
 
 import pytest
 
-from tests.browser.pages import DEMO_ROLES, accessibility_violations, crawl, sign_in
+from tests.browser.layout import layout_problems
+from tests.browser.pages import (
+    DEMO_ROLES,
+    accessibility_violations,
+    axe_rule_violations,
+    crawl,
+    sign_in,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -31,7 +41,7 @@ def test_every_reachable_page_has_no_accessibility_violations(page, live_server,
     for url, status in crawl(page, live_server, ["/", *EXTRA_START_PAGES.get(role, [])]):
         visited.append(url)
         assert status is not None and status < 500, f"{url} answered {status}"
-        violations = accessibility_violations(page)
+        violations = accessibility_violations(page) + layout_problems(page, axe_rule_violations)
         if violations:
             problems[url] = violations
     assert len(visited) >= 3, f"the sweep only reached {visited}"
