@@ -15,17 +15,19 @@ from marketplace.models.person import CaseAssignment, Person
 from marketplace.models.provider import (
     Provider,
     ProviderArea,
+    ProviderChange,
     ProviderLanguage,
     ProviderMember,
     Review,
     Service,
+    StaffInvitation,
     VettingCheck,
 )
-from marketplace.models.user import Role, User
+from marketplace.models.user import Role, SignInThrottle, User
 
 __all__ = [
     "AdvocateLink", "AuditLog", "Budget", "BudgetCategory", "CaseAssignment", "FundingSource",
-    "JobFailure", "LedgerTransaction", "LegalBasis", "LinkStatus", "Notification", "NotificationSetting", "PaymentSchedule", "Person", "Posting",
-    "Provider", "ProviderArea", "ProviderLanguage", "ProviderMember",
-    "Review", "Role", "Service", "User", "VettingCheck",
+    "JobFailure", "LedgerTransaction", "LegalBasis", "LinkStatus", "Notification", "NotificationSetting",
+    "PaymentSchedule", "Person", "Posting", "Provider", "ProviderArea", "ProviderChange", "ProviderLanguage",
+    "ProviderMember", "Review", "Role", "Service", "SignInThrottle", "StaffInvitation", "User", "VettingCheck",
 ]
