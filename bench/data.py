@@ -199,7 +199,7 @@ LAST_NAMES = ["Ahmed", "Brown", "Clarke", "Davies", "Evans", "Green", "Hussain",
 def _user_row(user_id: int, email: str, name: str, role: Role, password_hash: str, now) -> dict:
     return {"id": user_id, "email": email, "name": name, "role": role.value,
             "password_hash": password_hash, "session_token": f"bench-{user_id}",
-            "failed_sign_ins": 0, "locked_until": None, "created_at": now}
+            "created_at": now}
 
 
 def _people(connection: Connection, scale: Scale, password_hash: str,

@@ -15,7 +15,16 @@ from marketplace.auth.permissions import (
     roles,
     rule_for,
 )
-from marketplace.models import LegalBasis, Person, Review, Role, Service, User
+from marketplace.models import (
+    LegalBasis,
+    Person,
+    ProviderChange,
+    ProviderMember,
+    Review,
+    Role,
+    Service,
+    User,
+)
 from marketplace.notifications.service import notify
 from marketplace.packages import building, lifecycle
 from tests.factories import assign_case, create_provider, create_user, person_of
@@ -112,6 +121,18 @@ def _build_world(session) -> World:
     checks = {p.id: add_check(session, p, "insurance", status="pending").id for p in (my_provider, their_provider)}
     services = {p.id: session.exec(select(Service.id).where(Service.provider_id == p.id)).first()
                 for p in (my_provider, their_provider)}
+    changes = {}
+    for provider in (my_provider, their_provider):
+        change = ProviderChange(provider_id=provider.id, field="kind", old_value="care_agency", new_value="other")
+        session.add(change)
+        session.commit()
+        changes[provider.id] = change.id
+    my_colleague = create_user(session, role=Role.PROVIDER, provider=my_provider)
+    their_staff = create_user(session, role=Role.PROVIDER, provider=their_provider)
+    for colleague in (my_colleague, their_staff):
+        membership = session.exec(select(ProviderMember).where(ProviderMember.user_id == colleague.id)).one()
+        membership.is_owner = False
+        session.add(membership)
     unlisted_service = add_service(session, unlisted, title="Not on the list")
     # A package each for Sam and Jo, sent, with a line each to "my" and "their" provider.
     packages, lines, outcomes = {}, {}, {}
@@ -147,6 +168,8 @@ def _build_world(session) -> World:
         "outcome_id": outcomes,
         # Any listed service may go in a package: only one that cannot be chosen is "not found".
         "unlisted_service_id": {"mine": unlisted_service.id, "theirs": unlisted_service.id},
+        "change_id": {"mine": changes[my_provider.id], "theirs": changes[their_provider.id]},
+        "user_id": {"mine": my_colleague.id, "theirs": their_staff.id},
         "notification_id": {"mine": jos_notification.id, "theirs": jos_notification.id},
     }
     return world
@@ -191,6 +214,10 @@ ACCESS_MATRIX: dict[str, Entry] = {
     "admin.vetting_check": _entry(Role.COMMISSIONER, **COUNCIL),
     "admin.vetting_provider": _entry(Role.COMMISSIONER, **COUNCIL),
     "admin.hide_review": _entry(Role.COMMISSIONER, **COUNCIL),
+    "admin.vetting_change": _entry(Role.COMMISSIONER, **COUNCIL),
+    # The owner removes their own organisation's staff; anyone else's staff are not found.
+    "provider_workspace.remove_staff": _entry(Role.PROVIDER),
+    "provider_workspace.staff_invitation": _entry(everyone_else=GUESSED_TOKEN),
     "advocacy.change_permissions": _entry(Role.PERSON, Role.PROFESSIONAL),
     "advocacy.revoke": _entry(Role.PERSON, Role.PROFESSIONAL),
     "advocacy.record_authorised_person": _entry(Role.PROFESSIONAL),
@@ -239,9 +266,13 @@ def test_a_route_added_with_an_id_and_no_matrix_entry_is_caught(app):
 
 
 def _row_counts(session) -> dict[str, int]:
+    """Rows in every table, leaving out the security log's record of the refusal itself."""
     session.expire_all()
     tables = [t for t in inspect(session.get_bind()).get_table_names() if t != "alembic_version"]
-    return {t: session.execute(text(f'SELECT count(*) FROM "{t}"')).scalar_one() for t in tables}
+    counts = {t: session.execute(text(f'SELECT count(*) FROM "{t}"')).scalar_one() for t in tables}
+    counts["auditlog"] -= session.execute(
+        text("SELECT count(*) FROM auditlog WHERE action = 'access.refused'")).scalar_one()
+    return counts
 
 
 def _attempts(world: World, role: Role):

@@ -24,19 +24,21 @@ from marketplace.models.person import CaseAssignment, Person
 from marketplace.models.provider import (
     Provider,
     ProviderArea,
+    ProviderChange,
     ProviderLanguage,
     ProviderMember,
     Review,
     Service,
+    StaffInvitation,
     VettingCheck,
 )
-from marketplace.models.user import Role, User
+from marketplace.models.user import Role, SignInThrottle, User
 
 __all__ = [
     "AdvocateLink", "AuditLog", "Budget", "BudgetCategory", "CarePackage", "CaseAssignment",
     "FundingSource", "JobFailure", "LedgerTransaction", "LegalBasis", "LineResponse", "LinkStatus",
     "Notification", "NotificationSetting", "Outcome", "PackageEvent", "PackageLine", "PackageStatus",
-    "PaymentSchedule", "Person", "Posting",
-    "Provider", "ProviderArea", "ProviderLanguage", "ProviderMember",
-    "Review", "Role", "Service", "SupportPlan", "User", "VettingCheck",
+    "PaymentSchedule", "Person", "Posting", "Provider", "ProviderArea", "ProviderChange",
+    "ProviderLanguage", "ProviderMember", "Review", "Role", "Service", "SignInThrottle",
+    "StaffInvitation", "SupportPlan", "User", "VettingCheck",
 ]

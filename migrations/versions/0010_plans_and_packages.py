@@ -1,7 +1,7 @@
 """Support plans, outcomes and care packages
 
-Revision ID: 0009_plans_and_packages
-Revises: 0008_notifications
+Revision ID: 0010_plans_and_packages
+Revises: 0009_security_and_accounts
 Create Date: 2026-12-01 11:40:47.927693
 """
 from alembic import op
@@ -10,8 +10,8 @@ import sqlmodel
 import marketplace.models.types
 
 
-revision = '0009_plans_and_packages'
-down_revision = '0008_notifications'
+revision = '0010_plans_and_packages'
+down_revision = '0009_security_and_accounts'
 branch_labels = None
 depends_on = None
 
