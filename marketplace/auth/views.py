@@ -2,6 +2,7 @@ from flask import (
     Blueprint,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -18,6 +19,7 @@ from marketplace.db import get_session
 from marketplace.errors import ServiceError
 from marketplace.extensions import limiter, login_manager
 from marketplace.forms import show_service_error
+from marketplace.models import User
 from marketplace.redirects import local_path
 
 bp = Blueprint("auth", __name__)
@@ -28,7 +30,13 @@ login_manager.login_message = "Sign in to see this page."
 
 @login_manager.user_loader
 def load_user(session_id: str):
-    return service.load_user_from_session_id(get_session(), session_id)
+    from marketplace.notifications.service import unread_count_of
+
+    db = get_session()
+    user = service.load_user_from_session_id(db, session_id, also=unread_count_of(User.id))
+    if user is not None:
+        g.unread_notifications = db.info.pop("loaded_with_user", 0)
+    return user
 
 
 def _start_signed_in_session(user) -> None:

@@ -93,6 +93,13 @@ def _forget_emails(session: Session) -> None:
 
 # Reading and marking read ----------------------------------------------------------------------
 
+def unread_count_of(user_id_column):
+    """The unread count as a column, so it can be read with the user in one statement."""
+    return (select(func.count()).select_from(Notification)
+            .where(Notification.recipient_id == user_id_column, col(Notification.read_at).is_(None))
+            .scalar_subquery())
+
+
 def unread_count(session: Session, *, user_id: int) -> int:
     return session.exec(select(func.count()).select_from(Notification).where(
         Notification.recipient_id == user_id, col(Notification.read_at).is_(None))).one()
