@@ -9,7 +9,7 @@ import itertools
 import random
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import Connection, Engine, Table, and_, func, or_, select, text
 from sqlmodel import Session
@@ -21,8 +21,12 @@ from marketplace.dates import financial_year, today_in_uk
 from marketplace.models import (
     Budget,
     BudgetCategory,
+    CarePackage,
     CaseAssignment,
     LedgerTransaction,
+    Outcome,
+    PackageLine,
+    PackageStatus,
     Person,
     Posting,
     Provider,
@@ -34,6 +38,7 @@ from marketplace.models import (
     User,
     VettingCheck,
 )
+from marketplace.packages import costing
 from marketplace.providers.catalogue import (
     CHECK_KINDS,
     LANGUAGES,
@@ -139,6 +144,7 @@ class Made:
     planned_listed: int = 0
     provider_names: dict[int, str] = field(default_factory=dict)
     council_id: int = 0
+    big_package_id: int = 0
 
 
 def generate(engine: Engine, scale: Scale) -> Dataset:
@@ -158,7 +164,9 @@ def generate(engine: Engine, scale: Scale) -> Dataset:
         holders = _people(connection, scale, password_hash, rng)
         _providers(connection, scale, password_hash, made, today, rng)
         _budgets(connection, scale, holders, made, today, rng)
+        made.big_package_id = _packages(connection, today)
         move_sequences_past_ids(connection, [
+            CarePackage.__table__, PackageLine.__table__,
             User.__table__, Person.__table__, CaseAssignment.__table__, Provider.__table__,
             ProviderMember.__table__, ProviderArea.__table__, ProviderLanguage.__table__,
             Service.__table__, VettingCheck.__table__, Budget.__table__, BudgetCategory.__table__,
@@ -191,7 +199,7 @@ LAST_NAMES = ["Ahmed", "Brown", "Clarke", "Davies", "Evans", "Green", "Hussain",
 def _user_row(user_id: int, email: str, name: str, role: Role, password_hash: str, now) -> dict:
     return {"id": user_id, "email": email, "name": name, "role": role.value,
             "password_hash": password_hash, "session_token": f"bench-{user_id}",
-            "failed_sign_ins": 0, "locked_until": None, "created_at": now}
+            "created_at": now}
 
 
 def _people(connection: Connection, scale: Scale, password_hash: str,
@@ -533,6 +541,51 @@ def broken_invariants(connection: Connection, made: Made, today) -> list[str]:
     return problems
 
 
+PACKAGES_TO_REVIEW = 200
+LINES_IN_BIG_PACKAGE = 20
+
+
+def _packages(connection: Connection, today: date) -> int:
+    """Sam's package of 20 lines, each a request to Brightpath (so the builder and Brightpath's
+    requests are both full), and 200 of Sam's packages waiting for Priya's review. Returns the
+    big package's id."""
+    packages, lines = CarePackage.__table__, PackageLine.__table__
+    budget, sam_user_id, sam_person_id = _demo_budget(connection, "sam@example.org")
+    service = connection.execute(
+        select(Service.__table__, Provider.__table__.c.name.label("provider_name"))
+        .join(Provider.__table__, Provider.__table__.c.id == Service.__table__.c.provider_id)
+        .where(Provider.__table__.c.name == "Brightpath Home Care", Service.__table__.c.published)
+        .order_by(Service.__table__.c.id)).mappings().first()
+    outcome_ids = connection.execute(select(Outcome.__table__.c.id).where(
+        Outcome.__table__.c.person_id == sam_person_id)).scalars().all()
+    start_on, now = today, datetime.now(UTC)
+    end_on = min(today + timedelta(days=27), budget["period_end"])
+    line = costing.CostedLine(service["price_pence"], 200, True, service["category"])
+    first_package = next_id(connection, packages)
+    common = {"person_id": sam_person_id, "budget_id": budget["id"], "start_on": start_on, "end_on": end_on,
+              "version": 1, "supersedes_id": None, "created_by_id": sam_user_id, "created_at": now,
+              "submitted_by_id": sam_user_id, "submitted_at": now, "cosign_by": "", "cosigned_by_id": None,
+              "cosigned_at": None, "decided_by_id": None, "decided_at": None}
+    bulk_insert(connection, packages, itertools.chain(
+        [{**common, "id": first_package, "title": "Twenty lines of support",
+          "status": PackageStatus.SUBMITTED.value,
+          "total_pence": costing.line_total(line, costing.days_in(start_on, end_on)) * LINES_IN_BIG_PACKAGE}],
+        ({**common, "id": first_package + n, "title": f"Package to review {n}",
+          "status": PackageStatus.AWAITING_REVIEW.value, "total_pence": 0}
+         for n in range(1, PACKAGES_TO_REVIEW + 1)),
+    ))
+    first_line = next_id(connection, lines)
+    bulk_insert(connection, lines, (
+        {"id": first_line + n, "package_id": first_package, "provider_id": service["provider_id"],
+         "service_id": service["id"], "outcome_id": outcome_ids[n % len(outcome_ids)],
+         "provider_name": service["provider_name"], "title": service["title"], "category": service["category"],
+         "unit": service["unit"], "unit_price_pence": service["price_pence"], "quantity_hundredths": 200,
+         "weekly": True, "response": "requested", "response_note": "", "responded_by_id": None,
+         "responded_at": None, "created_at": now}
+        for n in range(LINES_IN_BIG_PACKAGE)))
+    return first_package
+
+
 def _path_values(connection: Connection, made: Made) -> dict[str, object]:
     from marketplace.budgets.statement import STATEMENT_PAGE_SIZE
 
@@ -543,5 +596,6 @@ def _path_values(connection: Connection, made: Made) -> dict[str, object]:
         "provider_id": made.listed[0],
         "compare_1": made.listed[1], "compare_2": made.listed[2], "compare_3": made.listed[3],
         "busy_budget_id": busy_budget["id"],
+        "big_package_id": made.big_package_id,
         "deep_statement_page": max(1, -(-statement_rows // STATEMENT_PAGE_SIZE)),
     }

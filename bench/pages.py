@@ -23,7 +23,8 @@ VISITORS = {
     "budget holder": Visitor(Role.PERSON),
     "advocate": Visitor(Role.ADVOCATE),
     "commissioner": Visitor(Role.COMMISSIONER),
-    "provider staff": Visitor(Role.PROVIDER),
+    "professional": Visitor(Role.PROFESSIONAL),
+    "provider": Visitor(Role.PROVIDER),
     # Someone (not signed in) with three providers on their compare list.
     "comparing": Visitor(None, forms=tuple(
         (f"/providers/{{compare_{n}}}", "/compare/add",
@@ -57,9 +58,13 @@ PAGES = [
     Page("vetting queue", "commissioner", "/admin/vetting"),
     Page("advocate home", "advocate", "/advocacy"),
     Page("contribute", "budget holder", "/budget/contribute"),
-    Page("provider payouts", "provider staff", "/provider/payouts"),
-    Page("provider payments", "provider staff", "/provider/payments"),
+    Page("provider payouts", "provider", "/provider/payouts"),
+    Page("provider payments", "provider", "/provider/payments"),
     Page("council payments", "commissioner", "/admin/payments"),
+    Page("support plan", "budget holder", "/plan"),
+    Page("package builder, 20 lines", "budget holder", "/packages/{big_package_id}"),
+    Page("caseload, 200 packages", "professional", "/caseload"),
+    Page("provider requests", "provider", "/provider/requests"),
     Page("notifications", "budget holder", "/notifications"),
 ]
 

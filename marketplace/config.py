@@ -29,6 +29,15 @@ def _default_database_url() -> str:
     return f"sqlite:///{INSTANCE_DIR / 'care-budget.sqlite3'}"
 
 
+def _whole_number_setting(overrides: dict, name: str, *, default: int) -> int:
+    value = overrides.get(name, os.environ.get(name))
+    if value is None or value == "":
+        return default
+    if isinstance(value, int) or (isinstance(value, str) and value.isascii() and value.isdigit()):
+        return int(value)
+    raise ConfigurationError(f"{name} must be a whole number, not {value!r}")
+
+
 def load_config(overrides: dict | None = None) -> dict:
     """Build the Flask config from the environment, then apply explicit overrides."""
     overrides = overrides or {}
@@ -44,6 +53,15 @@ def load_config(overrides: dict | None = None) -> dict:
     if env == "production" and len(secret_key) < 32:
         raise ConfigurationError("SECRET_KEY is too short for production: use at least 32 characters.")
 
+    trusted_proxy_hops = _whole_number_setting(
+        overrides, "TRUSTED_PROXY_HOPS", default=1 if env == "production" else 0)
+    rate_limit_storage = overrides.get("RATELIMIT_STORAGE_URI") or os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    if env == "production" and rate_limit_storage.startswith("memory://") and os.environ.get("WEB_CONCURRENCY") != "1":
+        # Each worker would count on its own, so five workers allow five times the limit and a
+        # restart forgets every count.
+        raise ConfigurationError(
+            "Set RATELIMIT_STORAGE_URI to a shared store such as redis://127.0.0.1:6379 before running "
+            "in production (or WEB_CONCURRENCY=1 for a single worker).")
     mail_security = os.environ.get("MAIL_SECURITY", "").lower()
     if mail_security not in ("", "starttls", "tls"):
         raise ConfigurationError("MAIL_SECURITY must be starttls, tls or left empty")
@@ -56,11 +74,19 @@ def load_config(overrides: dict | None = None) -> dict:
         "STRIPE_WEBHOOK_SECRET": os.environ.get("STRIPE_WEBHOOK_SECRET", ""),
         "STRIPE_API_BASE": os.environ.get("STRIPE_API_BASE", ""),
         "STRIPE_TIMEOUT_SECONDS": float(os.environ.get("STRIPE_TIMEOUT_SECONDS") or 20),
-        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_STORAGE_URI": rate_limit_storage,
+        # How many reverse proxies in front of the app add to X-Forwarded-For. The client address
+        # is the one the furthest trusted proxy saw; anything a client writes there is ignored.
+        "TRUSTED_PROXY_HOPS": trusted_proxy_hops,
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Per client address, on top of the slowing down per email address (auth.throttle).
+        "SIGN_IN_RATE_LIMIT": "30 per minute",
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "no-reply@example.org"),
+        # __Host-: the browser sends it only over HTTPS, to this host, for the whole site, so a
+        # neighbouring subdomain cannot set or overwrite it.
+        "SESSION_COOKIE_NAME": "__Host-session" if env == "production" else "session",
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
         "MAIL_SECURITY": mail_security,

@@ -11,6 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from marketplace import db, jobs
 from marketplace.config import PROJECT_ROOT, load_config
 from marketplace.extensions import csrf, limiter, login_manager
+from marketplace.query import DatabaseIdConverter
 from marketplace.scope import NotAllowed
 
 CONTENT_SECURITY_POLICY = {
@@ -33,10 +34,14 @@ def create_app(config: dict | None = None) -> Flask:
         instance_path=str(PROJECT_ROOT / "instance"),
     )
     app.config.update(load_config(config))
-    if app.config["APP_ENV"] == "production":
-        # Behind one reverse proxy that terminates TLS: trust its client address and scheme.
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)
+    hops = app.config["TRUSTED_PROXY_HOPS"]
+    if hops:
+        # Behind reverse proxies that terminate TLS: trust exactly the addresses and scheme they
+        # add, so a client's own X-Forwarded-For cannot change who the rate limits count.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
+    # Before any route is added: ids in paths are ASCII digits the database can hold, or 404.
+    app.url_map.converters["int"] = DatabaseIdConverter
     _set_up_templates(app)
     db.init_app(app)
     jobs.init_app(app)
@@ -50,6 +55,7 @@ def create_app(config: dict | None = None) -> Flask:
         session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
         content_security_policy=CONTENT_SECURITY_POLICY,
         content_security_policy_nonce_in=["script-src"],
+        frame_options="DENY",  # as the CSP's frame-ancestors 'none', for browsers without CSP
         referrer_policy="same-origin",
     )
     _register_blueprints(app)
@@ -59,8 +65,19 @@ def create_app(config: dict | None = None) -> Flask:
     from marketplace.cli import register_commands
 
     app.before_request(enforce_access_rule)
+    app.after_request(_no_store_when_signed_in)
     register_commands(app)
     return app
+
+
+def _no_store_when_signed_in(response):
+    """A signed-in page may show someone's budget or health needs: never keep it in a shared or
+    back-button cache."""
+    from flask_login import current_user
+
+    if current_user.is_authenticated:
+        response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _set_up_templates(app: Flask) -> None:
@@ -84,9 +101,13 @@ def _register_blueprints(app: Flask) -> None:
     from marketplace.advocacy.views import bp as advocacy_bp
     from marketplace.auth.views import bp as auth_bp
     from marketplace.budgets.views import bp as budget_bp
+    from marketplace.caseload.views import bp as caseload_bp
     from marketplace.notifications.views import bp as notifications_bp
+    from marketplace.packages.views import bp as packages_bp
     from marketplace.pages.views import bp as pages_bp
     from marketplace.payments.views import bp as payments_bp
+    from marketplace.plans.views import bp as plan_bp
+    from marketplace.provider_requests.views import bp as provider_requests_bp
     from marketplace.provider_workspace.views import bp as provider_workspace_bp
     from marketplace.providers.views import bp as providers_bp
 
@@ -98,10 +119,23 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(advocacy_bp)
     app.register_blueprint(payments_bp)
+    app.register_blueprint(plan_bp)
+    app.register_blueprint(packages_bp)
+    app.register_blueprint(caseload_bp)
+    app.register_blueprint(provider_requests_bp)
     app.register_blueprint(notifications_bp)
 
 
 def _register_error_pages(app: Flask) -> None:
+    from marketplace.security_log import log_refusal
+
+    def refused(handler, status: int):
+        def log_then_handle(error):
+            log_refusal(status)
+            return handler(error)
+
+        return log_then_handle
+
     def page(template: str, status: int):
         def handler(error):
             # abort(403, "plain reason") explains itself; werkzeug's stock wording is not shown.
@@ -117,11 +151,11 @@ def _register_error_pages(app: Flask) -> None:
 
         return render_template("errors/403.html", explanation=refusal_explanation(error)), 403
 
-    app.register_error_handler(NotAllowed, not_allowed)
+    app.register_error_handler(NotAllowed, refused(not_allowed, 403))
     app.register_error_handler(CSRFError, page("errors/csrf.html", 400))
     app.register_error_handler(400, page("errors/400.html", 400))
-    app.register_error_handler(403, page("errors/403.html", 403))
-    app.register_error_handler(404, page("errors/404.html", 404))
+    app.register_error_handler(403, refused(page("errors/403.html", 403), 403))
+    app.register_error_handler(404, refused(page("errors/404.html", 404), 404))
     app.register_error_handler(405, page("errors/405.html", 405))
     app.register_error_handler(RateLimitExceeded, page("errors/429.html", 429))
     app.register_error_handler(500, page("errors/500.html", 500))

@@ -1,6 +1,7 @@
 """Form building blocks shared by every area: GOV.UK widgets and plain-English validators."""
 
-from decimal import Decimal, InvalidOperation
+import re
+import unicodedata
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
@@ -22,12 +23,42 @@ from marketplace.scope import NotAllowed
 __all__ = [
     "BaseForm", "EmailField", "MoneyField", "PasswordInputField", "RadioChoiceField",
     "SelectChoiceField", "Submit", "TextField", "LongTextField", "choices", "required", "length",
+    "hidden_character",
     "show_service_error",
 ]
 
+# Zero-width joiners are part of how Persian, Indic scripts and emoji are written; every other
+# invisible formatting character (text direction marks, zero-width spaces, byte order marks) and
+# every control character can hide or reorder what a person sees. PostgreSQL cannot store NUL.
+_ALLOWED_FORMAT_CHARACTERS = {"\u200c", "\u200d"}
+_LINE_BREAKS = {"\r", "\n", "\t"}
+
+
+def hidden_character(text: str, *, multiline: bool = False) -> bool:
+    """True when `text` holds a control or invisible formatting character we refuse."""
+    for ch in text:
+        category = unicodedata.category(ch)
+        if category == "Cc" and not (multiline and ch in _LINE_BREAKS):
+            return True
+        if category in ("Cf", "Cs") and ch not in _ALLOWED_FORMAT_CHARACTERS:
+            return True
+    return False
+
 
 class BaseForm(FlaskForm):
-    """All our forms: CSRF protected; whitespace trimmed from text."""
+    """All our forms: CSRF protected; whitespace trimmed from text; hidden characters refused
+    in every field, whatever the field's own rules."""
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        for field in self:
+            multiline = isinstance(field, TextAreaField)
+            if any(isinstance(value, str) and hidden_character(value, multiline=multiline)
+                   for value in (field.raw_data or [])):
+                field.errors = [f"{_label_of(field)} must not contain hidden characters. "
+                                "Type it in again rather than copying and pasting it"]
+                valid = False
+        return valid
 
     class Meta:
         def bind_field(self, form, unbound_field, options):
@@ -37,6 +68,11 @@ class BaseForm(FlaskForm):
             ):
                 filters = [_strip, *filters]
             return unbound_field.bind(form=form, filters=filters, **options)
+
+
+def _label_of(field) -> str:
+    text = str(field.label.text or field.name).rstrip("?:. ")
+    return text[:1].upper() + text[1:]
 
 
 def _strip(value):
@@ -110,27 +146,31 @@ class MoneyField(StringField):
         self.data = None
         if not valuelist or not valuelist[0].strip():
             return
-        text = valuelist[0].strip().replace(",", "").removeprefix("£").strip()
-        # Decimal() reads other scripts' digits (٣٠) too; people type pounds with 0-9 only.
-        if not text.isascii():
-            raise ValueError("Enter an amount in pounds and pence, like 25.50")
-        try:
-            amount = Decimal(text)
-        except InvalidOperation:
-            raise ValueError("Enter an amount in pounds and pence, like 25.50") from None
-        if not amount.is_finite() or "e" in text.lower():
-            raise ValueError("Enter an amount in pounds and pence, like 25.50")
-        # Checked before quantize(), which fails on numbers longer than Decimal's precision.
-        if amount * 100 > self.maximum_pence:
-            raise ValueError(f"Amount must be £{self.maximum_pence // 100:,} or less")
-        if amount != amount.quantize(Decimal("0.01")):
-            raise ValueError("Enter an amount with no more than 2 numbers after the decimal point")
-        pence = int(amount * 100)
+        pence = parse_pence(valuelist[0])
         if pence < self.minimum_pence:
             raise ValueError(f"Amount must be {format_money(self.minimum_pence)} or more")
         if pence > self.maximum_pence:
             raise ValueError(f"Amount must be {format_money(self.maximum_pence, whole_pounds=True)} or less")
         self.data = pence
+
+
+# Pounds as people write them: "25", "£25.50", "1,234.5". ASCII digits only, so "1_000" (which
+# Python's own parsers take), "²" and "٣" are refused, with commas only between thousands.
+_AMOUNT = re.compile(r"(-?)£?\s*((?:[0-9]{1,3}(?:,[0-9]{3})+)|[0-9]*)(?:\.([0-9]*))?", re.ASCII)
+_LONGEST_AMOUNT = 64  # far more than any budget; longer text is not an amount
+
+
+def parse_pence(text: str) -> int:
+    """Integer pence from typed pounds and pence, or ValueError with a message for the person."""
+    text = text.strip()
+    match = _AMOUNT.fullmatch(text) if len(text) <= _LONGEST_AMOUNT else None
+    if match is None or not (match.group(2) or match.group(3)):
+        raise ValueError("Enter an amount in pounds and pence, like 25.50")
+    sign, pounds, pence = match.groups()
+    if pence is not None and len(pence) > 2:
+        raise ValueError("Enter an amount with no more than 2 numbers after the decimal point")
+    amount = int(pounds.replace(",", "") or "0") * 100 + int((pence or "").ljust(2, "0"))
+    return -amount if sign else amount
 
 
 def choices(pairs) -> list:

@@ -1,6 +1,6 @@
 """The links in the service navigation, per role. Each area adds its pages here."""
 
-from flask import current_app, url_for
+from flask import current_app, g, url_for
 from markupsafe import Markup
 
 from marketplace.models import Role, User
@@ -12,6 +12,8 @@ NAVIGATION: dict[Role | None, list[tuple[str, str]]] = {
     Role.PERSON: [
         ("Home", "pages.home"),
         ("Budget", "budget.overview"),
+        ("Plan", "plan.plan"),
+        ("Care packages", "packages.packages"),
         ("Find support", "providers.browse"),
         ("Advocates", "advocacy.advocates"),
         ("Activity", "advocacy.activity"),
@@ -20,6 +22,8 @@ NAVIGATION: dict[Role | None, list[tuple[str, str]]] = {
         ("Home", "pages.home"),
         ("People you support", "advocacy.home"),
         ("Budget", "budget.overview"),
+        ("Plan", "plan.plan"),
+        ("Care packages", "packages.packages"),
         ("Find support", "providers.browse"),
         ("Activity", "advocacy.activity"),
     ],
@@ -27,6 +31,7 @@ NAVIGATION: dict[Role | None, list[tuple[str, str]]] = {
         ("Home", "pages.home"),
         ("Organisation", "provider_workspace.profile"),
         ("Services", "provider_workspace.services"),
+        ("Requests", "provider_requests.requests"),
         ("Checks", "provider_workspace.checks"),
         ("Reviews", "provider_workspace.reviews"),
         ("Getting paid", "payments.payouts_page"),
@@ -34,6 +39,7 @@ NAVIGATION: dict[Role | None, list[tuple[str, str]]] = {
     ],
     Role.PROFESSIONAL: [
         ("Home", "pages.home"),
+        ("Packages to review", "caseload.caseload"),
         ("Advocates", "advocacy.caseload"),
         ("Find support", "providers.browse"),
     ],
@@ -71,7 +77,11 @@ def _notifications_link_text(user: User) -> Markup:
     from marketplace.db import get_session
     from marketplace.notifications.service import unread_count
 
-    unread = unread_count(get_session(), user_id=user.id)
+    # Asked once per request: form widgets render templates of their own, and each render asks
+    # for the page context again.
+    if "unread_notifications" not in g:
+        g.unread_notifications = unread_count(get_session(), user_id=user.id)
+    unread = g.unread_notifications
     if not unread:
         return Markup("Notifications")
     return Markup('Notifications <span aria-hidden="true">({0})</span>'

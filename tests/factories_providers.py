@@ -6,7 +6,7 @@ from sqlmodel import Session
 
 from marketplace.models import Provider, ProviderArea, ProviderLanguage, Service, VettingCheck
 from marketplace.models.types import utcnow
-from marketplace.providers.catalogue import REQUIRED_CHECKS, mask_from_days
+from marketplace.providers.catalogue import checks_needed, mask_from_days
 from tests.factories import create_provider
 
 ALL_WEEK = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
@@ -25,8 +25,10 @@ def add_check(session: Session, provider: Provider, kind: str, *, status: str = 
     return check
 
 
-def vet(session: Session, provider: Provider, *, expires_on: date | None = None) -> Provider:
-    for kind in REQUIRED_CHECKS[provider.kind]:
+def vet(session: Session, provider: Provider, *, expires_on: date | None = None,
+        categories: tuple[str, ...] = ("personal_care",)) -> Provider:
+    """Every check the provider's kind and the types of support it offers need, verified."""
+    for kind in checks_needed(provider.kind, categories):
         add_check(session, provider, kind, expires_on=expires_on)
     return provider
 
@@ -53,7 +55,7 @@ def create_listed_provider(session: Session, *, name: str | None = None, kind: s
     session.add_all([ProviderArea(provider_id=provider.id, district=d) for d in areas])
     session.add_all([ProviderLanguage(provider_id=provider.id, language=lang) for lang in languages])
     session.commit()
-    vet(session, provider)
+    vet(session, provider, categories=(service_fields.get("category", "personal_care"),))
     for _ in range(services):
         add_service(session, provider, **service_fields)
     return provider

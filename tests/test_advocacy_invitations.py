@@ -318,5 +318,5 @@ def test_a_used_invitation_cannot_make_a_second_account(client_request, session,
 def test_a_name_with_a_hidden_control_character_is_refused(client_request, session, sam):
     client_request.login(sam)
     page = invite(client_request, {"name": "Alex\u0000 Morgan"}, expected_status=400)
-    assert field_error(page, "name") == "Name must not contain hidden characters"
+    assert field_error(page, "name") == "Their full name must not contain hidden characters. Type it in again rather than copying and pasting it"
     assert links(session) == []

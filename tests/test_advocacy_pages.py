@@ -121,7 +121,7 @@ def test_a_professional_records_an_authorised_person_everyone_can_see(client_req
     ({"legal_basis": ""}, "legal_basis", "Select what gives them the right to act"),
     ({"reason": "  "}, "reason", "Enter the reason for this decision"),
     ({"reason": "x" * 2001}, "reason", "Reason must be 2000 characters or fewer"),
-    ({"reason": "Court\u0000order"}, "reason", "Reason must not contain hidden characters"),
+    ({"reason": "Court\u0000order"}, "reason", "Reason must not contain hidden characters. Type it in again rather than copying and pasting it"),
     ({"permissions": []}, "permissions", "Select at least one thing they can do"),
     ({"email": "sam@example.org"}, "email", "Sam Taylor cannot be their own advocate. Enter someone else's email address"),
 ])

@@ -19,6 +19,10 @@ PACKAGE = Path(marketplace.__file__).parent
 WEB_SIDE = frozenset({
     "views", "forms", "cli", "factory", "db", "extensions", "templating", "navigation",
     "pages", "acting", "permissions", "delivery", "admin",
+    # Runs in the error handler: reads the request and commits the refusal on its own.
+    "security_log",
+    # A form field, like forms: its widget comes from govuk-frontend-wtf, which needs Flask.
+    "date_input",
     # Jobs play the view's part for background work: they open a session and commit.
     "jobs",
 })

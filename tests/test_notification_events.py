@@ -17,7 +17,7 @@ from marketplace.models import (
 )
 from marketplace.notifications import jobs as email_jobs
 from marketplace.notifications.service import notify
-from tests.client_request import normalised_text
+from tests.client_request import date_input, normalised_text
 from tests.factories import assign_case, create_user, person_of
 from tests.factories_advocacy import create_advocate_link
 from tests.factories_budget import create_budget, pay_provider
@@ -165,8 +165,8 @@ def outbox(app, monkeypatch):
 def _allocate(client_request, session, person_user):
     client_request.login(create_user(session, role=Role.COMMISSIONER))
     return client_request.post("/admin/budgets/new", {
-        "person_id": str(person_of(session, person_user).id), "period_start": ["1", "4", "2026"],
-        "period_end": ["31", "3", "2027"], "allocation": "12,345.00", "funding_source": "council",
+        "person_id": str(person_of(session, person_user).id), **date_input("period_start", "1", "4", "2026"),
+        **date_input("period_end", "31", "3", "2027"), "allocation": "12,345.00", "funding_source": "council",
         "schedule": "up_front"})
 
 

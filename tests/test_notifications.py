@@ -8,7 +8,7 @@ from sqlmodel import func, select
 from marketplace.budgets import service as budgets
 from marketplace.models import Notification, Role
 from marketplace.notifications.service import PAGE_SIZE, notify
-from tests.client_request import normalised_text
+from tests.client_request import date_input, normalised_text
 from tests.factories import create_user, person_of
 from tests.factories_advocacy import create_advocate_link
 
@@ -28,8 +28,8 @@ def test_a_budget_allocated_by_the_council_is_waiting_for_the_budget_holder(sess
     jo = create_user(session, name="Jo Khan")
     council = client_request.login(create_user(session, role=Role.COMMISSIONER))
     client_request.post("/admin/budgets/new", {
-        "person_id": str(person_of(session, jo).id), "period_start": ["1", "4", "2026"],
-        "period_end": ["31", "3", "2027"], "allocation": "12,000.00", "funding_source": "council",
+        "person_id": str(person_of(session, jo).id), **date_input("period_start", "1", "4", "2026"),
+        **date_input("period_end", "31", "3", "2027"), "allocation": "12,000.00", "funding_source": "council",
         "schedule": "up_front"})
     assert council.id  # the council is not told about its own action
     assert _notifications(session, council) == []

@@ -66,7 +66,7 @@ def test_production_refuses_to_start_without_a_secret_key(monkeypatch):
 
 
 def test_production_cookies_are_secure():
-    config = load_config({"APP_ENV": "production", "SECRET_KEY": "x" * 40})
+    config = load_config({"APP_ENV": "production", "SECRET_KEY": "x" * 40, "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379"})
     assert config["SESSION_COOKIE_SECURE"] and config["SESSION_COOKIE_HTTPONLY"]
     assert config["SESSION_COOKIE_SAMESITE"] == "Lax"
 

@@ -1,6 +1,7 @@
 """Every route declares who may use it, and the rule is enforced for every role."""
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import pytest
 from flask import Flask, url_for
@@ -14,14 +15,25 @@ from marketplace.auth.permissions import (
     roles,
     rule_for,
 )
-from marketplace.models import LegalBasis, Person, Review, Role, Service, User
+from marketplace.models import (
+    LegalBasis,
+    Person,
+    ProviderChange,
+    ProviderMember,
+    Review,
+    Role,
+    Service,
+    User,
+)
 from marketplace.notifications.service import notify
+from marketplace.packages import building, lifecycle
 from marketplace.payments.service import request_payment
 from tests.factories import assign_case, create_provider, create_user, person_of
 from tests.factories_advocacy import create_advocate_link
 from tests.factories_budget import create_budget
+from tests.factories_packages import TODAY, add_outcome, scope_of
 from tests.factories_payments import owe_provider
-from tests.factories_providers import add_check, create_listed_provider
+from tests.factories_providers import add_check, add_service, create_listed_provider
 
 
 def test_every_route_declares_who_may_use_it(app):
@@ -119,6 +131,31 @@ def _build_world(session) -> World:
             idempotency_key=f"payment-matrix-{person.id}", description="Invoice", requested_by=None,
             stripe_enabled=False).id
         session.commit()
+    changes = {}
+    for provider in (my_provider, their_provider):
+        change = ProviderChange(provider_id=provider.id, field="kind", old_value="care_agency", new_value="other")
+        session.add(change)
+        session.commit()
+        changes[provider.id] = change.id
+    my_colleague = create_user(session, role=Role.PROVIDER, provider=my_provider)
+    their_staff = create_user(session, role=Role.PROVIDER, provider=their_provider)
+    for colleague in (my_colleague, their_staff):
+        membership = session.exec(select(ProviderMember).where(ProviderMember.user_id == colleague.id)).one()
+        membership.is_owner = False
+        session.add(membership)
+    unlisted_service = add_service(session, unlisted, title="Not on the list")
+    # A package each for Sam and Jo, sent, with a line each to "my" and "their" provider.
+    packages, lines, outcomes = {}, {}, {}
+    for whose, holder, provider in (("mine", sam, my_provider), ("theirs", jo, their_provider)):
+        holder_user = session.get(User, holder.user_id)
+        outcomes[whose] = add_outcome(session, holder_user, holder).id
+        scope = scope_of(session, holder_user, holder)
+        package = building.create_package(session, scope, title="Support", start_on=TODAY,
+                                          end_on=TODAY + timedelta(days=6), today=TODAY)
+        lines[whose] = building.add_line(session, scope, package_id=package.id, service_id=services[provider.id],
+                                         quantity="1", weekly=True, outcome_id=outcomes[whose], today=TODAY).id
+        lifecycle.submit(session, scope, package_id=package.id, today=TODAY)
+        packages[whose] = package.id
     # Jo's notification: everyone signed in here has notifications of their own, never hers.
     jos_notification = notify(session, recipient_id=jo.user_id, kind="test", text="For Jo", link="/")
     session.commit()
@@ -137,6 +174,13 @@ def _build_world(session) -> World:
         "unlisted_provider_id": {"mine": unlisted.id, "theirs": unlisted.id},
         "token": {"mine": "a-guessed-token-that-was-never-sent", "theirs": "another-guessed-token"},
         "payment_id": {"mine": payments[sam.id], "theirs": payments[jo.id]},
+        "package_id": packages,
+        "line_id": lines,
+        "outcome_id": outcomes,
+        # Any listed service may go in a package: only one that cannot be chosen is "not found".
+        "unlisted_service_id": {"mine": unlisted_service.id, "theirs": unlisted_service.id},
+        "change_id": {"mine": changes[my_provider.id], "theirs": changes[their_provider.id]},
+        "user_id": {"mine": my_colleague.id, "theirs": their_staff.id},
         "notification_id": {"mine": jos_notification.id, "theirs": jos_notification.id},
     }
     return world
@@ -185,6 +229,10 @@ ACCESS_MATRIX: dict[str, Entry] = {
     "payments.record_bank_payment": _entry(Role.COMMISSIONER, **COUNCIL),
     "payments.provider_payouts": _entry(Role.COMMISSIONER, **COUNCIL),
     "payments.record_contribution": _entry(Role.COMMISSIONER, **COUNCIL),
+    "admin.vetting_change": _entry(Role.COMMISSIONER, **COUNCIL),
+    # The owner removes their own organisation's staff; anyone else's staff are not found.
+    "provider_workspace.remove_staff": _entry(Role.PROVIDER),
+    "provider_workspace.staff_invitation": _entry(everyone_else=GUESSED_TOKEN),
     "advocacy.change_permissions": _entry(Role.PERSON, Role.PROFESSIONAL),
     "advocacy.revoke": _entry(Role.PERSON, Role.PROFESSIONAL),
     "advocacy.record_authorised_person": _entry(Role.PROFESSIONAL),
@@ -193,6 +241,20 @@ ACCESS_MATRIX: dict[str, Entry] = {
     "advocacy.accept_invitation": _entry(everyone_else=GUESSED_TOKEN),
     "advocacy.decline_invitation": _entry(everyone_else=GUESSED_TOKEN),
     "advocacy.register_from_invitation": _entry(everyone_else=GUESSED_TOKEN),
+    "plan.edit_outcome": _entry(Role.PERSON, Role.ADVOCATE),
+    "plan.move_outcome": _entry(Role.PERSON, Role.ADVOCATE),
+    "plan.mark_achieved": _entry(Role.PERSON, Role.ADVOCATE),
+    "packages.package": _entry(Role.PERSON, Role.ADVOCATE),
+    "packages.remove_line": _entry(Role.PERSON, Role.ADVOCATE),
+    "packages.submit": _entry(Role.PERSON, Role.ADVOCATE),
+    "packages.cosign": _entry(Role.PERSON, Role.ADVOCATE),
+    "packages.add_comment": _entry(Role.PERSON, Role.ADVOCATE),
+    "packages.add_service": _entry(Role.PERSON, Role.ADVOCATE, objects={"service_id": "unlisted_service_id"}),
+    "caseload.review": _entry(Role.PROFESSIONAL),
+    "caseload.add_comment": _entry(Role.PROFESSIONAL),
+    "caseload.plan": _entry(Role.PROFESSIONAL),
+    "provider_requests.answer": _entry(Role.PROVIDER),
+    "provider_requests.add_comment": _entry(Role.PROVIDER),
     # Every signed-in role has its own notifications; anyone else's id is not found.
     "notifications.mark_read": _entry(*Role, everyone_else=frozenset({404})),
 }
@@ -219,9 +281,13 @@ def test_a_route_added_with_an_id_and_no_matrix_entry_is_caught(app):
 
 
 def _row_counts(session) -> dict[str, int]:
+    """Rows in every table, leaving out the security log's record of the refusal itself."""
     session.expire_all()
     tables = [t for t in inspect(session.get_bind()).get_table_names() if t != "alembic_version"]
-    return {t: session.execute(text(f'SELECT count(*) FROM "{t}"')).scalar_one() for t in tables}
+    counts = {t: session.execute(text(f'SELECT count(*) FROM "{t}"')).scalar_one() for t in tables}
+    counts["auditlog"] -= session.execute(
+        text("SELECT count(*) FROM auditlog WHERE action = 'access.refused'")).scalar_one()
+    return counts
 
 
 def _attempts(world: World, role: Role):

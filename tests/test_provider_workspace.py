@@ -11,7 +11,6 @@ from marketplace.models import (
     ProviderMember,
     Role,
     Service,
-    User,
     VettingCheck,
 )
 from marketplace.providers.service import provider_of_user
@@ -168,29 +167,6 @@ def test_the_organisation_profile_explains_mistakes(client_request, provider_use
             "contact_email": "hello@ourcare.example", "areas": "LS6", **{field: value}}
     page = client_request.post("/provider/organisation", form, expected_status=400)
     assert field_error(page, field) == message
-
-
-def test_the_owner_adds_a_new_member_of_staff_who_can_then_sign_in(client, client_request, session, provider_user):
-    client_request.login(provider_user)
-    page = client_request.post("/provider/staff", {"name": "Kim Lee", "email": "Kim@OurCare.example"},
-                               expected_status=200)
-    password = page.select_one(".app-password").get_text()
-    kim = session.exec(select(User).where(User.email == "kim@ourcare.example")).one()
-    assert kim.role == "provider"
-    assert provider_of_user(session, kim).id == provider_of_user(session, provider_user).id
-    client_request.logout()
-    assert client.post("/sign-in", data={"email": "kim@ourcare.example", "password": password}).status_code == 302
-    assert "Ask the owner" in normalised_text(client_request.get("/provider/staff"))
-
-
-@pytest.mark.parametrize("role", [Role.PERSON, Role.COMMISSIONER, Role.PROVIDER])
-def test_accounts_that_cannot_join_are_refused(client_request, session, provider_user, role):
-    other = create_user(session, role=role, email="taken@example.org")
-    client_request.login(provider_user)
-    page = client_request.post("/provider/staff", {"name": "Taken", "email": "taken@example.org"}, expected_status=400)
-    assert field_error(page, "email").startswith("This email address belongs to an account that cannot join")
-    assert session.exec(select(ProviderMember).where(ProviderMember.user_id == other.id,
-                                                     ProviderMember.provider_id == provider_of_user(session, provider_user).id)).first() is None
 
 
 def test_only_the_owner_adds_staff(client_request, session, provider_user):

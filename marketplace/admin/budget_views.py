@@ -14,6 +14,7 @@ from marketplace.db import get_session
 from marketplace.errors import ServiceError
 from marketplace.forms import choices, show_service_error
 from marketplace.models import Budget, Person, Role
+from marketplace.query import page_number
 
 
 def _budget_or_404(budget_id: int) -> tuple[Budget, Person]:
@@ -31,9 +32,7 @@ def budgets():
     if sort not in budget_list.BUDGET_LIST_SORTS:
         sort = "person"
     descending = request.args.get("order") == "descending"
-    page = request.args.get("page", 1, type=int)
-    if page < 1:
-        abort(404)
+    page = page_number(request.args) or abort(404)
     rows, total = budget_list.budget_list(get_session(), sort=sort, descending=descending, page=page)
     page_count = max(1, -(-total // budget_list.BUDGET_LIST_PAGE_SIZE))
     if page > page_count:

@@ -12,8 +12,8 @@ from marketplace.db import get_session
 from marketplace.errors import ServiceError
 from marketplace.forms import show_service_error
 from marketplace.models import Person, Provider, Review, Role
-from marketplace.providers import council
-from marketplace.providers.catalogue import CHECK_KINDS, PROVIDER_KINDS, REQUIRED_CHECKS
+from marketplace.providers import changes, council
+from marketplace.providers.catalogue import CHECK_KINDS, PROVIDER_KINDS
 from marketplace.providers.forms import ReasonForm
 from marketplace.providers.reviews import hide_review as hide
 from marketplace.providers.service import required_check_status
@@ -32,7 +32,8 @@ def vetting():
     return render_template(
         "admin/vetting.html", queue=council.vetting_queue(db, limit=LIST_LIMIT),
         expiring=council.first_expiring_checks(db, today=today_in_uk(), days=EXPIRY_WINDOW_DAYS, limit=LIST_LIMIT),
-        suspended=council.suspended_providers(db, limit=LIST_LIMIT), window=EXPIRY_WINDOW_DAYS, **LABELS,
+        suspended=council.suspended_providers(db, limit=LIST_LIMIT), window=EXPIRY_WINDOW_DAYS,
+        changes=changes.changes_waiting(db, limit=LIST_LIMIT), **LABELS,
     )
 
 
@@ -62,7 +63,9 @@ def vetting_check(check_id: int):
             check, provider = council.check_with_provider(db, check_id)
     return render_template(
         "admin/vetting_check.html", check=check, provider=provider, form=form,
-        required=check.kind in REQUIRED_CHECKS.get(provider.kind, ()), **LABELS,
+        required=any(status.kind == check.kind
+                     for status in required_check_status(db, provider=provider, today=today_in_uk())),
+        **LABELS,
     ), 400 if form.errors else 200
 
 
@@ -86,8 +89,36 @@ def vetting_provider(provider_id: int):
             return redirect(url_for("admin.vetting_provider", provider_id=provider.id))
     return render_template(
         "admin/vetting_provider.html", provider=provider, form=form,
-        statuses=required_check_status(db, provider=provider, today=today_in_uk()), **LABELS,
+        statuses=required_check_status(db, provider=provider, today=today_in_uk()),
+        changes=changes.changes_of(db, provider), **LABELS,
     ), 400 if form.errors else 200
+
+
+@bp.route("/vetting/changes/<int:change_id>", methods=["GET", "POST"])
+@roles(Role.COMMISSIONER)
+def vetting_change(change_id: int):
+    """A provider's new kind to approve or refuse, or its new name to look at."""
+    db = get_session()
+    change, provider = changes.change_with_provider(db, change_id) or abort(404)
+    form = ReasonForm()
+    if request.method == "POST" and change.status == changes.WAITING:
+        decision = request.form.get("decision", "")
+        if decision != "refuse" or form.validate():
+            try:
+                changes.decide_change(db, change_id=change.id, actor=current_user, decision=decision,
+                                      reason=form.reason.data or "")
+            except ServiceError as problem:
+                db.rollback()
+                show_service_error(form, problem)
+                change, provider = changes.change_with_provider(db, change_id)
+            else:
+                db.commit()
+                flash({"approve": f"{provider.name} is now listed as {PROVIDER_KINDS.get(change.new_value, change.new_value).lower()}.",
+                       "refuse": f"{provider.name} stays listed as {PROVIDER_KINDS.get(change.old_value, change.old_value).lower()}. They will see your reason.",
+                       "seen": f"You have looked at {provider.name}’s new name."}[decision])
+                return redirect(url_for("admin.vetting"))
+    return render_template("admin/vetting_change.html", change=change, provider=provider, form=form,
+                           **LABELS), 400 if form.errors else 200
 
 
 @bp.route("/reviews/<int:review_id>/hide", methods=["GET", "POST"])

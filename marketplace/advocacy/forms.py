@@ -16,6 +16,7 @@ from marketplace.forms import (
 )
 from marketplace.models import LegalBasis
 from marketplace.models.advocacy import ADVOCATE_PERMISSIONS
+from marketplace.query import record_id
 from marketplace.scope import PERMISSION_LABELS
 
 
@@ -39,20 +40,8 @@ class PermissionsField(SelectMultipleField):
         return set(self.data or [])
 
 
-def no_hidden_characters(_form, field):
-    # PostgreSQL cannot store NUL, and no real name contains control characters.
-    if field.data and any(ord(ch) < 32 for ch in field.data):
-        raise ValidationError("Name must not contain hidden characters")
-
-
-def no_hidden_characters_except_line_breaks(_form, field):
-    if field.data and any(ord(ch) < 32 and ch not in "\t\r\n" for ch in field.data):
-        raise ValidationError("Reason must not contain hidden characters")
-
-
 def _advocate_name(label="Their full name"):
-    return TextField(label, validators=[required("Enter their full name"), length(max=200),
-                                        no_hidden_characters],
+    return TextField(label, validators=[required("Enter their full name"), length(max=200)],
                      render_kw={"autocomplete": "off", "spellcheck": "false"})
 
 
@@ -90,16 +79,14 @@ class AuthorisedPersonForm(BaseForm):
     reason = LongTextField(
         "Reason",
         validators=[required("Enter the reason for this decision"),
-                    length(max=2000, message="Reason must be 2000 characters or fewer"),
-                    no_hidden_characters_except_line_breaks],
+                    length(max=2000, message="Reason must be 2000 characters or fewer")],
         description="Everyone involved will see this, including the budget holder.",
     )
     submit = Submit("Record authorised person")
 
 
 class AdvocateRegisterForm(BaseForm):
-    name = TextField("Your full name", validators=[required("Enter your full name"), length(max=200),
-                                                   no_hidden_characters],
+    name = TextField("Your full name", validators=[required("Enter your full name"), length(max=200)],
                      render_kw={"autocomplete": "name", "spellcheck": "false"})
     email = EmailField(description="Use the email address the invitation was sent to.")
     password = PasswordInputField(
@@ -119,5 +106,5 @@ class ActForForm(BaseForm):
     person_id = HiddenField()
 
     def validate_person_id(self, field):
-        if not (field.data or "").isdigit():
+        if record_id(field.data) is None:
             raise ValidationError("Choose a person")

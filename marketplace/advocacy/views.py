@@ -35,6 +35,7 @@ from marketplace.forms import show_service_error
 from marketplace.models import AdvocateLink, LegalBasis, Person, Role, User
 from marketplace.models.types import utcnow
 from marketplace.notifications.service import waiting_for_advocate
+from marketplace.query import page_number, record_id
 from marketplace.redirects import local_path
 from marketplace.scope import PERMISSION_LABELS, Scope, active_link, can, for_caseload_person
 
@@ -355,8 +356,7 @@ def record_authorised_person(person_id: int):
 # Activity ----------------------------------------------------------------------------------------
 
 def _page_number() -> int:
-    page = request.args.get("page", "1")
-    return int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
+    return page_number(request.args) or 1
 
 
 def _chosen_id(name: str, allowed: list[tuple[int, str]]) -> int | None:
@@ -364,9 +364,10 @@ def _chosen_id(name: str, allowed: list[tuple[int, str]]) -> int | None:
     value = request.args.get(name, "")
     if not value:
         return None
-    if not value.isdigit() or int(value) not in {option_id for option_id, _ in allowed}:
+    chosen = record_id(value)
+    if chosen is None or chosen not in {option_id for option_id, _ in allowed}:
         abort(404)
-    return int(value)
+    return chosen
 
 
 @bp.route("/activity", endpoint="activity")

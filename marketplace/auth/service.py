@@ -1,10 +1,9 @@
-"""Accounts: registration, sign-in with lockout, and creating staff accounts. The caller commits."""
-
-from datetime import timedelta
+"""Accounts: registration, sign-in slowed after failures, and creating staff accounts. The caller commits."""
 
 from sqlmodel import Session, select
 
 from marketplace.audit import audit
+from marketplace.auth import throttle
 from marketplace.auth.passwords import (
     hash_password,
     password_matches,
@@ -13,11 +12,7 @@ from marketplace.auth.passwords import (
 )
 from marketplace.errors import ServiceError
 from marketplace.models import Person, Provider, ProviderMember, Role, User
-from marketplace.models.types import utcnow
 from marketplace.models.user import new_session_token
-
-FAILURES_BEFORE_LOCKOUT = 10
-LOCKOUT = timedelta(minutes=15)
 
 
 def normalise_email(email: str) -> str:
@@ -28,13 +23,21 @@ def find_user_by_email(session: Session, email: str) -> User | None:
     return session.exec(select(User).where(User.email == normalise_email(email))).first()
 
 
+class AddressTaken(ServiceError):
+    """The email address already has an account. Registration does not say so on screen (it
+    emails the owner instead); an invitation, sent to that address, may."""
+
+
 def _new_user(session: Session, *, email: str, name: str, password: str, role: Role) -> User:
     email = normalise_email(email)
-    if find_user_by_email(session, email) is not None:
-        raise ServiceError("An account with this email address already exists. Sign in instead", "email")
+    # The password is judged first, so a weak one gets the same answer whether or not the
+    # address is taken.
     problem = password_problem(password, email=email, name=name)
     if problem:
         raise ServiceError(problem, "password")
+    if find_user_by_email(session, email) is not None:
+        spend_time_like_a_check(password)  # as long as hashing a new password takes
+        raise AddressTaken("An account with this email address already exists. Sign in instead", "email")
     user = User(email=email, name=name.strip(), role=role.value, password_hash=hash_password(password))
     session.add(user)
     session.flush()
@@ -84,48 +87,39 @@ def create_user(session: Session, *, email: str, name: str, password: str, role:
 
 
 class SignInRefused(ServiceError):
-    """Sign-in was refused; the message is safe to show (it never says whether the email exists).
+    """Sign-in was refused; the message is safe to show: it is the same whether or not the
+    email address has an account. The failed attempt is recorded: the caller commits it."""
 
-    The failed attempt is recorded (audit entry, lockout count): the caller commits it."""
-
-    def __init__(self, message: str, *, locked: bool = False):
+    def __init__(self, message: str, *, waiting: bool = False):
         super().__init__(message)
-        self.locked = locked
+        self.waiting = waiting
+
+
+WRONG_DETAILS = "Enter a correct email address and password"
 
 
 def sign_in(session: Session, *, email: str, password: str, ip: str | None = None) -> User:
-    """Check the email and password. Ten failures in a row lock the account for 15 minutes."""
+    """Check the email and password. After a few failures from one address, each try from
+    there must wait longer (auth.throttle); nobody else is held up."""
+    email = normalise_email(email)
+    wait = throttle.wait_needed(session, email=email, ip=ip)
     user = find_user_by_email(session, email)
-    now = utcnow()
+    if wait is not None:
+        audit(session, action="sign_in.throttled", actor=None, object_type="user" if user else None,
+              object_id=user.id if user else None, detail={"email": email[:320]}, ip=ip)
+        raise SignInRefused(f"Too many tries. Wait {throttle.describe_wait(wait)}, then try again", waiting=True)
     if user is None:
         spend_time_like_a_check(password)
-        audit(session, action="sign_in.failed", actor=None, detail={"email": normalise_email(email)[:320]}, ip=ip)
-        raise SignInRefused("Enter a correct email address and password")
-    if user.locked_until is not None and user.locked_until > now:
-        audit(session, action="sign_in.refused_locked", actor=user, object_type="user", object_id=user.id, ip=ip)
-        raise SignInRefused(_locked_message(), locked=True)
-    if not password_matches(user.password_hash, password):
-        user.failed_sign_ins += 1
-        if user.failed_sign_ins >= FAILURES_BEFORE_LOCKOUT:
-            user.locked_until = now + LOCKOUT
-            user.failed_sign_ins = 0
-        session.add(user)
-        audit(session, action="sign_in.failed", actor=user, object_type="user", object_id=user.id, ip=ip)
-        if user.locked_until is not None and user.locked_until > now:
-            raise SignInRefused(_locked_message(), locked=True)
-        raise SignInRefused("Enter a correct email address and password")
-    user.failed_sign_ins = 0
-    user.locked_until = None
+    if user is None or not password_matches(user.password_hash, password):
+        throttle.record_failure(session, email=email, ip=ip)
+        audit(session, action="sign_in.failed", actor=None, object_type="user" if user else None,
+              object_id=user.id if user else None, detail={"email": email[:320]}, ip=ip)
+        raise SignInRefused(WRONG_DETAILS)
+    throttle.record_success(session, email=email, ip=ip)
     user.session_token = new_session_token()
     session.add(user)
     audit(session, action="sign_in", actor=user, object_type="user", object_id=user.id, ip=ip)
     return user
-
-
-def _locked_message() -> str:
-    minutes = int(LOCKOUT.total_seconds() // 60)
-    return (f"This account is locked because of too many wrong passwords. "
-            f"Wait {minutes} minutes, then try again")
 
 
 def sign_out(session: Session, *, user: User, ip: str | None = None) -> None:
@@ -134,11 +128,19 @@ def sign_out(session: Session, *, user: User, ip: str | None = None) -> None:
     audit(session, action="sign_out", actor=user, object_type="user", object_id=user.id, ip=ip)
 
 
-def load_user_from_session_id(session: Session, session_id: str) -> User | None:
+def load_user_from_session_id(session: Session, session_id: str, *, also=None) -> User | None:
+    """The signed-in user, or None. `also` is a column read in the same statement (every page
+    needs the unread notification count, and one statement is cheaper than two); its value is
+    left in session.info["loaded_with_user"]."""
     user_id, _, token = session_id.partition(":")
-    if not user_id.isdigit() or not token:
+    if not user_id.isdigit() or not token or len(user_id) > 18:
         return None
-    user = session.get(User, int(user_id))
+    if also is None:
+        user = session.get(User, int(user_id))
+    else:
+        row = session.exec(select(User, also).where(User.id == int(user_id))).first()
+        user = row[0] if row else None
+        session.info["loaded_with_user"] = row[1] if row else None
     if user is None or user.session_token != token:
         return None
     return user

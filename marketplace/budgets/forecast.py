@@ -82,18 +82,22 @@ def project(*, unspent: int, to_come: list[tuple[date, int]], weekly_spend_pence
 
 
 def forecast(session: Session, budget: Budget, *, today: date,
-             weekly_spend_pence: int | None = None) -> Forecast:
+             weekly_spend_pence: int | None = None,
+             balances: ledger.Balances | None = None) -> Forecast:
     """Whether the money lasts to the end of the period.
 
     `weekly_spend_pence` is the planned spending per week (for example from agreed care
     packages). Without it, the rate is the average weekly spending over the last 12 weeks
-    (or since the budget started).
+    (or since the budget started). `balances` are the budget's current balances when the
+    caller has already read them (pages have a budget of SQL statements to keep to).
     """
     if weekly_spend_pence is None:
         since = max(budget.period_start, today - timedelta(weeks=RUN_RATE_WEEKS) + timedelta(days=1))
         recent = ledger.balances(session, budget.id, from_date=since, to_date=today).spent
         weekly_spend_pence = weekly_rate(recent, (today - since).days + 1)  # since and today both count
-    return project(unspent=ledger.balances(session, budget.id).unspent,
+    if balances is None:
+        balances = ledger.balances(session, budget.id)
+    return project(unspent=balances.unspent,
                    to_come=_instalments_still_to_come(session, budget, today),
                    weekly_spend_pence=weekly_spend_pence, today=today, period_end=budget.period_end)
 

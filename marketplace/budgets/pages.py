@@ -20,6 +20,8 @@ from marketplace.db import get_session
 from marketplace.forms import choices
 from marketplace.models import Budget
 from marketplace.money import pence_to_pounds
+from marketplace.packages.effect import planned_weekly_spend
+from marketplace.query import page_number, whole_number
 
 CSV_HEADER = ["Date", "What", "Details", "Reason", "By", "On behalf of", "Category", "Provider",
               "Money in", "Money out", "Balance", "Currency"]
@@ -28,13 +30,16 @@ CSV_HEADER = ["Date", "What", "Details", "Reason", "By", "On behalf of", "Catego
 def overview_context(session: Session, budget: Budget) -> dict:
     today = today_in_uk()
     months = overview.spending_by_month(session, budget)
+    balances = ledger.balances(session, budget.id)
     return {
         "budget": budget,
-        "balances": ledger.balances(session, budget.id),
+        "balances": balances,
         "category_rows": overview.category_figures(session, budget),
         "months": months,
         "chart": _chart(months),
-        "forecast": forecast(session, budget, today=today),
+        "forecast": forecast(session, budget, today=today,
+                             weekly_spend_pence=planned_weekly_spend(session, budget.id, today),
+                             balances=balances),
         "instalments": instalments(budget),
         "today": today,
     }
@@ -91,9 +96,7 @@ def render_statement(session: Session, budget: Budget, *, heading: str, endpoint
         return render_template(template, form=form, heading=heading, budget=budget,
                                rows=[], total=0, page_links=None, csv_url=None,
                                return_url=url_for(return_endpoint, **url_values), **context), 400
-    page = request.args.get("page", 1, type=int)
-    if page < 1:
-        abort(404)
+    page = page_number(request.args) or abort(404)
     rows, total = statements.statement(session, budget.id, selected, page=page)
     pages = max(1, -(-total // statements.STATEMENT_PAGE_SIZE))
     if page > pages:
@@ -157,9 +160,8 @@ def _pounds(pence: int) -> str:
 def render_quarterly_return(session: Session, budget: Budget, *, endpoint: str,
                             url_values: dict, heading: str) -> str:
     periods = quarters(budget)
-    number = request.args.get("quarter", default=_current_quarter(periods), type=int)
-    if not 1 <= number <= len(periods):
-        abort(404)
+    number = (whole_number(request.args["quarter"], minimum=1, maximum=len(periods)) or abort(404)
+              if "quarter" in request.args else _current_quarter(periods))
     return render_template(
         "budget/quarterly_return.html", budget=budget, heading=heading,
         report=quarterly_return(session, budget, number),

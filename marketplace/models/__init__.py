@@ -11,6 +11,15 @@ from marketplace.models.ledger import (
     Posting,
 )
 from marketplace.models.notification import JobFailure, Notification, NotificationSetting
+from marketplace.models.package import (
+    CarePackage,
+    LineResponse,
+    Outcome,
+    PackageEvent,
+    PackageLine,
+    PackageStatus,
+    SupportPlan,
+)
 from marketplace.models.payment import (
     Contribution,
     Payment,
@@ -25,19 +34,23 @@ from marketplace.models.person import CaseAssignment, Person
 from marketplace.models.provider import (
     Provider,
     ProviderArea,
+    ProviderChange,
     ProviderLanguage,
     ProviderMember,
     Review,
     Service,
+    StaffInvitation,
     VettingCheck,
 )
-from marketplace.models.user import Role, User
+from marketplace.models.user import Role, SignInThrottle, User
 
 __all__ = [
-    "AdvocateLink", "AuditLog", "Budget", "BudgetCategory", "CaseAssignment", "Contribution",
-    "FundingSource", "JobFailure", "LedgerTransaction", "LegalBasis", "LinkStatus", "Notification",
-    "NotificationSetting", "Payment", "PaymentMethod", "PaymentSchedule", "PaymentSettings",
+    "AdvocateLink", "AuditLog", "Budget", "BudgetCategory", "CarePackage", "CaseAssignment",
+    "Contribution", "FundingSource", "JobFailure", "LedgerTransaction", "LegalBasis", "LineResponse",
+    "LinkStatus", "Notification", "NotificationSetting", "Outcome", "PackageEvent", "PackageLine",
+    "PackageStatus", "Payment", "PaymentMethod", "PaymentSchedule", "PaymentSettings",
     "PaymentStatus", "PayoutAccount", "PayoutStatus", "Person", "Posting", "Provider",
-    "ProviderArea", "ProviderLanguage", "ProviderMember", "Review", "Role", "Service",
-    "StripeEvent", "User", "VettingCheck",
+    "ProviderArea", "ProviderChange", "ProviderLanguage", "ProviderMember", "Review", "Role",
+    "Service", "SignInThrottle", "StaffInvitation", "StripeEvent", "SupportPlan", "User",
+    "VettingCheck",
 ]

@@ -144,3 +144,41 @@ class Review(SQLModel, table=True):
     hidden_reason: str = Field(default="", max_length=2000)
     hidden_by_id: int | None = Field(default=None, foreign_key="user.id")
 
+
+
+class ProviderChange(SQLModel, table=True):
+    """A change to who a provider says it is, for the council to see.
+
+    A change of kind waits here until the council approves it (the provider keeps its old kind
+    meanwhile); a new name takes effect at once and waits here until the council has seen it.
+    """
+
+    __table_args__ = (Index("ix_providerchange_queue", "status", "requested_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    provider_id: int = Field(foreign_key="provider.id", index=True)
+    field: str = Field(max_length=20)  # name, kind
+    old_value: str = Field(max_length=200)
+    new_value: str = Field(max_length=200)
+    status: str = Field(default="waiting", max_length=20)  # waiting, approved, refused, seen
+    requested_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    requested_by_id: int | None = Field(default=None, foreign_key="user.id")
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    decided_by_id: int | None = Field(default=None, foreign_key="user.id")
+    reason: str = Field(default="", max_length=2000)
+
+
+class StaffInvitation(SQLModel, table=True):
+    """An owner's invitation for someone to join their organisation's account. No account is
+    made until the invitee accepts and sets their own password; only the token's hash is kept."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    provider_id: int = Field(foreign_key="provider.id", index=True)
+    invited_name: str = Field(max_length=200)
+    invited_email: str = Field(max_length=320)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    invited_by_id: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    accepted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    accepted_user_id: int | None = Field(default=None, foreign_key="user.id")

@@ -42,8 +42,6 @@ class User(SQLModel, table=True):
     password_hash: str = Field(max_length=200)
     # Changed at every sign-in and sign-out, so an old session cookie stops working.
     session_token: str = Field(default_factory=new_session_token, max_length=64)
-    failed_sign_ins: int = Field(default=0)
-    locked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
     # Flask-Login protocol
@@ -65,3 +63,14 @@ class User(SQLModel, table=True):
     @property
     def role_enum(self) -> Role:
         return Role(self.role)
+
+
+class SignInThrottle(SQLModel, table=True):
+    """Failed sign-ins counted for an email address (from one client address, or from
+    anywhere), keyed by a hash so the table holds no addresses (see auth.throttle)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=64, unique=True, index=True)
+    failures: int = Field(default=0)
+    last_failure_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    wait_until: datetime | None = Field(default=None, sa_type=UTCDateTime)

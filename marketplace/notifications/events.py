@@ -10,8 +10,10 @@ from sqlmodel import Session, col, select
 from marketplace.models import (
     AdvocateLink,
     Budget,
+    CarePackage,
     CaseAssignment,
     LinkStatus,
+    PackageLine,
     Payment,
     Person,
     Provider,
@@ -233,3 +235,57 @@ def payment_failed(session: Session, payment: Payment) -> None:
     for user_id in commissioners(session):
         notify(session, recipient_id=user_id, kind="payment_failed", link=COUNCIL_PAYMENTS_PAGE,
                text=f"A payment of {amount} to {provider.name} could not be sent. We will try again.")
+# Care packages ---------------------------------------------------------------------------------
+
+PROVIDER_REQUESTS_PAGE = "/provider/requests"
+PACKAGE_TO_COSIGN = "package.to_cosign"
+PACKAGE_CHANGES_REQUESTED = "package.changes_requested"
+PACKAGE_APPROVED = "package.approved"
+PACKAGE_REJECTED = "package.rejected"
+PACKAGE_DECISIONS = {
+    PACKAGE_CHANGES_REQUESTED: "Changes are needed to the care package “{title}”. Read why and change it.",
+    PACKAGE_APPROVED: "The care package “{title}” is agreed. The money for it is set aside.",
+    PACKAGE_REJECTED: "The care package “{title}” was turned down. Read the reasons.",
+}
+
+
+def _package_page(package: CarePackage) -> str:
+    return f"/packages/{package.id}"
+
+
+def package_to_cosign(session: Session, package: CarePackage, *, by_person: bool) -> None:
+    """The signer who did not send it: the budget holder, or their advocates who may co-sign."""
+    person, holder = _holder(session, package.person_id)
+    recipients = [holder.id] if by_person else session.exec(select(AdvocateLink.advocate_user_id).where(
+        AdvocateLink.person_id == person.id, AdvocateLink.status == LinkStatus.ACTIVE.value,
+        AdvocateLink.can_cosign, col(AdvocateLink.advocate_user_id).is_not(None))).all()
+    for recipient_id in recipients:
+        notify(session, recipient_id=recipient_id, kind=PACKAGE_TO_COSIGN, link=_package_page(package),
+               text=f"{person.name}’s care package “{package.title}” needs your co-signature.",
+               person_id=person.id)
+
+
+def lines_to_accept(session: Session, package: CarePackage, lines: list[PackageLine]) -> None:
+    """Each line asked for, to the staff of its provider."""
+    person = session.get(Person, package.person_id)
+    for line in lines:
+        _tell_staff(session, line.provider_id, kind="package.line_to_accept", link=PROVIDER_REQUESTS_PAGE,
+                    text=f"{person.name} asks you to provide “{line.title}”. Accept or decline it.")
+
+
+def package_to_review(session: Session, package: CarePackage) -> None:
+    """The professionals with the person on their caseload."""
+    person = session.get(Person, package.person_id)
+    for professional_id in session.exec(select(CaseAssignment.professional_id).where(
+            CaseAssignment.person_id == person.id)):
+        notify(session, recipient_id=professional_id, kind="package.to_review",
+               link=f"/caseload/packages/{package.id}", person_id=person.id,
+               text=f"{person.name}’s care package “{package.title}” is ready for you to review.")
+
+
+def package_decided(session: Session, package: CarePackage, kind: str) -> None:
+    """Changes asked for, agreed or turned down: to the budget holder and advocates who can see it."""
+    person, holder = _holder(session, package.person_id)
+    for recipient_id in [holder.id, *advocates_who_can_view(session, person.id)]:
+        notify(session, recipient_id=recipient_id, kind=kind, link=_package_page(package), person_id=person.id,
+               text=PACKAGE_DECISIONS[kind].format(title=package.title))

@@ -22,7 +22,7 @@ MAXIMUM_TEXT_LENGTH = 300
 
 # Kinds that ask the reader to do something (the rest only tell). An advocate's "Waiting for
 # you" lists their unread notifications of these kinds, per person they support.
-ACTION_KINDS: set[str] = {"budget.underspend"}
+ACTION_KINDS: set[str] = {"budget.underspend", "package.to_cosign"}
 
 _TO_EMAIL = "notifications_to_email"
 
@@ -92,6 +92,13 @@ def _forget_emails(session: Session) -> None:
 
 
 # Reading and marking read ----------------------------------------------------------------------
+
+def unread_count_of(user_id_column):
+    """The unread count as a column, so it can be read with the user in one statement."""
+    return (select(func.count()).select_from(Notification)
+            .where(Notification.recipient_id == user_id_column, col(Notification.read_at).is_(None))
+            .scalar_subquery())
+
 
 def unread_count(session: Session, *, user_id: int) -> int:
     return session.exec(select(func.count()).select_from(Notification).where(

@@ -4,7 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from marketplace.auth.permissions import signed_in
-from marketplace.dates import today_in_uk
+from marketplace.dates import UK, today_in_uk
 from marketplace.db import get_session
 from marketplace.notifications import service
 from marketplace.notifications.forms import EmailSettingForm, MarkReadForm
@@ -13,9 +13,7 @@ bp = Blueprint("notifications", __name__)
 
 
 def _uk_day(moment):
-    from zoneinfo import ZoneInfo
-
-    return moment.astimezone(ZoneInfo("Europe/London")).date()
+    return moment.astimezone(UK).date()
 
 
 def _page_number() -> int:

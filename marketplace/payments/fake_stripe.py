@@ -24,6 +24,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import stripe
 
+from marketplace.money import format_money
+
 FAULTS = ("server_error", "lost_response", "declined", "slow")
 
 
@@ -353,7 +355,7 @@ def _handler_for(fake: FakeStripe):
                     if fake.webhook_url:
                         fake.send_event(fake.checkout_completed_event(session["id"]))
                     return self._send(302, "", "text/plain", {"Location": session["success_url"]})
-                amount = f"£{session['amount_total'] / 100:,.2f}"
+                amount = format_money(session['amount_total'])
                 page = (f"<!doctype html><html lang='en'><title>Fake Stripe Checkout</title>"
                         f"<h1>Pay {html.escape(amount)}</h1><p>This is the test stand-in for Stripe Checkout.</p>"
                         f"<form method='post'><button>Pay {html.escape(amount)}</button></form>"

@@ -1,27 +1,33 @@
 """The provider workspace: provider staff manage their own organisation, and only that."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user
 
-from marketplace.auth.permissions import roles
+from marketplace.auth.permissions import public, roles
 from marketplace.categories import SUPPORT_CATEGORIES
 from marketplace.dates import today_in_uk
 from marketplace.db import get_session
 from marketplace.errors import ServiceError
+from marketplace.extensions import limiter
+from marketplace.forms import BaseForm as ConfirmForm
 from marketplace.forms import show_service_error
 from marketplace.models import Provider, Role
+from marketplace.provider_workspace.delivery import deliver_staff_invitation
 from marketplace.providers import reviews as provider_reviews
 from marketplace.providers import service
+from marketplace.providers import staff as staff_service
 from marketplace.providers.catalogue import (
     CHECK_KINDS,
     PROVIDER_KINDS,
     days_from_mask,
 )
+from marketplace.providers.changes import changes_of, waiting_kind_change
 from marketplace.providers.forms import (
     CheckForm,
     OrganisationForm,
     ReplyForm,
     ServiceForm,
+    StaffAccountForm,
     StaffForm,
 )
 from marketplace.providers.profile import areas_of, languages_of
@@ -45,12 +51,17 @@ def profile():
     db = get_session()
     provider = _my_provider()
     form = OrganisationForm(obj=provider if request.method == "GET" else None)
+    kind_change = waiting_kind_change(db, provider)
+    refused = next((c for c in changes_of(db, provider) if c.field == "kind"
+                    and c.status in ("refused", "approved", "withdrawn")), None)
     if request.method == "GET":
+        if kind_change is not None:
+            form.kind.data = kind_change.new_value
         form.areas.data = ", ".join(areas_of(db, provider.id))
         form.languages.data = languages_of(db, provider.id)
     if form.validate_on_submit():
         try:
-            service.update_organisation(
+            kind_change_asked = service.update_organisation(
                 db, provider=provider, actor=current_user, name=form.name.data, kind=form.kind.data,
                 description=form.description.data, contact_email=form.contact_email.data,
                 contact_phone=form.contact_phone.data or "",
@@ -62,38 +73,88 @@ def profile():
             show_service_error(form, problem)
         else:
             db.commit()
-            flash("Your organisation’s details are saved.")
+            flash("Your organisation’s details are saved." + (
+                " The council will check the change to what kind of provider you are. Until they"
+                " approve it, you stay listed as before." if kind_change_asked else ""))
             return redirect(url_for("provider_workspace.profile"))
     return render_template("provider_workspace/organisation.html", form=form, provider=provider,
-                           **LABELS), 400 if form.errors else 200
+                           kind_change=kind_change,
+                           last_refusal=refused if refused and refused.status == "refused" else None, **LABELS), 400 if form.errors else 200
 
 
 @bp.route("/staff", methods=["GET", "POST"])
 @roles(Role.PROVIDER)
+@limiter.limit("20 per hour", methods=["POST"])
 def staff():
     db = get_session()
     provider = _my_provider()
     member = service.membership_of(db, current_user)
     form = StaffForm()
-    new_account = None
-    if member.is_owner and form.validate_on_submit():
+    sent = None
+    if not member.is_owner and request.method == "POST":
+        abort(403, "Only the owner of your organisation’s account can add staff.")
+    if form.validate_on_submit():
+        invitation = staff_service.invite_staff(db, provider=provider, actor=current_user,
+                                                name=form.name.data, email=form.email.data)
+        db.commit()
+        sent = deliver_staff_invitation(invitation, provider_name=provider.name, inviter_name=current_user.name)
+        form = StaffForm(formdata=None)
+    return render_template("provider_workspace/staff.html", form=form, provider=provider,
+                           staff=service.staff_of(db, provider), is_owner=member.is_owner,
+                           sent=sent), 400 if form.errors else 200
+
+
+@bp.route("/staff/<int:user_id>/remove", methods=["GET", "POST"])
+@roles(Role.PROVIDER)
+def remove_staff(user_id: int):
+    db = get_session()
+    provider = _my_provider()
+    if not service.membership_of(db, current_user).is_owner:
+        abort(403, "Only the owner of your organisation’s account can remove staff.")
+    person = next((user for user, is_owner in service.staff_of(db, provider)
+                   if user.id == user_id and not is_owner), None) or abort(404)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        staff_service.remove_staff(db, provider=provider, actor=current_user, user_id=person.id)
+        db.commit()
+        flash(f"{person.name} can no longer use your organisation’s account.")
+        return redirect(url_for("provider_workspace.staff"))
+    return render_template("provider_workspace/staff_remove.html", person=person, provider=provider, form=form)
+
+
+@bp.route("/invitations/<token>", methods=["GET", "POST"])
+@public
+@limiter.limit("30 per hour", methods=["POST"])
+def staff_invitation(token: str):
+    """Accept an invitation: with the account already signed in, or by making one."""
+    db = get_session()
+    found = staff_service.open_invitation(db, token)
+    if found is None:
+        return render_template("provider_workspace/staff_invitation_gone.html"), 410
+    invitation, provider = found
+    signed_in = current_user.is_authenticated
+    form = ConfirmForm() if signed_in else StaffAccountForm()
+    if form.validate_on_submit():
         try:
-            new_account = service.add_staff(db, provider=provider, actor=current_user,
-                                            name=form.name.data, email=form.email.data)
+            if signed_in:
+                staff_service.accept_as(db, token=token, user=current_user)
+            else:
+                user = staff_service.accept_with_new_account(db, token=token, name=form.name.data,
+                                                             password=form.password.data)
         except ServiceError as problem:
+            db.rollback()
             show_service_error(form, problem)
         else:
             db.commit()
-            if new_account.temporary_password is None:
-                flash(f"{new_account.user.name} can now use your organisation’s account.")
-                return redirect(url_for("provider_workspace.staff"))
-            # The temporary password is shown once, on this page, and never stored in plain text.
-            form = StaffForm(formdata=None)
-    elif not member.is_owner and request.method == "POST":
-        abort(403, "Only the owner of your organisation’s account can add staff.")
-    return render_template("provider_workspace/staff.html", form=form, provider=provider,
-                           staff=service.staff_of(db, provider), is_owner=member.is_owner,
-                           new_account=new_account), 400 if form.errors else 200
+            if not signed_in:
+                session.clear()
+                login_user(user)
+            flash(f"You are now on {provider.name}’s account.")
+            return redirect(url_for("pages.home"))
+    if request.method == "GET" and not signed_in:
+        form.name.data = invitation.invited_name
+    return render_template("provider_workspace/staff_invitation.html", form=form, invitation=invitation,
+                           provider=provider, signed_in=signed_in), 400 if form.errors else 200
 
 
 @bp.route("/services")

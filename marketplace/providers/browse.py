@@ -17,7 +17,7 @@ from sqlmodel import Session
 
 from marketplace.models import Provider, ProviderArea, ProviderLanguage, Service
 from marketplace.providers.catalogue import DAYS, district_order
-from marketplace.providers.vetting import is_listed
+from marketplace.providers.vetting import is_listed, service_is_shown
 
 PER_PAGE = 20
 SORTS = {"name": "Name (A to Z)", "price": "Price (lowest first)", "rating": "Rating (highest first)"}
@@ -63,9 +63,10 @@ class BrowsePage:
         return max(1, math.ceil(self.total / self.per_page))
 
 
-def _service_conditions(filters: BrowseFilters) -> list[ColumnElement[bool]]:
-    """What one published service (joined to its provider) must satisfy."""
-    conditions: list[ColumnElement[bool]] = [Service.published.is_(True)]
+def _service_conditions(filters: BrowseFilters, today: date) -> list[ColumnElement[bool]]:
+    """What one published service (joined to its provider) must satisfy: its category's checks
+    held, and every filter."""
+    conditions: list[ColumnElement[bool]] = [service_is_shown(today)]
     if filters.category:
         conditions.append(Service.category == filters.category)
     if filters.max_price_pence is not None:
@@ -108,7 +109,7 @@ def matching_providers(filters: BrowseFilters, today: date):
         select(Service.provider_id.label("provider_id"),
                func.min(Service.price_pence).label("from_price"))
         .join(Provider, Provider.id == Service.provider_id)
-        .where(*_service_conditions(filters), *_provider_conditions(filters, today))
+        .where(*_service_conditions(filters, today), *_provider_conditions(filters, today))
         .group_by(Service.provider_id)
         .subquery("matching")
     )
@@ -132,7 +133,7 @@ def _page_rows(session: Session, filters: BrowseFilters, today: date, page: int,
     return session.execute(
         select(Provider, from_price, func.count().over().label("total"))
         .join(Service, Service.provider_id == Provider.id)
-        .where(*_service_conditions(filters), *_provider_conditions(filters, today))
+        .where(*_service_conditions(filters, today), *_provider_conditions(filters, today))
         .group_by(Provider.id)
         .order_by(*_order_by(filters.sort, from_price))
         .limit(per_page)
@@ -163,7 +164,7 @@ def search_providers(session: Session, *, filters: BrowseFilters, today: date, p
     services = defaultdict(list)
     for service in session.execute(
         select(Service).join(Provider, Provider.id == Service.provider_id)
-        .where(Service.provider_id.in_(ids), *_service_conditions(filters))
+        .where(Service.provider_id.in_(ids), *_service_conditions(filters, today))
         .order_by(Service.price_pence, Service.title, Service.id)
     ).scalars():
         services[service.provider_id].append(service)

@@ -46,7 +46,9 @@ CHECK_KINDS = {
     "safeguarding_training": "Safeguarding training",
 }
 
-# A provider is vetted only while every check its kind needs is verified and unexpired.
+# A provider is vetted only while every check its kind needs is verified and unexpired. The
+# kind is only the floor: what a provider offers decides the rest (CATEGORY_CHECKS below), and
+# a change of kind waits for the council.
 REQUIRED_CHECKS: dict[str, tuple[str, ...]] = {
     "care_agency": ("cqc_registration", "public_liability_insurance", "employers_liability_insurance"),
     "personal_assistant": ("enhanced_dbs", "references", "public_liability_insurance"),
@@ -54,6 +56,31 @@ REQUIRED_CHECKS: dict[str, tuple[str, ...]] = {
     "equipment_supplier": ("public_liability_insurance",),
     "other": ("public_liability_insurance",),
 }
+
+# What offering a type of support needs, whatever kind the provider says it is: a service is
+# shown only while its provider holds every check its category needs, verified and in date.
+# Keyed by the one list in marketplace.categories; every category has an entry (a test holds
+# this), because a service under a category missing here could never be shown.
+CATEGORY_CHECKS: dict[str, tuple[str, ...]] = {
+    "personal_care": ("cqc_registration", "public_liability_insurance", "employers_liability_insurance"),
+    "domestic_help": ("public_liability_insurance",),
+    "short_breaks": ("cqc_registration", "public_liability_insurance"),
+    "community_activities": ("public_liability_insurance",),
+    "day_services": ("public_liability_insurance", "employers_liability_insurance", "safeguarding_training"),
+    "equipment": ("public_liability_insurance",),
+    "transport": ("public_liability_insurance",),
+    "employing_a_pa": ("enhanced_dbs", "references", "public_liability_insurance"),
+    "other": ("public_liability_insurance",),
+}
+
+
+def checks_needed(kind: str, categories) -> tuple[str, ...]:
+    """Every check a provider of this kind offering these categories must hold, in a fixed order."""
+    needed = set(REQUIRED_CHECKS.get(kind, ()))
+    for category in categories:
+        needed.update(CATEGORY_CHECKS.get(category, ()))
+    return tuple(kind for kind in CHECK_KINDS if kind in needed)
+
 
 POSTCODE_DISTRICT = re.compile(r"^[A-Z]{1,2}[0-9][0-9A-Z]?$")
 

@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from marketplace.models import Provider, ProviderArea, ProviderLanguage, Service, VettingCheck
-from marketplace.providers.catalogue import describe_days, district_order
-from marketplace.providers.vetting import REQUIRED_CHECKS
+from marketplace.providers.catalogue import checks_needed, describe_days, district_order
+from marketplace.providers.vetting import service_is_shown
 
 
 @dataclass
@@ -31,7 +31,8 @@ def comparison_rows(session: Session, *, providers: list[Provider], category: st
         return []
     services = defaultdict(list)
     for service in session.execute(
-        select(Service).where(Service.provider_id.in_(ids), Service.published.is_(True))
+        select(Service).where(Service.provider_id.in_(ids),
+                              service_is_shown(today))
         .order_by(Service.price_pence, Service.id)
     ).scalars():
         services[service.provider_id].append(service)
@@ -61,7 +62,7 @@ def comparison_rows(session: Session, *, providers: list[Provider], category: st
         days_mask = 0
         for service in in_category:
             days_mask |= service.days
-        required = REQUIRED_CHECKS.get(provider.kind, ())
+        required = checks_needed(provider.kind, {service.category for service in services[provider.id]})
         valid = [valid_until[provider.id][kind] for kind in required if kind in valid_until[provider.id]]
         compared.append(ComparedProvider(
             provider=provider,

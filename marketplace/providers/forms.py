@@ -12,6 +12,7 @@ from marketplace.forms import (
     BaseForm,
     LongTextField,
     MoneyField,
+    PasswordInputField,
     RadioChoiceField,
     SelectChoiceField,
     Submit,
@@ -30,6 +31,7 @@ from marketplace.providers.catalogue import (
     UNITS,
     normalise_district,
 )
+from marketplace.query import whole_number
 
 MAX_PRICE_POUNDS = 10_000
 MAX_SERVICE_PRICE_POUNDS = 10_000
@@ -87,10 +89,12 @@ class WholeNumberField(IntegerField):
     widget = GovTextInput()
 
     def process_formdata(self, valuelist):
-        if valuelist and valuelist[0].strip() and not valuelist[0].strip().isdigit():
-            self.data = None
+        self.data = None
+        if not valuelist or not valuelist[0].strip():
+            return
+        self.data = whole_number(valuelist[0].strip())
+        if self.data is None:
             raise ValueError("Enter a whole number, like 2")
-        super().process_formdata(valuelist)
 
 
 def _districts(value):
@@ -142,7 +146,17 @@ class StaffForm(BaseForm):
     email = TextField("Their email address", validators=[
         required("Enter their email address"), length(max=320),
         Email(message="Enter an email address in the correct format, like name@example.com")])
-    submit = Submit("Add staff member")
+    submit = Submit("Send invitation")
+
+
+class StaffAccountForm(BaseForm):
+    name = TextField("Your full name", validators=[required("Enter your full name"), length(max=200)],
+                     render_kw={"autocomplete": "name", "spellcheck": "false"})
+    password = PasswordInputField(
+        "Create a password", validators=[required("Create a password")],
+        description="Use 10 characters or more. A few words together are easy to remember and hard to guess.",
+        render_kw={"autocomplete": "new-password"})
+    submit = Submit("Create account and join")
 
 
 class ServiceForm(BaseForm):

@@ -15,7 +15,8 @@ from marketplace.models import (
     Service,
     VettingCheck,
 )
-from marketplace.providers.catalogue import REQUIRED_CHECKS, district_order
+from marketplace.providers.catalogue import checks_needed, district_order
+from marketplace.providers.vetting import service_is_shown
 
 
 @dataclass
@@ -38,9 +39,10 @@ def languages_of(session: Session, provider_id: int) -> list[str]:
         ProviderLanguage.provider_id == provider_id).order_by(ProviderLanguage.language)).scalars())
 
 
-def checks_valid_until(session: Session, provider: Provider, today: date) -> list[tuple[str, date]]:
-    """For each required check, how long the latest verified evidence lasts."""
-    required = REQUIRED_CHECKS.get(provider.kind, ())
+def checks_valid_until(session: Session, provider: Provider, services: list[Service],
+                       today: date) -> list[tuple[str, date]]:
+    """For each check its kind and shown services need, how long the latest verified evidence lasts."""
+    required = checks_needed(provider.kind, {service.category for service in services})
     rows = dict(session.execute(
         select(VettingCheck.kind, func.max(VettingCheck.expires_on))
         .where(VettingCheck.provider_id == provider.id, VettingCheck.status == "verified",
@@ -61,7 +63,7 @@ def visible_reviews(session: Session, provider_id: int) -> list[tuple[Review, st
 
 def provider_profile(session: Session, *, provider: Provider, today: date) -> ProviderProfile:
     services = list(session.execute(
-        select(Service).where(Service.provider_id == provider.id, Service.published.is_(True))
+        select(Service).where(Service.provider_id == provider.id, service_is_shown(today))
         .order_by(Service.category, Service.price_pence, Service.id)
     ).scalars())
     return ProviderProfile(
@@ -69,6 +71,6 @@ def provider_profile(session: Session, *, provider: Provider, today: date) -> Pr
         services=services,
         areas=areas_of(session, provider.id),
         languages=languages_of(session, provider.id),
-        checks_valid_until=checks_valid_until(session, provider, today),
+        checks_valid_until=checks_valid_until(session, provider, services, today),
         reviews=visible_reviews(session, provider.id),
     )

@@ -4,7 +4,6 @@ Every function takes the provider the caller belongs to (found with provider_of_
 loads anything else through it, so one provider's ids never reach another's records.
 """
 
-import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -12,21 +11,24 @@ from sqlalchemy import delete, select
 from sqlmodel import Session
 
 from marketplace.audit import audit
-from marketplace.auth.passwords import hash_password
-from marketplace.auth.service import find_user_by_email, normalise_email
 from marketplace.errors import ServiceError
 from marketplace.models import (
     Provider,
     ProviderArea,
     ProviderLanguage,
     ProviderMember,
-    Role,
     Service,
     User,
     VettingCheck,
 )
 from marketplace.models.types import utcnow
-from marketplace.providers.catalogue import CHECK_KINDS, REQUIRED_CHECKS, mask_from_days
+from marketplace.providers.catalogue import (
+    CHECK_KINDS,
+    REQUIRED_CHECKS,
+    checks_needed,
+    mask_from_days,
+)
+from marketplace.providers.changes import ask_for_kind_change, record_name_change
 
 EXPIRY_WARNING = timedelta(days=30)
 
@@ -46,11 +48,15 @@ def membership_of(session: Session, user: User) -> ProviderMember | None:
 
 def update_organisation(session: Session, *, provider: Provider, actor: User, name: str, kind: str,
                         description: str, contact_email: str, contact_phone: str, areas: list[str],
-                        languages: list[str], access_notes: str, cqc_number: str) -> Provider:
+                        languages: list[str], access_notes: str, cqc_number: str) -> bool:
+    """Save the organisation's details; True when a change of kind now waits for the council.
+
+    The kind decides the floor of checks needed, so a new kind takes effect only when the
+    council approves it; a new name takes effect now and is shown to the council."""
     if kind not in REQUIRED_CHECKS:
         raise ServiceError("Choose what kind of provider you are", "kind")
-    provider.name = name
-    provider.kind = kind
+    record_name_change(session, provider=provider, actor=actor, new_name=name)
+    kind_change_asked = ask_for_kind_change(session, provider=provider, actor=actor, new_kind=kind)
     provider.description = description
     provider.contact_email = contact_email
     provider.contact_phone = contact_phone
@@ -62,8 +68,8 @@ def update_organisation(session: Session, *, provider: Provider, actor: User, na
     session.add_all([ProviderArea(provider_id=provider.id, district=d) for d in dict.fromkeys(areas)])
     session.add_all([ProviderLanguage(provider_id=provider.id, language=lang) for lang in dict.fromkeys(languages)])
     audit(session, action="provider.profile_updated", actor=actor, object_type="provider",
-          object_id=provider.id, detail={"kind": kind, "areas": list(dict.fromkeys(areas))})
-    return provider
+          object_id=provider.id, detail={"areas": list(dict.fromkeys(areas))})
+    return kind_change_asked
 
 
 # Staff
@@ -73,40 +79,6 @@ def staff_of(session: Session, provider: Provider) -> list[tuple[User, bool]]:
         select(User, ProviderMember.is_owner).join(ProviderMember, ProviderMember.user_id == User.id)
         .where(ProviderMember.provider_id == provider.id).order_by(User.name)
     ).all())
-
-
-@dataclass
-class NewStaffAccount:
-    user: User
-    temporary_password: str | None  # only when a new account was made: shown to the owner once
-
-
-def add_staff(session: Session, *, provider: Provider, actor: User, name: str, email: str) -> NewStaffAccount:
-    """The owner adds a colleague. A new email gets a new provider account with a temporary
-    password; an existing account joins only if it is a provider account in no organisation."""
-    owner = session.execute(select(ProviderMember).where(
-        ProviderMember.provider_id == provider.id, ProviderMember.user_id == actor.id,
-        ProviderMember.is_owner.is_(True))).scalar_one_or_none()
-    if owner is None:
-        raise ServiceError("Only the owner of your organisation’s account can add staff")
-    email = normalise_email(email)
-    user = find_user_by_email(session, email)
-    temporary_password = None
-    if user is not None:
-        if user.role != Role.PROVIDER or membership_of(session, user) is not None:
-            raise ServiceError(
-                "This email address belongs to an account that cannot join your organisation. "
-                "Ask them to use a different email address", "email")
-    else:
-        temporary_password = secrets.token_urlsafe(12)
-        user = User(email=email, name=name, role=Role.PROVIDER.value,
-                    password_hash=hash_password(temporary_password))
-        session.add(user)
-        session.flush()
-    session.add(ProviderMember(provider_id=provider.id, user_id=user.id, is_owner=False))
-    audit(session, action="provider.staff_added", actor=actor, object_type="provider",
-          object_id=provider.id, detail={"user_id": user.id, "new_account": temporary_password is not None})
-    return NewStaffAccount(user=user, temporary_password=temporary_password)
 
 
 # Services
@@ -195,13 +167,16 @@ class CheckStatus:
 
 
 def required_check_status(session: Session, *, provider: Provider, today: date) -> list[CheckStatus]:
-    """For each check this kind of provider needs: is it in order, and what to do if not."""
+    """For each check this provider needs for its kind and the types of support it lists (drafts
+    too, so it can get ready; not withdrawn services): is it in order, and what to do if not."""
+    categories = set(session.execute(select(Service.category).where(
+        Service.provider_id == provider.id, Service.withdrawn_at.is_(None))).scalars())
     checks = list(session.execute(
         select(VettingCheck).where(VettingCheck.provider_id == provider.id)
         .order_by(VettingCheck.submitted_at.desc(), VettingCheck.id.desc())
     ).scalars())
     statuses = []
-    for kind in REQUIRED_CHECKS.get(provider.kind, ()):
+    for kind in checks_needed(provider.kind, categories):
         of_kind = [c for c in checks if c.kind == kind]
         valid = [c for c in of_kind if c.status == "verified" and c.expires_on >= today]
         if valid:

@@ -1,4 +1,4 @@
-"""The vetting rule, as SQL: worked out at query time against today's date, so a check that
+"""The vetting rules, as SQL: worked out at query time against today's date, so a check that
 expires at midnight hides its provider with no job running.
 
 A provider is vetted while, for every check its kind requires, it has a verified check of
@@ -6,14 +6,19 @@ that kind that has not expired. It is written as a count correlated to the provi
 database starts from the selective filters (area, category, price, words) and then counts
 only those providers' checks through ix_vettingcheck_validity, instead of grouping every
 check of every provider on each search.
+
+The provider's kind sets a floor; each service is shown only while it is published, not
+withdrawn, and its provider also holds every check that service's category needs
+(service_is_shown), so calling oneself "other" cannot put personal care in front of people
+without a CQC registration.
 """
 
 from datetime import date
 
 from sqlalchemy import ColumnElement, and_, case, distinct, func, or_, select
 
-from marketplace.models import Provider, VettingCheck
-from marketplace.providers.catalogue import REQUIRED_CHECKS
+from marketplace.models import Provider, Service, VettingCheck
+from marketplace.providers.catalogue import CATEGORY_CHECKS, REQUIRED_CHECKS
 
 
 def is_vetted(today: date) -> ColumnElement[bool]:
@@ -30,6 +35,31 @@ def is_vetted(today: date) -> ColumnElement[bool]:
         .scalar_subquery()
     )
     return valid_required_kinds == needed
+
+
+def service_is_vetted(today: date) -> ColumnElement[bool]:
+    """True for a service (correlated to Service) whose provider holds, valid on `today`,
+    every check the service's category needs."""
+    required_for_category = or_(*(
+        and_(Service.category == category, VettingCheck.kind.in_(checks))
+        for category, checks in CATEGORY_CHECKS.items()
+    ))
+    needed = case({category: len(checks) for category, checks in CATEGORY_CHECKS.items()},
+                  value=Service.category, else_=-1)
+    valid_required_kinds = (
+        select(func.count(distinct(VettingCheck.kind)))
+        .where(VettingCheck.provider_id == Service.provider_id, VettingCheck.status == "verified",
+               VettingCheck.expires_on >= today, required_for_category)
+        .correlate(Service)
+        .scalar_subquery()
+    )
+    return valid_required_kinds == needed
+
+
+def service_is_shown(today: date) -> ColumnElement[bool]:
+    """True for a service (correlated to Service) people may see on `today`: published, not
+    withdrawn, and vetted for its category."""
+    return and_(Service.published.is_(True), Service.withdrawn_at.is_(None), service_is_vetted(today))
 
 
 def is_listed(today: date) -> ColumnElement[bool]:

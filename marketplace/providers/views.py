@@ -31,6 +31,7 @@ from marketplace.providers.catalogue import (
 from marketplace.providers.comparison import comparison_rows
 from marketplace.providers.forms import BrowseForm, ReviewForm
 from marketplace.providers.profile import provider_profile
+from marketplace.query import page_number, record_id
 from marketplace.redirects import local_path
 
 bp = Blueprint("providers", __name__)
@@ -49,8 +50,7 @@ def _compare_ids() -> list[int]:
 
 
 def _page_number() -> int:
-    text = request.args.get("page", "1")
-    return int(text) if text.isdigit() and 0 < len(text) < 7 else 1
+    return page_number(request.args) or 1
 
 
 def _filters_from(form: BrowseForm) -> BrowseFilters:
@@ -134,12 +134,11 @@ def compare():
 @bp.route("/compare/add", methods=["POST"])
 @public
 def compare_add():
-    provider_id = request.form.get("provider_id", "")
-    today = today_in_uk()
-    if not provider_id.isdigit() or listed_provider(get_session(), provider_id=int(provider_id), today=today) is None:
+    provider_id = record_id(request.form.get("provider_id"))
+    if provider_id is None or listed_provider(get_session(), provider_id=provider_id, today=today_in_uk()) is None:
         abort(404)
     try:
-        session[COMPARE_SESSION_KEY] = compare_list.added(_compare_ids(), int(provider_id))
+        session[COMPARE_SESSION_KEY] = compare_list.added(_compare_ids(), provider_id)
     except ServiceError as full:
         flash(full.message, "error")
     else:
@@ -150,9 +149,9 @@ def compare_add():
 @bp.route("/compare/remove", methods=["POST"])
 @public
 def compare_remove():
-    provider_id = request.form.get("provider_id", "")
-    if provider_id.isdigit():
-        session[COMPARE_SESSION_KEY] = compare_list.removed(_compare_ids(), int(provider_id))
+    provider_id = record_id(request.form.get("provider_id"))
+    if provider_id is not None:
+        session[COMPARE_SESSION_KEY] = compare_list.removed(_compare_ids(), provider_id)
         flash("Removed from your compare list.")
     return redirect(_back_to(url_for("providers.compare")))
 

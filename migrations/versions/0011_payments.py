@@ -1,7 +1,7 @@
 """Payments, contributions, payout accounts and Stripe events
 
-Revision ID: 0009_payments
-Revises: 0008_notifications
+Revision ID: 0011_payments
+Revises: 0010_plans_and_packages
 Create Date: 2026-12-01 11:41:20.210356
 """
 from alembic import op
@@ -10,8 +10,8 @@ import sqlmodel
 import marketplace.models.types
 
 
-revision = '0009_payments'
-down_revision = '0008_notifications'
+revision = '0011_payments'
+down_revision = '0010_plans_and_packages'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,37 @@
+"""The email that follows a registration. The page after it says "check your email" whether the
+address was new or already had an account, so only the address's owner learns which."""
+
+import smtplib
+
+from flask import current_app, url_for
+
+from marketplace.mail import send_email
+
+SUBJECT = "Your account for Manage your care budget"
+
+
+def _body(*, already_had_account: bool, sign_in_url: str) -> str:
+    if already_had_account:
+        return ("Hello,\n\nSomeone tried to create an account for Manage your care budget with this "
+                "email address, but it already has an account.\n\n"
+                f"If it was you, sign in here:\n{sign_in_url}\n\n"
+                "If it was not you, you do not need to do anything. Nobody has changed your account.\n")
+    return ("Hello,\n\nYour account for Manage your care budget is ready.\n\n"
+            f"Sign in here:\n{sign_in_url}\n\n"
+            "If you did not create this account, tell the council.\n")
+
+
+def send_registration_email(*, to: str, already_had_account: bool) -> None:
+    """Called after the commit: no database transaction is open while it talks to the mail
+    server. A failure is logged, never shown, so the page stays the same either way."""
+    sign_in_url = url_for("auth.sign_in", _external=True)
+    if not current_app.config.get("MAIL_SERVER"):
+        if current_app.config["APP_ENV"] != "production":
+            current_app.logger.info("Registration email for %s (already had an account: %s)",
+                                    to, already_had_account)
+        return
+    try:
+        send_email(current_app.config, to=to, subject=SUBJECT,
+                   body=_body(already_had_account=already_had_account, sign_in_url=sign_in_url))
+    except (OSError, smtplib.SMTPException):
+        current_app.logger.exception("Could not send the registration email")

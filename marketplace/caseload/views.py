@@ -1,0 +1,98 @@
+"""/caseload: the professional sees packages waiting for them and agrees, sends back or turns down."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlmodel import col, select
+
+from marketplace.auth.acting import current_scope
+from marketplace.auth.permissions import roles
+from marketplace.dates import today_in_uk
+from marketplace.db import get_session
+from marketplace.errors import ServiceError
+from marketplace.forms import show_service_error
+from marketplace.models import Budget, CarePackage, CaseAssignment, PackageStatus, Person, Role
+from marketplace.packages import lifecycle
+from marketplace.packages.access import may_see_packages_of_person
+from marketplace.packages.forms import NoteForm, ReviewForm
+from marketplace.packages.pages import package_context
+from marketplace.packages.views import comment_on
+from marketplace.plans.views import plan_page
+from marketplace.scope import Scope, for_caseload_person
+
+bp = Blueprint("caseload", __name__, url_prefix="/caseload")
+
+IN_FLIGHT = [PackageStatus.SUBMITTED.value, PackageStatus.AWAITING_REVIEW.value,
+             PackageStatus.CHANGES_REQUESTED.value]
+
+
+@bp.route("")
+@roles(Role.PROFESSIONAL)
+def caseload():
+    rows = get_session().exec(
+        select(CarePackage, Person.name)
+        .join(CaseAssignment, CaseAssignment.person_id == CarePackage.person_id)
+        .join(Person, Person.id == CarePackage.person_id)
+        .where(CaseAssignment.professional_id == current_user.id, col(CarePackage.status).in_(IN_FLIGHT))
+        .order_by(col(CarePackage.submitted_at), col(CarePackage.id))
+    ).all()
+    waiting = [(p, name) for p, name in rows if p.status == PackageStatus.AWAITING_REVIEW.value]
+    others = [(p, name) for p, name in rows if p.status != PackageStatus.AWAITING_REVIEW.value]
+    return render_template("packages/caseload.html", waiting=waiting, others=others)
+
+
+def _scope_and_package(package_id: int) -> tuple[Scope, CarePackage, Budget]:
+    """The package and the professional's scope for its person; 404 unless on their caseload."""
+    db = get_session()
+    found = db.exec(select(CarePackage, Budget).join(Budget, Budget.id == CarePackage.budget_id)
+                    .where(CarePackage.id == package_id)).first() or abort(404)
+    package, budget = found
+    scope = for_caseload_person(db, current_scope(), package.person_id)
+    if scope is None or not may_see_packages_of_person(scope):
+        abort(404)
+    return scope, package, budget
+
+
+@bp.route("/packages/<int:package_id>", methods=["GET", "POST"])
+@roles(Role.PROFESSIONAL)
+def review(package_id: int):
+    scope, package, budget = _scope_and_package(package_id)
+    db = get_session()
+    form = ReviewForm()
+    if form.validate_on_submit():
+        decision = form.decision.data
+        try:
+            if decision == "approve":
+                lifecycle.approve(db, scope, package_id=package.id, today=today_in_uk())
+            elif decision == "changes":
+                lifecycle.request_changes(db, scope, package_id=package.id, note=form.note.data)
+            else:
+                lifecycle.reject(db, scope, package_id=package.id, reasons=form.note.data)
+        except ServiceError as error:
+            db.rollback()
+            # The note box carries both "what needs to change" and "the reasons".
+            show_service_error(form, ServiceError(error.message, "note" if error.field else None))
+        else:
+            db.commit()
+            flash({"approve": "The package is agreed and the money is set aside.",
+                   "changes": "The package is sent back with your note.",
+                   "reject": "The package is turned down. The person can read your reasons."}[decision])
+            return redirect(url_for("caseload.review", package_id=package.id))
+    return render_template("packages/review.html", **package_context(db, package, budget), form=form,
+                           note_form=NoteForm(formdata=None), person=scope.person,
+                           comment_url=url_for("caseload.add_comment", package_id=package.id)), \
+        400 if form.errors else 200
+
+
+@bp.route("/packages/<int:package_id>/comments", methods=["POST"])
+@roles(Role.PROFESSIONAL)
+def add_comment(package_id: int):
+    scope, package, _budget = _scope_and_package(package_id)
+    return comment_on(scope, package, url_for("caseload.review", package_id=package.id, _anchor="timeline"))
+
+
+@bp.route("/people/<int:person_id>/plan")
+@roles(Role.PROFESSIONAL)
+def plan(person_id: int):
+    """The support plan of a person on the caseload, to read before deciding on a package."""
+    scope = for_caseload_person(get_session(), current_scope(), person_id) or abort(404)
+    return plan_page(scope)

@@ -1,0 +1,96 @@
+"""Demo plans and packages, made through the same services people use (so every rule applies):
+Sam's plan with four outcomes, an agreed package and a draft; Jo's package waiting for Priya.
+
+Made once: a second run finds Sam's packages and adds nothing.
+"""
+
+from datetime import timedelta
+
+from sqlmodel import select
+
+from marketplace.models import CarePackage, Person, Provider, ProviderMember, Role, Service, User
+from marketplace.packages import building, lifecycle
+from marketplace.packages.access import lines_of
+from marketplace.plans import service as plans
+from marketplace.scope import Scope, for_caseload_person, scope_for
+
+SAM_OUTCOMES = [
+    "Get up and dressed by 9 so I can get to the allotment",
+    "Go to the evening club with my friends every week",
+    "Keep my flat clean and tidy",
+    "Cook a proper meal for my brother once a month",
+]
+MEANWOOD_STAFF = ("hello@meanwood.example", "Mo Hussain")
+
+
+def load_package_demo(demo) -> None:
+    session, users, people = demo.session, demo.users, demo.people
+    sam_person = people["sam@example.org"]
+    if session.exec(select(CarePackage.id).where(CarePackage.person_id == sam_person.id)).first():
+        return
+    today = demo.today
+    sam, alex, priya = users["sam@example.org"], users["alex@example.org"], users["priya@example.org"]
+    brightpath_staff = users["care@brightpath.example"]
+    meanwood_staff = _meanwood_staff(demo)
+
+    sam_scope = _scope(session, sam, sam_person)
+    plans.save_plan(session, sam_scope, what_matters="My allotment, my cat Pip and seeing my brother Tom.",
+                    needs="Help getting up and washed in the morning, and with cleaning.",
+                    agreed_on=today - timedelta(days=30), review_on=today + timedelta(days=150))
+    outcomes = [plans.add_outcome(session, sam_scope, text=text) for text in SAM_OUTCOMES]
+
+    def service(provider_name: str, title: str) -> Service:
+        return session.exec(select(Service).join(Provider, Provider.id == Service.provider_id)
+                            .where(Provider.name == provider_name, Service.title == title)).one()
+
+    four_weeks = {"start_on": today, "end_on": today + timedelta(days=27), "today": today}
+    agreed = building.create_package(session, sam_scope, title="Mornings and evenings out", **four_weeks)
+    for provider_name, title, quantity, outcome in (
+            ("Brightpath Home Care", "Personal care at home", "10", outcomes[0]),
+            ("Meanwood Day Opportunities", "Evening club", "1", outcomes[1])):
+        building.add_line(session, sam_scope, package_id=agreed.id, service_id=service(provider_name, title).id,
+                          quantity=quantity, weekly=True, outcome_id=outcome.id, today=today)
+    lifecycle.submit(session, sam_scope, package_id=agreed.id, today=today)
+    lifecycle.cosign(session, _scope(session, alex, sam_person), package_id=agreed.id)
+    _accept_lines(session, agreed, [brightpath_staff, meanwood_staff])
+    lifecycle.approve(session, _scope(session, priya, sam_person), package_id=agreed.id, today=today)
+
+    draft = building.create_package(session, sam_scope, title="Help at home", **four_weeks)
+    building.add_line(session, sam_scope, package_id=draft.id,
+                      service_id=service("Brightpath Home Care", "Cleaning, laundry and shopping").id,
+                      quantity="2", weekly=True, outcome_id=outcomes[2].id, today=today)
+
+    jo_person = people["jo@example.org"]
+    jo_scope = _scope(session, users["jo@example.org"], jo_person)
+    jo_outcome = plans.add_outcome(session, jo_scope, text="Stay living in my own home")
+    waiting = building.create_package(session, jo_scope, title="Support at home", **four_weeks)
+    building.add_line(session, jo_scope, package_id=waiting.id,
+                      service_id=service("Brightpath Home Care", "Personal care at home").id,
+                      quantity="7", weekly=True, outcome_id=jo_outcome.id, today=today)
+    lifecycle.submit(session, jo_scope, package_id=waiting.id, today=today)
+    _accept_lines(session, waiting, [brightpath_staff])
+    demo.created += 4
+
+
+def _scope(session, user: User, person: Person | None = None) -> Scope:
+    """The scope `user` has on a page about `person`, as the pages build it."""
+    scope = scope_for(session, user, acting_for_person_id=person.id if person else None)
+    if user.role == Role.PROFESSIONAL:
+        return for_caseload_person(session, scope, person.id)
+    return scope
+
+
+def _meanwood_staff(demo) -> User:
+    email, name = MEANWOOD_STAFF
+    staff = demo.user(email, name, Role.PROVIDER)
+    meanwood = demo.session.exec(select(Provider).where(Provider.name == "Meanwood Day Opportunities")).one()
+    demo.get_or_add(ProviderMember, {"is_owner": True}, provider_id=meanwood.id, user_id=staff.id)
+    return staff
+
+
+def _accept_lines(session, package: CarePackage, staff: list[User]) -> None:
+    for user in staff:
+        scope = _scope(session, user)
+        for line in lines_of(session, package.id):
+            if line.provider_id == scope.provider_id:
+                lifecycle.respond(session, scope, line_id=line.id, accept=True, note="We look forward to it.")

@@ -1,0 +1,81 @@
+"""What a package does to the budget: the figures the package page shows beside its lines."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlmodel import Session, select
+
+from marketplace import ledger
+from marketplace.budgets.forecast import ABOUT, share
+from marketplace.budgets.forecast import forecast as budget_forecast
+from marketplace.categories import category_label
+from marketplace.models import (
+    Budget,
+    BudgetCategory,
+    CarePackage,
+    Outcome,
+    PackageLine,
+    PackageStatus,
+)
+from marketplace.packages import costing
+
+
+@dataclass(frozen=True)
+class CategoryEffect:
+    name: str
+    this_package: int
+    planned: int | None  # the category's share of the budget, when the council split it
+
+
+@dataclass(frozen=True)
+class BudgetEffect:
+    cost: costing.PackageCost
+    free_now: int
+    free_after: int  # negative when the package costs more than is free
+    left_at_end_about: int  # forecast for the end of the period, to the nearest £10
+    period_end: date
+    categories: list[CategoryEffect]
+    outcomes_without_support: list[Outcome]
+
+
+def active_weekly_spend(session: Session, budget_id: int, today: date) -> int:
+    """The weekly cost of the packages agreed and running today (summed in SQL, line by line
+    rounded as costing.weekly_cost does, so page and forecast agree to the penny)."""
+    lines = session.exec(
+        select(PackageLine).join(CarePackage, CarePackage.id == PackageLine.package_id)
+        .where(CarePackage.budget_id == budget_id, CarePackage.status == PackageStatus.ACTIVE.value,
+               CarePackage.start_on <= today, CarePackage.end_on >= today, PackageLine.weekly)
+    ).all()
+    return sum(costing.weekly_cost(line) for line in lines)
+
+
+def planned_weekly_spend(session: Session, budget_id: int, today: date) -> int | None:
+    """For the budget's forecast: the agreed packages' weekly cost once there are any running
+    (None before, so the forecast falls back to recent spending)."""
+    weekly = active_weekly_spend(session, budget_id, today)
+    return weekly or None
+
+
+def budget_effect(session: Session, package: CarePackage, budget: Budget, lines: list[PackageLine],
+                  outcomes: list[Outcome], today: date) -> BudgetEffect:
+    cost = costing.cost_package(lines, package.start_on, package.end_on)
+    current = ledger.balances(session, budget.id)
+    free_now = current.available
+    already_counted = package.status_enum == PackageStatus.ACTIVE
+    forecast = budget_forecast(session, budget, today=today,
+                                weekly_spend_pence=active_weekly_spend(session, budget.id, today),
+                                balances=current)
+    left_at_end = forecast.left_at_end - (0 if already_counted else cost.total_pence)
+    planned = {c.key: c.allocation_pence for c in session.exec(
+        select(BudgetCategory).where(BudgetCategory.budget_id == budget.id))}
+    categories = [CategoryEffect(category_label(key), amount, planned.get(key))
+                  for key, amount in sorted(cost.by_category.items())]
+    supported = {line.outcome_id for line in lines}
+    return BudgetEffect(
+        cost=cost, free_now=free_now,
+        free_after=free_now if already_counted else free_now - cost.total_pence,
+        left_at_end_about=share(left_at_end, 1, ABOUT) * ABOUT,  # halves up, in integers
+        period_end=budget.period_end,
+        categories=categories,
+        outcomes_without_support=[o for o in outcomes if o.id not in supported and o.achieved_on is None],
+    )

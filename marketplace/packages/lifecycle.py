@@ -1,0 +1,220 @@
+"""A package's life after it is built (DESIGN §3): submit, providers answer, co-sign, review.
+
+    draft / changes_requested ──submit──▶ submitted
+    submitted ──every line accepted and any co-sign done──▶ awaiting_review
+    submitted ──a provider declines a line──▶ changes_requested (with the reason)
+    awaiting_review ──approve──▶ active (money set aside) | request_changes | reject
+
+Each transition checks the scope, refuses with a ServiceError and changes nothing when it
+does not apply, records a PackageEvent and flushes; the caller commits once.
+"""
+
+from datetime import date
+
+from sqlmodel import Session, select
+
+from marketplace import ledger
+from marketplace.errors import ServiceError
+from marketplace.models import (
+    AdvocateLink,
+    CarePackage,
+    LineResponse,
+    LinkStatus,
+    PackageLine,
+    PackageStatus,
+)
+from marketplace.models.types import utcnow
+from marketplace.money import format_money
+from marketplace.notifications import events as notices
+from marketplace.packages import costing
+from marketplace.packages.access import line_in_scope, lines_of, package_in_scope
+from marketplace.packages.building import lines_with_problems, record_event, refresh_total
+from marketplace.scope import Relationship, Scope, can, require
+from marketplace.storage import lock_row
+from marketplace.text import clean_text
+
+COSIGN_BY_ADVOCATE = "advocate"
+COSIGN_BY_PERSON = "person"
+
+
+def _refuse_unless(package: CarePackage, *statuses: PackageStatus, doing: str) -> None:
+    if package.status_enum not in statuses:
+        raise ServiceError(f"You cannot {doing} this package: it is {package.status_enum.phrase}.")
+
+
+def _locked(session: Session, package: CarePackage) -> CarePackage:
+    """Re-read the package under a row lock, so two people acting at once act one after the other."""
+    locked = lock_row(session, CarePackage, package.id)
+    session.refresh(locked)
+    return locked
+
+
+def _cosigning_advocates(session: Session, person_id: int) -> list[AdvocateLink]:
+    return list(session.exec(select(AdvocateLink).where(
+        AdvocateLink.person_id == person_id, AdvocateLink.status == LinkStatus.ACTIVE.value,
+        AdvocateLink.can_cosign)))
+
+
+def who_must_cosign(session: Session, scope: Scope) -> str:
+    """When the person has an active advocate who may co-sign, whichever of the two did not
+    submit signs too; an authorised person (the person lacks capacity) signs alone."""
+    if scope.relationship == Relationship.ADVOCATE:
+        if scope.link is not None and scope.link.is_authorised_person:
+            return ""
+        return COSIGN_BY_PERSON if _cosigning_advocates(session, scope.person.id) else ""
+    return COSIGN_BY_ADVOCATE if _cosigning_advocates(session, scope.person.id) else ""
+
+
+def room_to_commit(session: Session, package: CarePackage) -> int:
+    """What the budget can set aside now: the money free to use (DESIGN §4)."""
+    return ledger.balances(session, package.budget_id).available
+
+
+def submit(session: Session, scope: Scope, *, package_id: int, today: date) -> CarePackage:
+    require(scope, "draft_package")
+    package = _locked(session, package_in_scope(session, scope, package_id))
+    _refuse_unless(package, PackageStatus.DRAFT, PackageStatus.CHANGES_REQUESTED, doing="send")
+    checked = lines_with_problems(session, package.id, today)
+    if not checked:
+        raise ServiceError("Add at least one line of support before you send the package.")
+    problems = [problem for _line, problem in checked if problem]
+    if problems:
+        raise ServiceError("Remove the lines that cannot go ahead before you send the package: "
+                           + " ".join(problems))
+    lines = [line for line, _problem in checked]
+    refresh_total(session, package)
+    room = room_to_commit(session, package)
+    if package.total_pence > room:
+        raise ServiceError(
+            f"This package costs {format_money(package.total_pence)} but only "
+            f"{format_money(room)} of the budget is free to use. Make it smaller or shorter.")
+    to_ask = [line for line in lines if line.response != LineResponse.ACCEPTED.value]
+    for line in to_ask:
+        line.response, line.response_note = LineResponse.REQUESTED.value, ""
+        line.responded_at = line.responded_by_id = None
+    package.status = PackageStatus.SUBMITTED.value
+    package.submitted_by_id, package.submitted_at = scope.user.id, utcnow()
+    package.cosign_by = who_must_cosign(session, scope)
+    package.cosigned_by_id = package.cosigned_at = None
+    record_event(session, scope, package, "submitted")
+    notices.lines_to_accept(session, package, to_ask)
+    if package.cosign_by:
+        notices.package_to_cosign(session, package, by_person=package.cosign_by == COSIGN_BY_PERSON)
+    _move_on_if_agreed(session, scope, package, lines)
+    session.flush()
+    return package
+
+
+def respond(session: Session, scope: Scope, *, line_id: int, accept: bool, note: str) -> PackageLine:
+    """The provider accepts or declines one requested line. A decline sends the package back."""
+    if scope.relationship != Relationship.PROVIDER_STAFF:
+        raise ServiceError("Only the provider can answer this request.")
+    line = line_in_scope(session, scope, line_id)
+    package = _locked(session, session.get(CarePackage, line.package_id))
+    session.refresh(line)
+    if package.status_enum != PackageStatus.SUBMITTED or line.response != LineResponse.REQUESTED.value:
+        raise ServiceError("This request has already been answered or was withdrawn.")
+    note = clean_text(note, field="note", label="Your note", max_length=2000, required=not accept,
+                      multiline=True)
+    line.response = (LineResponse.ACCEPTED if accept else LineResponse.DECLINED).value
+    line.response_note, line.responded_by_id, line.responded_at = note, scope.user.id, utcnow()
+    record_event(session, scope, package, "line_accepted" if accept else "line_declined",
+                 f"{line.title}: {note}" if note else line.title, line.id)
+    if accept:
+        _move_on_if_agreed(session, scope, package, lines_of(session, package.id))
+    else:
+        package.status = PackageStatus.CHANGES_REQUESTED.value
+        record_event(session, scope, package, "sent_back",
+                     f"{line.provider_name} cannot provide “{line.title}”: {note}")
+        notices.package_decided(session, package, notices.PACKAGE_CHANGES_REQUESTED)
+    session.flush()
+    return line
+
+
+def cosign(session: Session, scope: Scope, *, package_id: int) -> CarePackage:
+    package = _locked(session, package_in_scope(session, scope, package_id))
+    _refuse_unless(package, PackageStatus.SUBMITTED, doing="co-sign")
+    if not package.cosign_by:
+        raise ServiceError("This package does not need co-signing.")
+    if package.cosigned_at is not None:
+        raise ServiceError("This package has already been co-signed.")
+    if package.submitted_by_id == scope.user.id:
+        raise ServiceError("You sent this package, so someone else must co-sign it.")
+    signer_ok = (scope.relationship == Relationship.SELF if package.cosign_by == COSIGN_BY_PERSON
+                 else scope.relationship == Relationship.ADVOCATE and can(scope, "cosign_package"))
+    if not signer_ok:
+        raise ServiceError("You do not have permission to co-sign this package.")
+    package.cosigned_by_id, package.cosigned_at = scope.user.id, utcnow()
+    record_event(session, scope, package, "cosigned")
+    _move_on_if_agreed(session, scope, package, lines_of(session, package.id))
+    session.flush()
+    return package
+
+
+def _move_on_if_agreed(session, scope, package: CarePackage, lines: list[PackageLine]) -> None:
+    every_line_accepted = all(line.response == LineResponse.ACCEPTED.value for line in lines)
+    cosign_done = not package.cosign_by or package.cosigned_at is not None
+    if package.status_enum == PackageStatus.SUBMITTED and every_line_accepted and cosign_done:
+        package.status = PackageStatus.AWAITING_REVIEW.value
+        record_event(session, scope, package, "ready_for_review")
+        notices.package_to_review(session, package)
+
+
+def _reviewable(session: Session, scope: Scope, package_id: int, doing: str) -> CarePackage:
+    require(scope, "review_package")
+    package = _locked(session, package_in_scope(session, scope, package_id))
+    _refuse_unless(package, PackageStatus.AWAITING_REVIEW, doing=doing)
+    if scope.user.id in (package.created_by_id, package.submitted_by_id):
+        raise ServiceError("You built or sent this package, so another professional must review it.")
+    return package
+
+
+def approve(session: Session, scope: Scope, *, package_id: int, today: date) -> CarePackage:
+    """Agree the package and set each line's cost aside, in one ledger transaction checked
+    under the budget lock, together with the change of status and its event."""
+    package = _reviewable(session, scope, package_id, "approve")
+    checked = lines_with_problems(session, package.id, today)
+    problems = [problem for _line, problem in checked if problem]
+    if problems:
+        raise ServiceError("This package cannot be agreed: " + " ".join(problems))
+    lines = [line for line, _problem in checked]
+    cost = costing.cost_package(lines, package.start_on, package.end_on)
+    legs = {ledger.committed_account(f"package:{package.id}:line:{line.id}"): total
+            for line, total in zip(lines, cost.line_totals, strict=True) if total}
+    if legs:
+        legs[ledger.AVAILABLE] = -cost.total_pence
+        try:
+            ledger.post(session, budget_id=package.budget_id, kind="commitment", legs=legs,
+                        idempotency_key=f"package:{package.id}:approve", actor=scope.user,
+                        memo=f"Care package agreed: {package.title}"[:500],
+                        on_behalf_of_id=package.person_id, effective_on=today)
+        except ledger.NotEnoughMoney as problem:
+            raise ServiceError(f"This package cannot be agreed now. {problem}") from None
+    package.total_pence = cost.total_pence
+    package.status = PackageStatus.ACTIVE.value
+    package.decided_by_id, package.decided_at = scope.user.id, utcnow()
+    record_event(session, scope, package, "approved")
+    notices.package_decided(session, package, notices.PACKAGE_APPROVED)
+    session.flush()
+    return package
+
+
+def request_changes(session: Session, scope: Scope, *, package_id: int, note: str) -> CarePackage:
+    note = clean_text(note, field="note", label="What needs to change", max_length=2000, multiline=True)
+    package = _reviewable(session, scope, package_id, "ask for changes to")
+    package.status = PackageStatus.CHANGES_REQUESTED.value
+    record_event(session, scope, package, "changes_requested", note)
+    notices.package_decided(session, package, notices.PACKAGE_CHANGES_REQUESTED)
+    session.flush()
+    return package
+
+
+def reject(session: Session, scope: Scope, *, package_id: int, reasons: str) -> CarePackage:
+    reasons = clean_text(reasons, field="reasons", label="The reasons", max_length=2000, multiline=True)
+    package = _reviewable(session, scope, package_id, "turn down")
+    package.status = PackageStatus.REJECTED.value
+    package.decided_by_id, package.decided_at = scope.user.id, utcnow()
+    record_event(session, scope, package, "rejected", reasons)
+    notices.package_decided(session, package, notices.PACKAGE_REJECTED)
+    session.flush()
+    return package

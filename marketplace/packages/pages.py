@@ -1,0 +1,31 @@
+"""What every view of a package shows (budget holder, advocate, professional, provider)."""
+
+from sqlmodel import Session
+
+from marketplace.dates import today_in_uk
+from marketplace.models import Budget, CarePackage
+from marketplace.packages import costing
+from marketplace.packages.building import lines_with_problems
+from marketplace.packages.effect import budget_effect
+from marketplace.packages.timeline import timeline
+from marketplace.plans.service import outcomes_of
+
+
+def package_context(session: Session, package: CarePackage, budget: Budget) -> dict:
+    today = today_in_uk()
+    checked = lines_with_problems(session, package.id, today)
+    lines = [line for line, _problem in checked]
+    outcomes = outcomes_of(session, package.person_id)
+    effect = budget_effect(session, package, budget, lines, outcomes, today)
+    return {
+        "package": package,
+        "status": package.status_enum,
+        "lines": list(zip(lines, effect.cost.line_totals, strict=True)),
+        # Agreed lines whose provider lapses later are flagged too: the person needs to know.
+        "problems": {line.id: problem for line, problem in checked if problem},
+        "outcome_text": {o.id: o.text for o in outcomes},
+        "effect": effect,
+        "rounding_rule": costing.ROUNDING_RULE,
+        "format_quantity": costing.format_quantity,
+        "timeline": timeline(session, package.id),
+    }

@@ -1,0 +1,45 @@
+"""A package's timeline in words: every event with who, for whom and when (two queries)."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from marketplace.models import PackageEvent, Person, User
+
+EVENT_WORDS = {
+    "created": "Started the package",
+    "line_added": "Added a line",
+    "line_removed": "Took out a line",
+    "submitted": "Sent the package for agreement",
+    "line_accepted": "Accepted a line",
+    "line_declined": "Could not provide a line",
+    "sent_back": "The package went back for changes",
+    "cosigned": "Co-signed the package",
+    "ready_for_review": "Every line was accepted: the package went to the professional",
+    "approved": "Agreed the package: the money is set aside",
+    "changes_requested": "Asked for changes",
+    "rejected": "Turned the package down",
+    "comment": "Commented",
+}
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime
+    what: str
+    note: str
+    by: str | None
+    for_whom: str | None
+
+
+def timeline(session: Session, package_id: int) -> list[TimelineEntry]:
+    rows = session.exec(
+        select(PackageEvent, User.name, Person.name)
+        .outerjoin(User, User.id == PackageEvent.actor_id)
+        .outerjoin(Person, Person.id == PackageEvent.on_behalf_of_id)
+        .where(PackageEvent.package_id == package_id)
+        .order_by(col(PackageEvent.at).desc(), col(PackageEvent.id).desc())
+    ).all()
+    return [TimelineEntry(event.at, EVENT_WORDS.get(event.kind, event.kind), event.note, by, for_whom)
+            for event, by, for_whom in rows]

@@ -1,0 +1,20 @@
+"""Forms for the support plan."""
+
+from marketplace.date_input import DateInputField
+from marketplace.forms import BaseForm, LongTextField, Submit, TextField
+
+
+class PlanForm(BaseForm):
+    what_matters = LongTextField("What matters to you",
+                                 description="In your own words: the people, places and things that matter most.")
+    needs = LongTextField("What you need help with",
+                          description="For example, getting washed and dressed, or getting out of the house.")
+    agreed_on = DateInputField("Date the plan was agreed", what="the date the plan was agreed", optional=True)
+    review_on = DateInputField("Date to look at the plan again", what="the review date", optional=True)
+    submit = Submit("Save the plan")
+
+
+class OutcomeForm(BaseForm):
+    text = TextField("Outcome", description="Something you want to do or achieve, like "
+                                            "“Get to the allotment twice a week”.")
+    submit = Submit("Add outcome")

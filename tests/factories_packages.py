@@ -1,0 +1,49 @@
+"""Support plans and care packages, made through the services as people would make them."""
+
+from datetime import date
+
+from sqlmodel import Session
+
+from marketplace.models import CarePackage, Outcome, Person, Role, Service, User
+from marketplace.packages import building, lifecycle
+from marketplace.packages.access import lines_of
+from marketplace.plans import service as plans
+from marketplace.scope import Scope, for_caseload_person, scope_for
+
+TODAY = date(2026, 12, 1)
+
+
+def scope_of(session: Session, user: User, person: Person | None = None) -> Scope:
+    """The scope `user` would have on a page about `person` (a professional: only if on their caseload)."""
+    scope = scope_for(session, user, acting_for_person_id=person.id if person else None)
+    if user.role == Role.PROFESSIONAL and person is not None:
+        return for_caseload_person(session, scope, person.id) or scope
+    return scope
+
+
+def add_outcome(session: Session, user: User, person: Person, text: str = "Get to the allotment twice a week") -> Outcome:
+    outcome = plans.add_outcome(session, scope_of(session, user, person), text=text)
+    session.commit()
+    return outcome
+
+
+def draft_package(session: Session, user: User, person: Person, *, lines: list[tuple[Service, str]] = (),
+                  outcome: Outcome | None = None, start_on: date = date(2026, 12, 1),
+                  end_on: date = date(2026, 12, 28), weekly: bool = True, title: str = "My support") -> CarePackage:
+    """A draft (by `user`, for `person`) with a line per (service, quantity) for one outcome."""
+    scope = scope_of(session, user, person)
+    package = building.create_package(session, scope, title=title, start_on=start_on, end_on=end_on, today=TODAY)
+    outcome = outcome or (plans.outcomes_of(session, person.id) or [None])[0] or plans.add_outcome(
+        session, scope, text="Stay well at home")
+    for service, quantity in lines:
+        building.add_line(session, scope, package_id=package.id, service_id=service.id, quantity=quantity,
+                          weekly=weekly, outcome_id=outcome.id, today=TODAY)
+    session.commit()
+    return package
+
+
+def accept_every_line(session: Session, provider_user: User, package: CarePackage) -> None:
+    scope = scope_of(session, provider_user)
+    for line in lines_of(session, package.id):
+        lifecycle.respond(session, scope, line_id=line.id, accept=True, note="")
+    session.commit()

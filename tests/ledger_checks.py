@@ -1,0 +1,30 @@
+"""The ledger's rules (DESIGN §4), checked against the database: shared by every money test."""
+
+from collections import Counter
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from marketplace import ledger
+from marketplace.models import Posting
+
+
+def assert_ledger_sound(session: Session, budget_id: int) -> ledger.Balances:
+    """Every transaction sums to zero; balances summed in SQL match a sum by hand; money is
+    conserved; no guarded account is below zero. Returns the balances for further checks."""
+    unbalanced = session.exec(
+        select(Posting.transaction_id).where(Posting.budget_id == budget_id)
+        .group_by(Posting.transaction_id).having(func.sum(Posting.amount_pence) != 0)
+    ).all()
+    assert unbalanced == [], "every transaction sums to zero"
+    by_hand = Counter()
+    for account, amount in session.exec(
+            select(Posting.account, Posting.amount_pence).where(Posting.budget_id == budget_id)):
+        by_hand[account] += amount
+    figures = ledger.balances(session, budget_id)
+    assert figures.accounts == {k: v for k, v in by_hand.items() if v}
+    assert figures.allocated + figures.contributions == figures.unspent + figures.spent
+    for account, balance in figures.accounts.items():
+        if account == "available" or account.startswith(("committed:", "payable:")):
+            assert balance >= 0, f"{account} went below zero"
+    return figures
