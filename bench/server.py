@@ -52,6 +52,10 @@ class Server:
             "APP_ENV": "production",
             "SECRET_KEY": secret_key,
             "DATABASE_URL": database_url,
+            # Production refuses per-worker rate-limit counts with several workers: share them in
+            # Redis as production does (RATELIMIT_STORAGE_URI picks another store).
+            **({"WEB_CONCURRENCY": "1"} if workers == 1 else
+               {"RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379")}),
         }
         self.process: subprocess.Popen | None = None
 

@@ -59,8 +59,9 @@ def count_statements(*, database_url: str, secret_key: str, pages: list[Page],
                      path_values: dict) -> dict[str, dict]:
     """For each page: the status and statements of its second request (the first may warm
     caches every later request finds warm), then the mean time of a few more."""
+    # One app in this one process: its own rate-limit counts are the only ones.
     app = create_app({"APP_ENV": "production", "SECRET_KEY": secret_key,
-                      "DATABASE_URL": database_url})
+                      "DATABASE_URL": database_url, "WEB_CONCURRENCY": "1"})
     watch = _Stopwatch()
     engine = app.extensions["engine"]
     event.listen(engine, "before_cursor_execute", watch.before_sql)

@@ -56,7 +56,8 @@ def load_config(overrides: dict | None = None) -> dict:
     trusted_proxy_hops = _whole_number_setting(
         overrides, "TRUSTED_PROXY_HOPS", default=1 if env == "production" else 0)
     rate_limit_storage = overrides.get("RATELIMIT_STORAGE_URI") or os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
-    if env == "production" and rate_limit_storage.startswith("memory://") and os.environ.get("WEB_CONCURRENCY") != "1":
+    workers = str(overrides.get("WEB_CONCURRENCY") or os.environ.get("WEB_CONCURRENCY", ""))
+    if env == "production" and rate_limit_storage.startswith("memory://") and workers != "1":
         # Each worker would count on its own, so five workers allow five times the limit and a
         # restart forgets every count.
         raise ConfigurationError(

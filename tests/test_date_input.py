@@ -45,7 +45,8 @@ def _outlined(page: BeautifulSoup, name: str) -> list[str]:
     ("27", "\u0663", "2026", "Start date must be a real date", ["month"]),  # an Arabic-Indic three
     ("1" * 30, "3", "2026", "Start date must be a real date", ["day"]),
     ("27", "3", "1" * 30, "Year must include 4 numbers", ["year"]),
-    ("27\x00", "3", "2026", "Start date must be a real date", ["day"]),
+    ("27\x00", "3", "2026", "Start date must not contain hidden characters. Type it in again rather "
+     "than copying and pasting it", ["day"]),
 ])
 def test_a_date_that_cannot_be_used_is_explained_by_the_boxes_at_fault(app, day, month, year, message, outlined):
     form, page = _submit(app, **date_input("starts_on", day, month, year))
