@@ -1,7 +1,6 @@
 """Form building blocks shared by every area: GOV.UK widgets and plain-English validators."""
 
 import re
-import unicodedata
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
@@ -19,6 +18,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length
 from marketplace.errors import ServiceError
 from marketplace.money import format_money, pence_to_pounds
 from marketplace.scope import NotAllowed
+from marketplace.text import hidden_character
 
 __all__ = [
     "BaseForm", "EmailField", "MoneyField", "PasswordInputField", "RadioChoiceField",
@@ -26,24 +26,6 @@ __all__ = [
     "hidden_character",
     "show_service_error",
 ]
-
-# Zero-width joiners are part of how Persian, Indic scripts and emoji are written; every other
-# invisible formatting character (text direction marks, zero-width spaces, byte order marks) and
-# every control character can hide or reorder what a person sees. PostgreSQL cannot store NUL.
-_ALLOWED_FORMAT_CHARACTERS = {"\u200c", "\u200d"}
-_LINE_BREAKS = {"\r", "\n", "\t"}
-
-
-def hidden_character(text: str, *, multiline: bool = False) -> bool:
-    """True when `text` holds a control or invisible formatting character we refuse."""
-    for ch in text:
-        category = unicodedata.category(ch)
-        if category == "Cc" and not (multiline and ch in _LINE_BREAKS):
-            return True
-        if category in ("Cf", "Cs") and ch not in _ALLOWED_FORMAT_CHARACTERS:
-            return True
-    return False
-
 
 class BaseForm(FlaskForm):
     """All our forms: CSRF protected; whitespace trimmed from text; hidden characters refused
