@@ -15,7 +15,7 @@ run: install assets migrate demo-data
 	$(BIN)/honcho start -f Procfile --port $(PORT)
 
 test: install assets
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
 
 install: $(BIN)/.installed node_modules/.installed
 
