@@ -138,6 +138,11 @@ def remove_line(session: Session, scope: Scope, *, package_id: int, line_id: int
     if line is None:
         raise LookupError(line_id)
     record_event(session, scope, package, "line_removed", f"{line.title} from {line.provider_name}")
+    # The timeline keeps its entries about the line (their words name it); only the link goes.
+    for event in session.exec(select(PackageEvent).where(PackageEvent.line_id == line.id)):
+        event.line_id = None
+        session.add(event)
+    session.flush()
     session.delete(line)
     session.flush()
     refresh_total(session, package)
