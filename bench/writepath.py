@@ -16,6 +16,7 @@ from marketplace.auth.service import register_person
 from marketplace.budgets.service import allocate_budget
 from marketplace.dates import financial_year, today_in_uk
 from marketplace.models import Person, User
+from marketplace.scope import scope_for
 from marketplace.storage import make_engine
 
 ATTEMPTS = 50
@@ -33,7 +34,8 @@ def _budget_with_room(session: Session, *, room_pence: int) -> int:
     start, end = financial_year(today_in_uk())
     budget = allocate_budget(session, person_id=person.id, period_start=start, period_end=end,
                              allocation_pence=room_pence, funding_source="council",
-                             schedule="up_front", categories={}, actor=council, today=today_in_uk())
+                             schedule="up_front", categories={}, scope=scope_for(session, council),
+                             today=today_in_uk())
     session.commit()
     return budget.id
 

@@ -16,6 +16,7 @@ from marketplace.models import (
     CaseAssignment,
     LinkStatus,
     Person,
+    Provider,
     ProviderMember,
     Role,
     User,
@@ -103,7 +104,8 @@ def _owns(scope: Scope, obj) -> bool:
     if scope.relationship is Relationship.COMMISSIONER:
         return True
     if scope.relationship is Relationship.PROVIDER_STAFF:
-        return scope.provider_id is not None and getattr(obj, "provider_id", None) == scope.provider_id
+        owner_id = obj.id if isinstance(obj, Provider) else getattr(obj, "provider_id", None)
+        return scope.provider_id is not None and owner_id == scope.provider_id
     return scope.person is not None and getattr(obj, "person_id", None) == scope.person.id
 
 

@@ -2,14 +2,28 @@
 
 from datetime import date, timedelta
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
-from marketplace.models import Provider, ProviderArea, ProviderLanguage, Service, VettingCheck
+from marketplace.models import (
+    Provider,
+    ProviderArea,
+    ProviderLanguage,
+    ProviderMember,
+    Service,
+    User,
+    VettingCheck,
+)
 from marketplace.models.types import utcnow
 from marketplace.providers.catalogue import checks_needed, mask_from_days
 from tests.factories import create_provider
 
 ALL_WEEK = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+
+
+def provider_of_user(session: Session, user: User) -> Provider | None:
+    """The organisation this staff member belongs to, if any."""
+    return session.exec(select(Provider).join(ProviderMember, ProviderMember.provider_id == Provider.id)
+                        .where(ProviderMember.user_id == user.id)).first()
 
 
 def add_check(session: Session, provider: Provider, kind: str, *, status: str = "verified",

@@ -90,3 +90,26 @@ def test_the_flask_check_sees_flask():
     result = subprocess.run([sys.executable, "-c", "import sys, marketplace.db; print('flask' in sys.modules)"],
                             capture_output=True, text=True, cwd=PACKAGE.parent, check=True)
     assert result.stdout.strip() == "True"
+
+
+# Who acts comes in the Scope: a rule that took a bare `actor` could be handed anyone, and would
+# have to decide for itself what they may do. The money layer records the actor its caller has
+# already checked, and the instalment sweep runs with no one acting.
+TAKES_AN_ACTOR = frozenset({"marketplace.ledger", "marketplace.audit", "marketplace.budgets.service.post_due_instalments"})
+
+
+def _functions_taking_an_actor(source: str) -> list[str]:
+    return [node.name for node in ast.parse(source).body
+            if isinstance(node, ast.FunctionDef) and not node.name.startswith("_")
+            and any(arg.arg == "actor" for arg in node.args.args + node.args.kwonlyargs)]
+
+
+@pytest.mark.parametrize("name", [n for n in rule_modules() if n not in TAKES_AN_ACTOR])
+def test_rules_take_the_scope_not_an_actor(name):
+    found = [function for function in _functions_taking_an_actor(_path_of(name).read_text())
+             if f"{name}.{function}" not in TAKES_AN_ACTOR]
+    assert found == [], f"{name}: {found} take an actor; take `scope: Scope` and ask can()/require()"
+
+
+def test_the_actor_check_sees_an_actor():
+    assert _functions_taking_an_actor("def save(session, *, actor):\n    pass\n") == ["save"]

@@ -8,6 +8,7 @@ from sqlmodel import func, select
 from marketplace.budgets import service as budgets
 from marketplace.models import Notification, Role
 from marketplace.notifications.service import PAGE_SIZE, notify
+from marketplace.scope import scope_for
 from tests.client_request import date_input, normalised_text
 from tests.factories import create_user, person_of
 from tests.factories_advocacy import create_advocate_link
@@ -54,7 +55,7 @@ def test_a_rolled_back_event_leaves_no_notification(app, session):
         budgets.allocate_budget(db, person_id=person_of(session, jo).id, period_start=date(2026, 4, 1),
                                 period_end=date(2027, 3, 31), allocation_pence=100_00,
                                 funding_source="council", schedule="up_front", categories={},
-                                actor=council, today=date(2026, 4, 1))
+                                scope=scope_for(db, council), today=date(2026, 4, 1))
         assert db.exec(select(func.count()).select_from(Notification)).one() == 1  # flushed
         db.rollback()
     assert _notifications(session, jo) == []

@@ -7,10 +7,9 @@ import pytest
 from sqlmodel import select
 
 from marketplace.models import AuditLog, ProviderMember, Role, StaffInvitation, User
-from marketplace.providers.service import provider_of_user
 from tests.client_request import error_messages, normalised_text
 from tests.factories import create_user
-from tests.factories_providers import create_listed_provider
+from tests.factories_providers import create_listed_provider, provider_of_user
 
 
 @pytest.fixture

@@ -13,10 +13,15 @@ from marketplace.models import (
     Service,
     VettingCheck,
 )
-from marketplace.providers.service import provider_of_user
 from tests.client_request import date_input, error_messages, field_error, normalised_text
 from tests.factories import create_provider, create_user
-from tests.factories_providers import add_check, add_service, create_listed_provider, vet
+from tests.factories_providers import (
+    add_check,
+    add_service,
+    create_listed_provider,
+    provider_of_user,
+    vet,
+)
 
 GOOD_SERVICE = {
     "category": "personal_care", "title": "Morning help", "description": "Getting up, washed and dressed.",

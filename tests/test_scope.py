@@ -85,6 +85,7 @@ def test_provider_staff_manage_only_their_own_provider(session):
     assert scope.provider_id == mine.id
     assert can(scope, "manage_provider", Service(provider_id=mine.id))
     assert not can(scope, "manage_provider", Service(provider_id=theirs.id))
+    assert can(scope, "manage_provider", mine) and not can(scope, "manage_provider", theirs)
     assert not can(scope, "view_budget") and not can(scope, "vet_provider")
 
 

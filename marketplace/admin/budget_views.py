@@ -1,11 +1,11 @@
 """Commissioners allocate budgets, adjust them with a reason, and read any budget's statement."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 from sqlmodel import select
 
 from marketplace import ledger
 from marketplace.admin import bp
+from marketplace.auth.acting import current_scope
 from marketplace.auth.permissions import roles
 from marketplace.budgets import budget_list, pages, service
 from marketplace.budgets.forms import AdjustBudgetForm, AllocateBudgetForm
@@ -57,7 +57,7 @@ def new_budget():
                 session, person_id=int(form.person_id.data), period_start=form.period_start.data,
                 period_end=form.period_end.data, allocation_pence=form.allocation.data,
                 funding_source=form.funding_source.data, schedule=form.schedule.data,
-                categories=form.category_amounts(), actor=current_user, today=today_in_uk())
+                categories=form.category_amounts(), scope=current_scope(), today=today_in_uk())
         except ServiceError as problem:
             show_service_error(form, problem)
         else:
@@ -104,7 +104,7 @@ def adjust_budget(budget_id: int):
         try:
             service.adjust_budget(session, budget_id=budget.id, change=form.change.data,
                                   amount_pence=form.amount.data, reason=form.reason.data,
-                                  actor=current_user, request_key=form.request_key.data)
+                                  scope=current_scope(), request_key=form.request_key.data)
         except ServiceError as problem:
             session.rollback()  # the ledger may have locked the budget: let others in now
             show_service_error(form, problem)

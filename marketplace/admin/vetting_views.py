@@ -2,10 +2,10 @@
 provider, and hide a review, each with a reason on record."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 from sqlalchemy import select
 
 from marketplace.admin import bp
+from marketplace.auth.acting import current_scope
 from marketplace.auth.permissions import roles
 from marketplace.dates import today_in_uk
 from marketplace.db import get_session
@@ -48,12 +48,12 @@ def vetting_check(check_id: int):
         decision = request.form.get("decision")
         try:
             if decision == "verify":
-                council.verify_check(db, check_id=check.id, actor=current_user)
+                council.verify_check(db, check_id=check.id, scope=current_scope())
                 db.commit()
                 flash(f"{CHECK_KINDS.get(check.kind, check.kind)} for {provider.name} is verified.")
                 return redirect(url_for("admin.vetting"))
             if decision == "reject" and form.validate():
-                council.reject_check(db, check_id=check.id, actor=current_user, reason=form.reason.data)
+                council.reject_check(db, check_id=check.id, scope=current_scope(), reason=form.reason.data)
                 db.commit()
                 flash(f"{CHECK_KINDS.get(check.kind, check.kind)} for {provider.name} is rejected. They will see your reason.")
                 return redirect(url_for("admin.vetting"))
@@ -78,12 +78,12 @@ def vetting_provider(provider_id: int):
     form = ReasonForm()
     if request.method == "POST":
         if provider.suspended_at is not None:
-            council.reinstate_provider(db, provider_id=provider.id, actor=current_user)
+            council.reinstate_provider(db, provider_id=provider.id, scope=current_scope())
             db.commit()
             flash(f"{provider.name} is no longer suspended. People can find it while its checks are in order.")
             return redirect(url_for("admin.vetting_provider", provider_id=provider.id))
         if form.validate():
-            council.suspend_provider(db, provider_id=provider.id, actor=current_user, reason=form.reason.data)
+            council.suspend_provider(db, provider_id=provider.id, scope=current_scope(), reason=form.reason.data)
             db.commit()
             flash(f"{provider.name} is suspended. People cannot find it now.")
             return redirect(url_for("admin.vetting_provider", provider_id=provider.id))
@@ -105,7 +105,7 @@ def vetting_change(change_id: int):
         decision = request.form.get("decision", "")
         if decision != "refuse" or form.validate():
             try:
-                changes.decide_change(db, change_id=change.id, actor=current_user, decision=decision,
+                changes.decide_change(db, change_id=change.id, scope=current_scope(), decision=decision,
                                       reason=form.reason.data or "")
             except ServiceError as problem:
                 db.rollback()
@@ -133,7 +133,7 @@ def hide_review(review_id: int):
     form = ReasonForm()
     if form.validate_on_submit():
         try:
-            hide(db, review_id=review.id, actor=current_user, reason=form.reason.data)
+            hide(db, review_id=review.id, scope=current_scope(), reason=form.reason.data)
         except ServiceError as problem:
             show_service_error(form, problem)
         else:

@@ -21,6 +21,15 @@ ACTION_LABELS = {
     "advocate.invitation_declined": "Declined the invitation to be an advocate",
     "advocate.started_acting": "Started acting for {person}",
     "advocate.stopped_acting": "Stopped acting for {person}",
+    "budget.allocated": "Gave {person} a personal budget",
+    "budget.add": "Added money to the budget",
+    "budget.remove": "Took money off the budget",
+    "budget.clawback": "Took back money that was not used",
+    "plan.saved": "Saved the support plan",
+    "outcome.added": "Added an outcome to the support plan",
+    "outcome.changed": "Changed an outcome in the support plan",
+    "contributions.received": "Paid money into the budget",
+    "contributions.recorded": "Recorded money paid into the budget",
 }
 
 

@@ -6,11 +6,11 @@ session, but the link behind it is checked again on every request, so a revoked 
 link takes effect at once. require_or_403() is how a view asks can() and shows the reason.
 """
 
-from flask import g, session
+from flask import abort, g, session
 from flask_login import current_user
 
 from marketplace.db import get_session
-from marketplace.models import AdvocateLink, Person, Role
+from marketplace.models import AdvocateLink, Person, Provider, Role
 from marketplace.scope import (
     ACCESS_ENDED,
     PERMISSION_LABELS,
@@ -22,7 +22,7 @@ from marketplace.scope import (
 )
 
 __all__ = [
-    "PERMISSION_LABELS", "acting_for", "current_scope", "refusal_explanation", "require_or_403",
+    "PERMISSION_LABELS", "acting_for", "current_provider", "current_scope", "refusal_explanation", "require_or_403",
     "start_acting_for", "stop_acting",
 ]
 
@@ -42,6 +42,12 @@ def current_scope() -> Scope:
             g.advocate_access_ended = True
         g.scope = scope
     return g.scope
+
+
+def current_provider() -> Provider:
+    """The organisation of the signed-in staff member (404 once they have been removed from it)."""
+    provider_id = current_scope().provider_id
+    return get_session().get(Provider, provider_id) if provider_id is not None else abort(404)
 
 
 def start_acting_for(person_id: int) -> None:

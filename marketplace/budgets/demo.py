@@ -13,11 +13,11 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from marketplace import ledger
-from marketplace.budgets.service import instalments, post_due_instalments
-from marketplace.categories import SUPPORT_CATEGORIES
+from marketplace.budgets.service import allocate_budget, instalments, post_due_instalments
 from marketplace.dates import add_months, financial_year
 from marketplace.demo_data import DemoData
 from marketplace.models import Budget, BudgetCategory, LedgerTransaction, Person, User
+from marketplace.scope import scope_for
 
 SAM_CATEGORIES = {
     "personal_care": 1_170_000,
@@ -59,15 +59,15 @@ def _transaction_count(demo: DemoData) -> int:
 
 def _budget(demo: DemoData, person: Person, council: User, start, end, allocation: int, *,
             funding_source: str, schedule: str, categories: dict[str, int]) -> Budget:
-    """This year's budget and its split. Made as rows rather than through allocate_budget, which
-    would add an audit entry to the budget holder's activity page that the demo does not show."""
-    budget = demo.get_or_add(Budget, {
-        "period_end": end, "allocation_pence": allocation, "funding_source": funding_source,
-        "schedule": schedule, "created_by_id": council.id,
-    }, person_id=person.id, period_start=start)
-    for key, amount in categories.items():
-        demo.get_or_add(BudgetCategory, {"name": SUPPORT_CATEGORIES[key], "allocation_pence": amount},
-                        budget_id=budget.id, key=key)
+    """This year's budget and its split, given by the council as a commissioner would."""
+    budget = demo.session.exec(select(Budget).where(Budget.person_id == person.id,
+                                                    Budget.period_start == start)).first()
+    if budget is None:
+        budget = allocate_budget(demo.session, person_id=person.id, period_start=start, period_end=end,
+                                 allocation_pence=allocation, funding_source=funding_source,
+                                 schedule=schedule, categories=categories,
+                                 scope=scope_for(demo.session, council), today=demo.today)
+        demo.created += 1
     return budget
 
 

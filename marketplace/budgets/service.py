@@ -26,6 +26,7 @@ from marketplace.models import (
 )
 from marketplace.money import format_money
 from marketplace.notifications import events
+from marketplace.scope import Scope, require
 from marketplace.storage import lock_row
 
 MAXIMUM_ALLOCATION_PENCE = 10_000_000 * 100
@@ -100,8 +101,9 @@ def _overlapping_budget(session: Session, person_id: int, start: date, end: date
 
 def allocate_budget(session: Session, *, person_id: int, period_start: date, period_end: date,
                     allocation_pence: int, funding_source: str, schedule: str,
-                    categories: dict[str, int], actor: User, today: date) -> Budget:
+                    categories: dict[str, int], scope: Scope, today: date) -> Budget:
     """A commissioner gives a person a budget; any instalments already due are paid in."""
+    actor = require(scope, "allocate_budget").user
     errors: dict[str, str] = {}
     person = session.get(Person, person_id)
     if person is None:
@@ -167,11 +169,12 @@ ADJUSTMENTS = {
 
 
 def adjust_budget(session: Session, *, budget_id: int, change: str, amount_pence: int,
-                  reason: str, actor: User, request_key: str) -> LedgerTransaction:
+                  reason: str, scope: Scope, request_key: str) -> LedgerTransaction:
     """A commissioner's adjustment or clawback. request_key makes a double submit harmless.
 
     A refusal by the ledger (taking more than is free to use) is shown by the amount.
     """
+    actor = require(scope, "adjust_budget").user
     if change not in ADJUSTMENTS:
         raise ServiceError("Select what you want to do", "change")
     if not reason.strip():

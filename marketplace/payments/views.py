@@ -7,7 +7,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from marketplace.auth.acting import current_scope, require_or_403
+from marketplace.auth.acting import current_provider, current_scope, require_or_403
 from marketplace.auth.permissions import public, roles
 from marketplace.budgets.overview import current_budget
 from marketplace.dates import today_in_uk
@@ -43,7 +43,6 @@ from marketplace.payments.forms import (
     ManualContributionForm,
 )
 from marketplace.payments.jobs import send_payment_job
-from marketplace.providers import service as provider_service
 
 bp = Blueprint("payments", __name__)
 
@@ -101,15 +100,11 @@ def stripe_webhook():
 # --- providers ------------------------------------------------------------------------------
 
 
-def _my_provider() -> Provider:
-    return provider_service.provider_of_user(get_session(), current_user) or abort(404)
-
-
 @bp.route("/provider/payouts")
 @roles(Role.PROVIDER)
 def payouts_page():
     db = get_session()
-    provider = _my_provider()
+    provider = current_provider()
     account = service.payout_account(db, provider.id)
     client = stripe_client()
     if client is not None and payouts.is_stale(account):
@@ -144,7 +139,7 @@ def _send_to_stripe_onboarding(*, create: bool):
     if client is None:
         abort(404)
     db = get_session()
-    provider = _my_provider()
+    provider = current_provider()
     account = service.payout_account(db, provider.id)
     provider_id, name, email, account_id = provider.id, provider.name, provider.contact_email, account.stripe_account_id
     if account_id is None and not create:
@@ -153,7 +148,7 @@ def _send_to_stripe_onboarding(*, create: bool):
     try:
         if account_id is None:
             account_id = gateway.create_recipient_account(client, provider_id=provider_id, name=name, email=email)
-            payouts.record_stripe_account(db, provider_id=provider_id, account_id=account_id, actor=current_user)
+            payouts.record_stripe_account(db, scope=current_scope(), account_id=account_id)
             db.commit()
         link = gateway.onboarding_link(
             client, account_id=account_id,
@@ -169,7 +164,7 @@ def _send_to_stripe_onboarding(*, create: bool):
 @roles(Role.PROVIDER)
 def remittance():
     db = get_session()
-    provider = _my_provider()
+    provider = current_provider()
     return render_template("payments/remittance.html", provider=provider,
                            payments=service.payments_to_provider(db, provider.id), PaymentStatus=PaymentStatus)
 

@@ -3,6 +3,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user
 
+from marketplace.auth.acting import current_provider, current_scope
 from marketplace.auth.permissions import public, roles
 from marketplace.categories import SUPPORT_CATEGORIES
 from marketplace.dates import today_in_uk
@@ -37,10 +38,6 @@ bp = Blueprint("provider_workspace", __name__, url_prefix="/provider")
 LABELS = {"kinds": PROVIDER_KINDS, "categories": SUPPORT_CATEGORIES, "check_kinds": CHECK_KINDS}
 
 
-def _my_provider() -> Provider:
-    return service.provider_of_user(get_session(), current_user) or abort(404)
-
-
 def _my_service(provider: Provider, service_id: int):
     return service.service_of(get_session(), provider=provider, service_id=service_id) or abort(404)
 
@@ -49,7 +46,7 @@ def _my_service(provider: Provider, service_id: int):
 @roles(Role.PROVIDER)
 def profile():
     db = get_session()
-    provider = _my_provider()
+    provider = current_provider()
     form = OrganisationForm(obj=provider if request.method == "GET" else None)
     kind_change = waiting_kind_change(db, provider)
     refused = next((c for c in changes_of(db, provider) if c.field == "kind"
@@ -62,7 +59,7 @@ def profile():
     if form.validate_on_submit():
         try:
             kind_change_asked = service.update_organisation(
-                db, provider=provider, actor=current_user, name=form.name.data, kind=form.kind.data,
+                db, scope=current_scope(), name=form.name.data, kind=form.kind.data,
                 description=form.description.data, contact_email=form.contact_email.data,
                 contact_phone=form.contact_phone.data or "",
                 areas=[a.strip() for a in form.areas.data.split(",") if a.strip()],
@@ -87,14 +84,14 @@ def profile():
 @limiter.limit("20 per hour", methods=["POST"])
 def staff():
     db = get_session()
-    provider = _my_provider()
+    provider = current_provider()
     member = service.membership_of(db, current_user)
     form = StaffForm()
     sent = None
     if not member.is_owner and request.method == "POST":
         abort(403, "Only the owner of your organisation’s account can add staff.")
     if form.validate_on_submit():
-        invitation = staff_service.invite_staff(db, provider=provider, actor=current_user,
+        invitation = staff_service.invite_staff(db, scope=current_scope(),
                                                 name=form.name.data, email=form.email.data)
         db.commit()
         sent = deliver_staff_invitation(invitation, provider_name=provider.name, inviter_name=current_user.name)
@@ -108,14 +105,14 @@ def staff():
 @roles(Role.PROVIDER)
 def remove_staff(user_id: int):
     db = get_session()
-    provider = _my_provider()
+    provider = current_provider()
     if not service.membership_of(db, current_user).is_owner:
         abort(403, "Only the owner of your organisation’s account can remove staff.")
     person = next((user for user, is_owner in service.staff_of(db, provider)
                    if user.id == user_id and not is_owner), None) or abort(404)
     form = ConfirmForm()
     if form.validate_on_submit():
-        staff_service.remove_staff(db, provider=provider, actor=current_user, user_id=person.id)
+        staff_service.remove_staff(db, scope=current_scope(), user_id=person.id)
         db.commit()
         flash(f"{person.name} can no longer use your organisation’s account.")
         return redirect(url_for("provider_workspace.staff"))
@@ -160,7 +157,7 @@ def staff_invitation(token: str):
 @bp.route("/services")
 @roles(Role.PROVIDER)
 def services():
-    provider = _my_provider()
+    provider = current_provider()
     return render_template("provider_workspace/services.html", provider=provider,
                            services=service.services_of(get_session(), provider), **LABELS)
 
@@ -174,7 +171,7 @@ def _service_form_page(provider: Provider, existing=None):
     if form.validate_on_submit():
         try:
             saved = service.save_service(
-                db, provider=provider, actor=current_user, service=existing, category=form.category.data,
+                db, scope=current_scope(), service=existing, category=form.category.data,
                 title=form.title.data, description=form.description.data, unit=form.unit.data,
                 price_pence=form.price.data, minimum_units=form.minimum_units.data, days=form.days.data or [],
             )
@@ -191,21 +188,21 @@ def _service_form_page(provider: Provider, existing=None):
 @bp.route("/services/new", methods=["GET", "POST"])
 @roles(Role.PROVIDER)
 def new_service():
-    return _service_form_page(_my_provider())
+    return _service_form_page(current_provider())
 
 
 @bp.route("/services/<int:service_id>", methods=["GET", "POST"])
 @roles(Role.PROVIDER)
 def edit_service(service_id: int):
-    provider = _my_provider()
+    provider = current_provider()
     return _service_form_page(provider, _my_service(provider, service_id))
 
 
 @bp.route("/services/<int:service_id>/publish", methods=["POST"])
 @roles(Role.PROVIDER)
 def publish_service(service_id: int):
-    provider = _my_provider()
-    listing = service.set_published(get_session(), provider=provider, actor=current_user,
+    provider = current_provider()
+    listing = service.set_published(get_session(), scope=current_scope(),
                                     service=_my_service(provider, service_id), published=True)
     get_session().commit()
     flash(f"“{listing.title}” is published. People can find it once your checks are in order.")
@@ -215,8 +212,8 @@ def publish_service(service_id: int):
 @bp.route("/services/<int:service_id>/withdraw", methods=["POST"])
 @roles(Role.PROVIDER)
 def withdraw_service(service_id: int):
-    provider = _my_provider()
-    listing = service.set_published(get_session(), provider=provider, actor=current_user,
+    provider = current_provider()
+    listing = service.set_published(get_session(), scope=current_scope(),
                                     service=_my_service(provider, service_id), published=False)
     get_session().commit()
     flash(f"“{listing.title}” is withdrawn. People cannot see it now.")
@@ -227,7 +224,7 @@ def withdraw_service(service_id: int):
 @roles(Role.PROVIDER)
 def checks():
     db = get_session()
-    provider = _my_provider()
+    provider = current_provider()
     statuses = service.required_check_status(db, provider=provider, today=today_in_uk())
     return render_template(
         "provider_workspace/checks.html", provider=provider, statuses=statuses,
@@ -239,14 +236,14 @@ def checks():
 @bp.route("/checks/new", methods=["GET", "POST"])
 @roles(Role.PROVIDER)
 def record_check():
-    provider = _my_provider()
+    current_provider()
     form = CheckForm()
     if request.method == "GET" and request.args.get("kind") in CHECK_KINDS:
         form.kind.data = request.args["kind"]
     if form.validate_on_submit():
         db = get_session()
         try:
-            service.record_check(db, provider=provider, actor=current_user, kind=form.kind.data,
+            service.record_check(db, scope=current_scope(), kind=form.kind.data,
                                  reference=form.reference.data, issued_on=form.issued_on.data,
                                  expires_on=form.expires_on.data)
         except ServiceError as problem:
@@ -261,7 +258,7 @@ def record_check():
 @bp.route("/reviews")
 @roles(Role.PROVIDER)
 def reviews():
-    provider = _my_provider()
+    provider = current_provider()
     return render_template("provider_workspace/reviews.html", provider=provider,
                            reviews=provider_reviews.reviews_of_provider(get_session(), provider))
 
@@ -270,7 +267,7 @@ def reviews():
 @roles(Role.PROVIDER)
 def reply_to_review(review_id: int):
     db = get_session()
-    provider = _my_provider()
+    provider = current_provider()
     review = provider_reviews.review_of_provider(db, provider=provider, review_id=review_id) or abort(404)
     if review.reply_text is not None:
         flash("You have already replied to this review.", "error")
@@ -278,7 +275,7 @@ def reply_to_review(review_id: int):
     form = ReplyForm()
     if form.validate_on_submit():
         try:
-            provider_reviews.reply_to_review(db, provider=provider, actor=current_user, review=review, text=form.text.data)
+            provider_reviews.reply_to_review(db, scope=current_scope(), review=review, text=form.text.data)
         except ServiceError as problem:
             show_service_error(form, problem)
         else:

@@ -11,9 +11,10 @@ from sqlmodel import Session
 
 from marketplace.audit import audit
 from marketplace.errors import ServiceError
-from marketplace.models import Provider, ProviderChange, User
+from marketplace.models import Provider, ProviderChange
 from marketplace.models.types import utcnow
 from marketplace.providers.catalogue import PROVIDER_KINDS
+from marketplace.scope import Scope, require
 
 WAITING = "waiting"
 
@@ -29,8 +30,9 @@ def waiting_kind_change(session: Session, provider: Provider) -> ProviderChange 
     ).scalar_one_or_none()
 
 
-def record_name_change(session: Session, *, provider: Provider, actor: User, new_name: str) -> None:
+def record_name_change(session: Session, *, scope: Scope, provider: Provider, new_name: str) -> None:
     """Rename at once, and put the old and new names in front of the council."""
+    actor = require(scope, "manage_provider", provider).user
     if new_name == provider.name:
         return
     session.add(ProviderChange(provider_id=provider.id, field="name", old_value=provider.name,
@@ -41,10 +43,11 @@ def record_name_change(session: Session, *, provider: Provider, actor: User, new
     session.add(provider)
 
 
-def ask_for_kind_change(session: Session, *, provider: Provider, actor: User, new_kind: str) -> bool:
+def ask_for_kind_change(session: Session, *, scope: Scope, provider: Provider, new_kind: str) -> bool:
     """Ask the council to change the provider's kind; True when a request was made or changed.
 
     Asking for the kind it already has withdraws a waiting request."""
+    actor = require(scope, "manage_provider", provider).user
     waiting = waiting_kind_change(session, provider)
     if new_kind == provider.kind:
         if waiting is not None:
@@ -91,8 +94,10 @@ def change_with_provider(session: Session, change_id: int) -> tuple[ProviderChan
     ).first()
 
 
-def decide_change(session: Session, *, change_id: int, actor: User, decision: str, reason: str = "") -> ProviderChange:
+def decide_change(session: Session, *, scope: Scope, change_id: int, decision: str, reason: str = "") -> ProviderChange:
     """approve or refuse a kind change; mark a new name as seen."""
+    require(scope, "vet_provider")
+    actor = scope.user
     change = session.execute(
         select(ProviderChange).where(ProviderChange.id == change_id).with_for_update()
     ).scalar_one()

@@ -10,10 +10,11 @@ from sqlmodel import Session
 
 from marketplace.audit import audit
 from marketplace.errors import ServiceError
-from marketplace.models import Provider, User, VettingCheck
+from marketplace.models import Provider, VettingCheck
 from marketplace.models.types import utcnow
 from marketplace.notifications import events
 from marketplace.providers.catalogue import REQUIRED_CHECKS
+from marketplace.scope import Scope, require
 
 T = TypeVar("T")
 
@@ -57,7 +58,8 @@ def _pending_check(session: Session, check_id: int) -> VettingCheck:
     return check
 
 
-def verify_check(session: Session, *, check_id: int, actor: User) -> VettingCheck:
+def verify_check(session: Session, *, scope: Scope, check_id: int) -> VettingCheck:
+    actor = require(scope, "vet_provider").user
     check = _pending_check(session, check_id)
     check.status = "verified"
     check.decided_at = utcnow()
@@ -69,7 +71,8 @@ def verify_check(session: Session, *, check_id: int, actor: User) -> VettingChec
     return check
 
 
-def reject_check(session: Session, *, check_id: int, actor: User, reason: str) -> VettingCheck:
+def reject_check(session: Session, *, scope: Scope, check_id: int, reason: str) -> VettingCheck:
+    actor = require(scope, "vet_provider").user
     if not reason.strip():
         raise ServiceError("Enter the reason")
     check = _pending_check(session, check_id)
@@ -84,8 +87,9 @@ def reject_check(session: Session, *, check_id: int, actor: User, reason: str) -
     return check
 
 
-def suspend_provider(session: Session, *, provider_id: int, actor: User, reason: str) -> Provider:
+def suspend_provider(session: Session, *, scope: Scope, provider_id: int, reason: str) -> Provider:
     """Hidden from browse, profile and compare from this moment: every listing query checks it."""
+    actor = require(scope, "vet_provider").user
     if not reason.strip():
         raise ServiceError("Enter the reason")
     provider = session.execute(select(Provider).where(Provider.id == provider_id).with_for_update()).scalar_one()
@@ -98,7 +102,8 @@ def suspend_provider(session: Session, *, provider_id: int, actor: User, reason:
     return provider
 
 
-def reinstate_provider(session: Session, *, provider_id: int, actor: User) -> Provider:
+def reinstate_provider(session: Session, *, scope: Scope, provider_id: int) -> Provider:
+    actor = require(scope, "vet_provider").user
     provider = session.execute(select(Provider).where(Provider.id == provider_id).with_for_update()).scalar_one()
     provider.suspended_at = None
     provider.suspension_reason = ""

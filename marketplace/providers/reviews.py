@@ -6,7 +6,7 @@ from sqlmodel import Session
 from marketplace.audit import audit
 from marketplace.errors import ServiceError
 from marketplace.ledger import payable_account
-from marketplace.models import Budget, LedgerTransaction, Posting, Provider, Review, User
+from marketplace.models import Budget, LedgerTransaction, Posting, Provider, Review
 from marketplace.models.types import utcnow
 from marketplace.notifications import events
 from marketplace.scope import Scope, require
@@ -89,10 +89,9 @@ def review_of_provider(session: Session, *, provider: Provider, review_id: int) 
         Review.id == review_id, Review.provider_id == provider.id, Review.hidden_at.is_(None))).scalar_one_or_none()
 
 
-def reply_to_review(session: Session, *, provider: Provider, actor: User, review: Review, text: str) -> Review:
+def reply_to_review(session: Session, *, scope: Scope, review: Review, text: str) -> Review:
     """The provider may answer each review once."""
-    if review.provider_id != provider.id:
-        raise ServiceError("This review is about another provider")
+    require(scope, "reply_to_review", review)
     if review.reply_text is not None:
         raise ServiceError("You have already replied to this review", "text")
     text = text.strip()
@@ -102,15 +101,17 @@ def reply_to_review(session: Session, *, provider: Provider, actor: User, review
         raise ServiceError(f"Your reply must be {MAX_REVIEW_LENGTH:,} characters or fewer", "text")
     review.reply_text = text
     review.replied_at = utcnow()
-    review.replied_by_id = actor.id
+    review.replied_by_id = scope.user.id
     session.add(review)
-    audit(session, action="review.replied", actor=actor, object_type="review", object_id=review.id,
-          detail={"provider_id": provider.id})
+    audit(session, action="review.replied", actor=scope.user, object_type="review", object_id=review.id,
+          detail={"provider_id": review.provider_id})
     return review
 
 
-def hide_review(session: Session, *, review_id: int, actor: User, reason: str) -> Review:
+def hide_review(session: Session, *, scope: Scope, review_id: int, reason: str) -> Review:
     """The council hides a review (it stays on record, with who hid it and why)."""
+    require(scope, "moderate_review")
+    actor = scope.user
     if not reason.strip():
         raise ServiceError("Enter the reason", "reason")
     review = session.execute(select(Review).where(Review.id == review_id).with_for_update()).scalar_one_or_none()

@@ -1,7 +1,8 @@
 """Rules for provider staff: their organisation, staff, services and vetting evidence.
 
-Every function takes the provider the caller belongs to (found with provider_of_user), and
-loads anything else through it, so one provider's ids never reach another's records.
+Changes take the request's Scope: the provider is the one the scope's staff member belongs to
+(provider_in_scope), and anything else is loaded through it, so one provider's ids never reach
+another's records. Readers take the provider that was loaded that way.
 """
 
 from dataclasses import dataclass
@@ -29,15 +30,15 @@ from marketplace.providers.catalogue import (
     mask_from_days,
 )
 from marketplace.providers.changes import ask_for_kind_change, record_name_change
+from marketplace.scope import Scope, require
 
 EXPIRY_WARNING = timedelta(days=30)
 
 
-def provider_of_user(session: Session, user: User) -> Provider | None:
-    return session.execute(
-        select(Provider).join(ProviderMember, ProviderMember.provider_id == Provider.id)
-        .where(ProviderMember.user_id == user.id)
-    ).scalar_one_or_none()
+def provider_in_scope(session: Session, scope: Scope) -> Provider:
+    """The provider whose staff member is acting; NotAllowed for anyone else."""
+    require(scope, "manage_provider")
+    return session.get(Provider, scope.provider_id)
 
 
 def membership_of(session: Session, user: User) -> ProviderMember | None:
@@ -46,17 +47,18 @@ def membership_of(session: Session, user: User) -> ProviderMember | None:
 
 # Organisation profile
 
-def update_organisation(session: Session, *, provider: Provider, actor: User, name: str, kind: str,
+def update_organisation(session: Session, *, scope: Scope, name: str, kind: str,
                         description: str, contact_email: str, contact_phone: str, areas: list[str],
                         languages: list[str], access_notes: str, cqc_number: str) -> bool:
     """Save the organisation's details; True when a change of kind now waits for the council.
 
     The kind decides the floor of checks needed, so a new kind takes effect only when the
     council approves it; a new name takes effect now and is shown to the council."""
+    provider, actor = provider_in_scope(session, scope), scope.user
     if kind not in REQUIRED_CHECKS:
         raise ServiceError("Choose what kind of provider you are", "kind")
-    record_name_change(session, provider=provider, actor=actor, new_name=name)
-    kind_change_asked = ask_for_kind_change(session, provider=provider, actor=actor, new_kind=kind)
+    record_name_change(session, scope=scope, provider=provider, new_name=name)
+    kind_change_asked = ask_for_kind_change(session, scope=scope, provider=provider, new_kind=kind)
     provider.description = description
     provider.contact_email = contact_email
     provider.contact_phone = contact_phone
@@ -96,17 +98,18 @@ def service_of(session: Session, *, provider: Provider, service_id: int) -> Serv
     ).scalar_one_or_none()
 
 
-def save_service(session: Session, *, provider: Provider, actor: User, service: Service | None,
+def save_service(session: Session, *, scope: Scope, service: Service | None,
                  category: str, title: str, description: str, unit: str, price_pence: int,
                  minimum_units: int, days: list[str]) -> Service:
+    provider, actor = provider_in_scope(session, scope), scope.user
+    if service is not None:
+        require(scope, "manage_provider", service)
     if not isinstance(price_pence, int) or price_pence <= 0:
         raise ServiceError("Enter a price of more than £0", "price")
     is_new = service is None
     if service is None:
         service = Service(provider_id=provider.id, published=False, category=category, title=title,
                           unit=unit, price_pence=price_pence)
-    elif service.provider_id != provider.id:
-        raise ServiceError("This service belongs to another provider")
     service.category = category
     service.title = title
     service.description = description
@@ -123,24 +126,24 @@ def save_service(session: Session, *, provider: Provider, actor: User, service: 
     return service
 
 
-def set_published(session: Session, *, provider: Provider, actor: User, service: Service, published: bool) -> Service:
+def set_published(session: Session, *, scope: Scope, service: Service, published: bool) -> Service:
     """Publish a service (a withdrawn one comes back), or withdraw it: it leaves browse and
     compare but keeps its history. Services are never deleted."""
-    if service.provider_id != provider.id:
-        raise ServiceError("This service belongs to another provider")
+    require(scope, "manage_provider", service)
     service.published = published
     service.withdrawn_at = None if published else utcnow()
     service.updated_at = service.withdrawn_at or utcnow()
     session.add(service)
-    audit(session, action="service.published" if published else "service.withdrawn", actor=actor,
-          object_type="service", object_id=service.id, detail={"provider_id": provider.id})
+    audit(session, action="service.published" if published else "service.withdrawn", actor=scope.user,
+          object_type="service", object_id=service.id, detail={"provider_id": service.provider_id})
     return service
 
 
 # Vetting checks
 
-def record_check(session: Session, *, provider: Provider, actor: User, kind: str, reference: str,
+def record_check(session: Session, *, scope: Scope, kind: str, reference: str,
                  issued_on: date, expires_on: date) -> VettingCheck:
+    provider, actor = provider_in_scope(session, scope), scope.user
     if kind not in CHECK_KINDS:
         raise ServiceError("Choose which check this is", "kind")
     if expires_on <= issued_on:

@@ -20,6 +20,7 @@ from marketplace.errors import ServiceError
 from marketplace.models import Provider, ProviderMember, Role, StaffInvitation, User
 from marketplace.models.types import utcnow
 from marketplace.models.user import new_session_token
+from marketplace.scope import Scope, require
 
 INVITATION_LIFETIME = timedelta(days=14)
 
@@ -38,27 +39,30 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _owner_membership(session: Session, provider: Provider, actor: User) -> ProviderMember:
+def _owner_membership(session: Session, scope: Scope) -> ProviderMember:
+    """The acting staff member's membership, if they own their organisation's account."""
+    require(scope, "manage_provider")
     owner = session.execute(select(ProviderMember).where(
-        ProviderMember.provider_id == provider.id, ProviderMember.user_id == actor.id,
+        ProviderMember.provider_id == scope.provider_id, ProviderMember.user_id == scope.user.id,
         ProviderMember.is_owner.is_(True))).scalar_one_or_none()
     if owner is None:
         raise StaffError("Only the owner of your organisation’s account can change its staff")
     return owner
 
 
-def invite_staff(session: Session, *, provider: Provider, actor: User, name: str, email: str) -> NewStaffInvitation:
+def invite_staff(session: Session, *, scope: Scope, name: str, email: str) -> NewStaffInvitation:
     """The same answer whatever the address: whether it has an account is found out only by
     its owner, when they open the link."""
-    _owner_membership(session, provider, actor)
+    owner = _owner_membership(session, scope)
+    actor = scope.user
     token = secrets.token_urlsafe(32)
-    invitation = StaffInvitation(provider_id=provider.id, invited_name=name.strip(),
+    invitation = StaffInvitation(provider_id=owner.provider_id, invited_name=name.strip(),
                                  invited_email=normalise_email(email), token_hash=_hash(token),
                                  invited_by_id=actor.id, expires_at=utcnow() + INVITATION_LIFETIME)
     session.add(invitation)
     session.flush()
     audit(session, action="provider.staff_invited", actor=actor, object_type="provider",
-          object_id=provider.id, detail={"invitation_id": invitation.id})
+          object_id=owner.provider_id, detail={"invitation_id": invitation.id})
     return NewStaffInvitation(invitation=invitation, token=token)
 
 
@@ -119,12 +123,12 @@ def accept_as(session: Session, *, token: str, user: User) -> StaffInvitation:
     return invitation
 
 
-def remove_staff(session: Session, *, provider: Provider, actor: User, user_id: int) -> User:
+def remove_staff(session: Session, *, scope: Scope, user_id: int) -> User:
     """The member leaves the organisation at once: their sign-in stops working, and their
     account no longer reaches the organisation's pages."""
-    _owner_membership(session, provider, actor)
+    provider_id = _owner_membership(session, scope).provider_id
     member = session.execute(select(ProviderMember).where(
-        ProviderMember.provider_id == provider.id, ProviderMember.user_id == user_id)).scalar_one_or_none()
+        ProviderMember.provider_id == provider_id, ProviderMember.user_id == user_id)).scalar_one_or_none()
     if member is None:
         raise LookupError(user_id)
     if member.is_owner:
@@ -133,6 +137,6 @@ def remove_staff(session: Session, *, provider: Provider, actor: User, user_id: 
     session.execute(delete(ProviderMember).where(ProviderMember.id == member.id))
     user.session_token = new_session_token()
     session.add(user)
-    audit(session, action="provider.staff_removed", actor=actor, object_type="provider",
-          object_id=provider.id, detail={"user_id": user_id})
+    audit(session, action="provider.staff_removed", actor=scope.user, object_type="provider",
+          object_id=provider_id, detail={"user_id": user_id})
     return user
