@@ -1,6 +1,7 @@
 """Form building blocks shared by every area: GOV.UK widgets and plain-English validators."""
 
 import re
+import uuid
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
@@ -11,7 +12,15 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import PasswordField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    HiddenField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length
 
@@ -22,7 +31,7 @@ from marketplace.text import hidden_character
 
 __all__ = [
     "BaseForm", "EmailField", "MoneyField", "PasswordInputField", "RadioChoiceField",
-    "SelectChoiceField", "Submit", "TextField", "LongTextField", "choices", "required", "length",
+    "SelectChoiceField", "Submit", "TextField", "LongTextField", "RequestKeyField", "choices", "required", "length",
     "hidden_character",
     "show_service_error",
 ]
@@ -104,6 +113,15 @@ class SelectChoiceField(SelectField):
 
 class Submit(SubmitField):
     widget = GovSubmitInput()
+
+
+class RequestKeyField(HiddenField):
+    """One key per form shown, so pressing the button twice saves one change: the rule uses
+    it in the change's idempotency key."""
+
+    def __init__(self, *, message: str, **kwargs):
+        super().__init__(default=lambda: uuid.uuid4().hex,
+                         validators=[required(message), length(max=64)], **kwargs)
 
 
 class MoneyField(StringField):

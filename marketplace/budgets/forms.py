@@ -1,9 +1,7 @@
 """Forms for allocating and adjusting budgets, and for filtering a statement."""
 
-import uuid
 from datetime import date
 
-from wtforms import HiddenField
 from wtforms.validators import Optional, ValidationError
 
 from marketplace.budgets.service import ADJUSTMENTS, MAXIMUM_ALLOCATION_PENCE
@@ -14,6 +12,7 @@ from marketplace.forms import (
     LongTextField,
     MoneyField,
     RadioChoiceField,
+    RequestKeyField,
     SelectChoiceField,
     Submit,
     choices,
@@ -52,10 +51,6 @@ for _key, _name in SUPPORT_CATEGORIES.items():
         _name, maximum_pence=MAXIMUM_ALLOCATION_PENCE, validators=[Optional()]))
 
 
-def new_request_key() -> str:
-    return uuid.uuid4().hex
-
-
 class AdjustBudgetForm(BaseForm):
     change = RadioChoiceField("What do you want to do?", choices=choices(ADJUSTMENTS.items()),
                               validators=[required("Select what you want to do")])
@@ -63,9 +58,7 @@ class AdjustBudgetForm(BaseForm):
     reason = LongTextField("Reason", validators=[
         required("Enter the reason for this change"),
         length(max=1000, message="Reason must be 1,000 characters or fewer")])
-    # One key per form shown, so pressing the button twice records one change.
-    request_key = HiddenField(default=new_request_key, validators=[
-        required("Open the form again, then save your change"), length(max=64)])
+    request_key = RequestKeyField(message="Open the form again, then save your change")
     submit = Submit("Save change")
 
 

@@ -1,12 +1,10 @@
 """Forms for contributions, bank transfer references and the council's payment settings."""
 
-from wtforms import HiddenField
-
-from marketplace.budgets.forms import new_request_key
 from marketplace.forms import (
     BaseForm,
     MoneyField,
     RadioChoiceField,
+    RequestKeyField,
     Submit,
     TextField,
     choices,
@@ -27,9 +25,7 @@ class ManualContributionForm(BaseForm):
     reference = TextField("Reference", validators=[
         required("Enter a reference, like the bank transfer reference"),
         length(max=100, message="The reference must be 100 characters or fewer")])
-    # One key per form shown, so pressing the button twice records one contribution.
-    request_key = HiddenField(default=new_request_key, validators=[
-        required("Open the form again, then record the contribution"), length(max=64)])
+    request_key = RequestKeyField(message="Open the form again, then record the contribution")
     submit = Submit("Record contribution")
 
 
