@@ -256,7 +256,8 @@ def test_demo_alex_acts_for_sam_with_everything_and_one_invitation_waits(runner,
     client_request.login(session.get(User, links[0].invited_by_id))
     whats = [normalised_text(tr.select("td")[2]) for tr in client_request.get("/activity").select("tbody tr")]
     assert sorted(whats) == ["Accepted the invitation to be an advocate", "Gave Sam Taylor a personal budget",
-                             "Invited Alex Morgan to be an advocate", "Invited Robin Taylor to be an advocate"]
+                             "Invited Alex Morgan to be an advocate", "Invited Robin Taylor to be an advocate",
+                             "Wrote a review of a provider", "Wrote a review of a provider"]
 
 
 # Odd input never breaks a page ------------------------------------------------------------------

@@ -26,6 +26,8 @@ ACTION_LABELS = {
     "budget.remove": "Took money off the budget",
     "budget.clawback": "Took back money that was not used",
     "plan.saved": "Saved the support plan",
+    "review.written": "Wrote a review of a provider",
+    "review.changed": "Changed a review of a provider",
     "outcome.added": "Added an outcome to the support plan",
     "outcome.changed": "Changed an outcome in the support plan",
     "contributions.received": "Paid money into the budget",

@@ -7,17 +7,12 @@ from datetime import timedelta
 from sqlmodel import select
 
 from marketplace.demo_data import DemoData
-from marketplace.models import (
-    Provider,
-    ProviderArea,
-    ProviderLanguage,
-    Review,
-    Service,
-    VettingCheck,
-)
-from marketplace.models.types import utcnow
-from marketplace.providers.catalogue import DAYS, REQUIRED_CHECKS, mask_from_days
-from marketplace.providers.reviews import has_paid_provider, refresh_rating
+from marketplace.models import Provider, ProviderMember, Role, Service, User, VettingCheck
+from marketplace.providers import council as council_service
+from marketplace.providers import service as provider_service
+from marketplace.providers.catalogue import DAYS
+from marketplace.providers.reviews import has_paid_provider, review_by, save_review
+from marketplace.scope import Scope, scope_for
 
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday"]
 EVERY_DAY = list(DAYS)
@@ -107,96 +102,104 @@ LANGUAGE_CHOICES = ["Urdu", "Punjabi", "Polish", "Arabic", "Bengali", "British S
 
 
 def load_provider_demo(demo: DemoData) -> None:
-    session = demo.session
-    council = demo.users["council@example.org"]
-    today = demo.today
+    """Each demo provider is set up as its owner would: details, services and checks through the
+    provider services, then the council verifies the checks and suspends one provider through
+    the council's. A provider already set up is left as it is, so a rerun adds nothing."""
+    council = scope_for(demo.session, demo.users["council@example.org"])
     randomness = random.Random(2026)  # the same prices and languages on every run
-
-    def provider(name: str, kind: str, districts: list[str], *, description: str | None = None) -> Provider:
-        contact = {
-            "contact_email": "hello@" + "".join(ch for ch in name.lower().split(",")[0] if ch.isalnum()) + ".example",
-            "contact_phone": f"0113 496 {randomness.randint(0, 9999):04d}",
-            "access_notes": "We visit you at home." if kind in ("care_agency", "personal_assistant")
-            else "Step-free entrance and an accessible toilet.",
-            "cqc_number": f"1-{randomness.randint(100000000, 999999999)}" if kind == "care_agency" else "",
-        }
-        listing = demo.get_or_add(Provider, {"kind": kind, "description": description or KIND_BLURB[kind], **contact},
-                                  name=name)
-        if not listing.contact_email:  # the foundation's demo providers start without contact details
-            for field, value in contact.items():
-                setattr(listing, field, value)
-            session.add(listing)
-        for district in districts:
-            demo.get_or_add(ProviderArea, provider_id=listing.id, district=district)
-        languages = ["English", *randomness.sample(LANGUAGE_CHOICES, randomness.choice([0, 0, 1, 1, 2]))]
-        if session.exec(select(ProviderLanguage).where(ProviderLanguage.provider_id == listing.id)).first() is None:
-            for language in languages:
-                demo.get_or_add(ProviderLanguage, provider_id=listing.id, language=language)
-        return listing
-
-    def services(listing: Provider) -> None:
-        for category, title, text, unit, low, high, days, minimum in SERVICES_BY_KIND[listing.kind]:
-            price = randomness.randrange(low, high + 1, 50)
-            demo.get_or_add(Service, {
-                "category": category, "description": text, "unit": unit, "price_pence": price,
-                "minimum_units": minimum, "days": mask_from_days(days), "published": True,
-            }, provider_id=listing.id, title=title)
-
-    def checks(listing: Provider, *, status: str = "verified", expiring: str | None = None) -> None:
-        for kind in REQUIRED_CHECKS[listing.kind]:
-            expires = today + timedelta(days=18 if kind == expiring else 200 + listing.id * 3)
-            demo.get_or_add(VettingCheck, {
-                "issued_on": expires - timedelta(days=365), "expires_on": expires, "status": status,
-                "decided_at": utcnow() if status == "verified" else None,
-                "decided_by_id": council.id if status == "verified" else None,
-            }, provider_id=listing.id, kind=kind, reference=f"{kind[:3].upper()}-{listing.id:05d}")
-
-    brightpath = session.exec(select(Provider).where(Provider.name == "Brightpath Home Care")).one()
-    for existing, districts in ((brightpath, ["LS6", "LS7", "LS16", "LS17"]),
-                                (session.exec(select(Provider).where(Provider.name == "Meanwood Day Opportunities")).one(), ["LS6", "LS7"]),
-                                (session.exec(select(Provider).where(Provider.name == "Kirkstall Mobility Aids")).one(), ["LS5", "LS4", "LS6", "LS12"])):
-        provider(existing.name, existing.kind, districts)
-        services(existing)
-        checks(existing)
-
-    for name, kind, districts in DEMO_LISTINGS:
-        listing = provider(name, kind, districts)
-        services(listing)
-        checks(listing, expiring="public_liability_insurance" if name == EXPIRING_SOON else None)
-
-    waiting = provider(WAITING_FOR_CHECKS, "care_agency", ["LS4", "LS6"])
-    services(waiting)
-    checks(waiting, status="pending")
-
-    suspended_name, reason = SUSPENDED
-    suspended = provider(suspended_name, "care_agency", ["LS12"])
-    services(suspended)
-    checks(suspended)
+    named = [(name, demo.providers[name].kind, districts) for name, districts in (
+        ("Brightpath Home Care", ["LS6", "LS7", "LS16", "LS17"]),
+        ("Meanwood Day Opportunities", ["LS6", "LS7"]),
+        ("Kirkstall Mobility Aids", ["LS5", "LS4", "LS6", "LS12"]))]
+    listings = [(name, kind, districts, "verified", name == EXPIRING_SOON)
+                for name, kind, districts in named + DEMO_LISTINGS]
+    listings += [(WAITING_FOR_CHECKS, "care_agency", ["LS4", "LS6"], "pending", False),
+                 (SUSPENDED[0], "care_agency", ["LS12"], "verified", False)]
+    for name, kind, districts, checks, expiring in listings:
+        provider = demo.session.exec(select(Provider).where(Provider.name == name)).first()
+        if provider is not None and _is_set_up(demo, provider):
+            continue
+        staff = _owner_scope(demo, provider, name=name, kind=kind)
+        _set_up(demo, staff, kind=kind, districts=districts, randomness=randomness)
+        for check in _record_checks(demo, staff, expiring=expiring):
+            if checks == "verified":
+                council_service.verify_check(demo.session, scope=council, check_id=check.id)
+    suspended = demo.session.exec(select(Provider).where(Provider.name == SUSPENDED[0])).one()
     if suspended.suspended_at is None:
-        suspended.suspended_at = utcnow()
-        suspended.suspension_reason = reason
-        session.add(suspended)
+        council_service.suspend_provider(demo.session, scope=council, provider_id=suspended.id,
+                                         reason=SUSPENDED[1])
 
+
+def _is_set_up(demo: DemoData, provider: Provider) -> bool:
+    return demo.session.exec(select(Service.id).where(Service.provider_id == provider.id)).first() is not None
+
+
+def _owner_scope(demo: DemoData, provider: Provider | None, *, name: str, kind: str) -> Scope:
+    """The scope of the provider's owner, making the organisation and its owner's account when
+    missing (accounts are the one thing the demo makes directly, with the demo password)."""
+    if provider is None:
+        provider = demo.add(Provider(name=name, kind=kind))
+    owner = demo.session.exec(select(ProviderMember).where(ProviderMember.provider_id == provider.id,
+                                                           ProviderMember.is_owner.is_(True))).first()
+    if owner is None:
+        slug = "".join(ch for ch in name.lower().split(",")[0] if ch.isalnum())
+        user = demo.user(f"owner@{slug}.example", f"Owner of {name}", Role.PROVIDER)
+        demo.add(ProviderMember(provider_id=provider.id, user_id=user.id, is_owner=True))
+        owner_user = user
+    else:
+        owner_user = demo.session.get(User, owner.user_id)
+    return scope_for(demo.session, owner_user)
+
+
+def _set_up(demo: DemoData, staff: Scope, *, kind: str, districts: list[str], randomness: random.Random) -> None:
+    provider = demo.session.get(Provider, staff.provider_id)
+    slug = "".join(ch for ch in provider.name.lower().split(",")[0] if ch.isalnum())
+    languages = ["English", *randomness.sample(LANGUAGE_CHOICES, randomness.choice([0, 0, 1, 1, 2]))]
+    provider_service.update_organisation(
+        demo.session, scope=staff, name=provider.name, kind=kind,
+        description=provider.description or KIND_BLURB[kind], contact_email=f"hello@{slug}.example",
+        contact_phone=f"0113 496 {randomness.randint(0, 9999):04d}", areas=districts, languages=languages,
+        access_notes=("We visit you at home." if kind in ("care_agency", "personal_assistant")
+                      else "Step-free entrance and an accessible toilet."),
+        cqc_number=f"1-{randomness.randint(100000000, 999999999)}" if kind == "care_agency" else "")
+    for category, title, text, unit, low, high, days, minimum in SERVICES_BY_KIND[kind]:
+        listing = provider_service.save_service(
+            demo.session, scope=staff, service=None, category=category, title=title, description=text,
+            unit=unit, price_pence=randomness.randrange(low, high + 1, 50), minimum_units=minimum, days=days)
+        provider_service.set_published(demo.session, scope=staff, service=listing, published=True)
+        demo.created += 1
+
+
+def _record_checks(demo: DemoData, staff: Scope, *, expiring: bool) -> list[VettingCheck]:
+    """Every check the provider's kind and services need, each with a year's life; the expiring
+    provider's insurance runs out in 18 days."""
+    provider = demo.session.get(Provider, staff.provider_id)
+    recorded = []
+    for number, status in enumerate(provider_service.required_check_status(demo.session, provider=provider,
+                                                                            today=demo.today)):
+        expires = demo.today + timedelta(days=18 if expiring and status.kind == "public_liability_insurance"
+                                         else 200 + provider.id * 3 + number)
+        recorded.append(provider_service.record_check(
+            demo.session, scope=staff, kind=status.kind, reference=f"{status.kind[:3].upper()}-{provider.id:05d}",
+            issued_on=expires - timedelta(days=365), expires_on=expires))
+        demo.created += 1
+    return recorded
 
 
 def load_review_demo(demo: DemoData) -> None:
     """Reviews by budget holders who have paid the provider from their budget (run after the
-    budget history, so each review is a verified purchase). Jo has paid Kirkstall Mobility Aids
-    but not reviewed it, so the demo can show writing one."""
+    budget history, so each review is a verified purchase), written through the same rule as
+    on the website. Jo has paid Kirkstall Mobility Aids but not reviewed it, so the demo can
+    show writing one."""
     session = demo.session
-    sam = demo.people["sam@example.org"]
-    named = {p.name: p for p in session.exec(select(Provider).where(Provider.name.in_(
-        ["Brightpath Home Care", "Meanwood Day Opportunities"]))).all()}
+    sam = scope_for(session, demo.users["sam@example.org"])
     reviews = [
-        (sam, named["Brightpath Home Care"], 5,
-         "The same two carers every morning, and they always ask how I want things done."),
-        (sam, named["Meanwood Day Opportunities"], 4,
-         "I go on Tuesdays and Thursdays for the art group. I have made real friends."),
+        ("Brightpath Home Care", 5, "The same two carers every morning, and they always ask how I want things done."),
+        ("Meanwood Day Opportunities", 4, "I go on Tuesdays and Thursdays for the art group. I have made real friends."),
     ]
-    for person, provider, rating, text in reviews:
-        if has_paid_provider(session, person.id, provider.id):
-            demo.get_or_add(Review, {"rating": rating, "text": text}, person_id=person.id,
-                            provider_id=provider.id)
-    session.flush()
-    for provider in named.values():
-        refresh_rating(session, provider.id)
+    for name, rating, text in reviews:
+        provider = demo.providers[name]
+        if (review_by(session, person_id=sam.person.id, provider_id=provider.id) is None
+                and has_paid_provider(session, sam.person.id, provider.id)):
+            save_review(session, scope=sam, provider=provider, rating=rating, text=text)
+            demo.created += 1
