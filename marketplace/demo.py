@@ -16,6 +16,7 @@ from marketplace.models import CaseAssignment, Person, Provider, ProviderMember,
 from marketplace.notifications.demo import load_notification_demo
 from marketplace.packages.demo import load_package_demo
 from marketplace.payments.demo import load_payments_demo
+from marketplace.plans.demo import load_plan_demo
 from marketplace.providers.demo import load_provider_demo, load_review_demo
 
 DEMO_USERS = [
@@ -62,6 +63,7 @@ DEMO_AREAS: list[Callable[[DemoData], None]] = [
     load_advocacy_demo,
     load_payments_demo,
     load_package_demo,
+    load_plan_demo,
     load_notification_demo,
 ]
 

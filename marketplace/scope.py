@@ -50,6 +50,7 @@ PERSON_ACTIONS = {
     "view_package": "view",
     "view_invoice": "view",
     "view_activity": "view",
+    "comment_on_plan": "view",  # anyone who may read the plan may talk about it
     "edit_plan": "draft",
     "draft_package": "draft",
     "cosign_package": "cosign",

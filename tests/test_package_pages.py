@@ -292,5 +292,7 @@ def test_the_professional_reads_the_plan_from_the_package_but_cannot_change_it(c
     assert normalised_text(plan.h1) == "Support plan for Sam Taylor"
     assert "Get to the allotment twice a week" in normalised_text(plan.select_one("#outcome-list"))
     assert "What matters to me My garden and my dog" in normalised_text(plan.main)
-    assert plan.select("main form") == []
+    # She can comment on the plan, and change nothing in it.
+    assert [form["action"] for form in plan.select("main form")] == [
+        f"/caseload/people/{people['person'].id}/plan/comments"]
     client_request.post("/plan/outcomes", {"text": "Something else"}, expected_status=403)

@@ -253,6 +253,7 @@ ACCESS_MATRIX: dict[str, Entry] = {
     "caseload.review": _entry(Role.PROFESSIONAL),
     "caseload.add_comment": _entry(Role.PROFESSIONAL),
     "caseload.plan": _entry(Role.PROFESSIONAL),
+    "caseload.comment_on_plan": _entry(Role.PROFESSIONAL),
     "provider_requests.answer": _entry(Role.PROVIDER),
     "provider_requests.add_comment": _entry(Role.PROVIDER),
     # Every signed-in role has its own notifications; anyone else's id is not found.

@@ -16,6 +16,7 @@ from marketplace.packages.access import may_see_packages_of_person
 from marketplace.packages.forms import NoteForm, ReviewForm
 from marketplace.packages.pages import package_context
 from marketplace.packages.views import comment_on
+from marketplace.plans.views import comment_on_plan as plan_comment
 from marketplace.plans.views import plan_page
 from marketplace.scope import Scope, for_caseload_person
 
@@ -96,3 +97,10 @@ def plan(person_id: int):
     """The support plan of a person on the caseload, to read before deciding on a package."""
     scope = for_caseload_person(get_session(), current_scope(), person_id) or abort(404)
     return plan_page(scope)
+
+
+@bp.route("/people/<int:person_id>/plan/comments", methods=["POST"])
+@roles(Role.PROFESSIONAL)
+def comment_on_plan(person_id: int):
+    scope = for_caseload_person(get_session(), current_scope(), person_id) or abort(404)
+    return plan_comment(scope, url_for("caseload.plan", person_id=person_id, _anchor="comments"))

@@ -18,6 +18,7 @@ from marketplace.models.package import (
     PackageEvent,
     PackageLine,
     PackageStatus,
+    PlanComment,
     SupportPlan,
 )
 from marketplace.models.payment import (
@@ -47,7 +48,7 @@ from marketplace.models.user import Role, SignInThrottle, User
 __all__ = [
     "AdvocateLink", "AuditLog", "Budget", "BudgetCategory", "CarePackage", "CaseAssignment",
     "Contribution", "FundingSource", "JobFailure", "LedgerTransaction", "LegalBasis", "LineResponse",
-    "LinkStatus", "Notification", "NotificationSetting", "Outcome", "PackageEvent", "PackageLine",
+    "LinkStatus", "Notification", "NotificationSetting", "Outcome", "PackageEvent", "PackageLine", "PlanComment",
     "PackageStatus", "Payment", "PaymentMethod", "PaymentSchedule", "PaymentSettings",
     "PaymentStatus", "PayoutAccount", "PayoutStatus", "Person", "Posting", "Provider",
     "ProviderArea", "ProviderChange", "ProviderLanguage", "ProviderMember", "Review", "Role",

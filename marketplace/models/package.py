@@ -6,6 +6,7 @@ from enum import StrEnum
 from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
+from marketplace.models.audit import forbid_changes
 from marketplace.models.types import UTCDateTime, utcnow
 
 
@@ -33,6 +34,22 @@ class Outcome(SQLModel, table=True):
     position: int = Field(default=0)
     achieved_on: date | None = None
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class PlanComment(SQLModel, table=True):
+    """A comment on a support plan, by the person, an advocate or their professional: the
+    conversation about the plan, kept with it. Never changed once written."""
+
+    __table_args__ = (Index("ix_plancomment_person_at", "person_id", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id")
+    author_id: int = Field(foreign_key="user.id")
+    text: str = Field(max_length=2000)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+forbid_changes(PlanComment)
 
 
 class PackageStatus(StrEnum):

@@ -16,6 +16,7 @@ from marketplace.models import (
     PackageLine,
     Payment,
     Person,
+    PlanComment,
     Provider,
     ProviderMember,
     Review,
@@ -289,3 +290,22 @@ def package_decided(session: Session, package: CarePackage, kind: str) -> None:
     for recipient_id in [holder.id, *advocates_who_can_view(session, person.id)]:
         notify(session, recipient_id=recipient_id, kind=kind, link=_package_page(package), person_id=person.id,
                text=PACKAGE_DECISIONS[kind].format(title=package.title))
+
+
+# Support plans ----------------------------------------------------------------------------------
+
+def plan_commented(session: Session, comment: PlanComment, *, by_professional: bool) -> None:
+    """A professional's comment goes to the budget holder and advocates who can see the plan;
+    anyone else's goes to the professionals with the person on their caseload."""
+    person, holder = _holder(session, comment.person_id)
+    if by_professional:
+        for recipient_id in [holder.id, *advocates_who_can_view(session, person.id)]:
+            notify(session, recipient_id=recipient_id, kind="plan.comment", link="/plan#comments",
+                   person_id=person.id, text=f"There is a new comment on {person.name}’s support plan.")
+        return
+    for professional_id in session.exec(select(CaseAssignment.professional_id).where(
+            CaseAssignment.person_id == person.id)):
+        if professional_id != comment.author_id:
+            notify(session, recipient_id=professional_id, kind="plan.comment", person_id=person.id,
+                   link=f"/caseload/people/{person.id}/plan#comments",
+                   text=f"There is a new comment on {person.name}’s support plan.")

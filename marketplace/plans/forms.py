@@ -18,3 +18,8 @@ class OutcomeForm(BaseForm):
     text = TextField("Outcome", description="Something you want to do or achieve, like "
                                             "“Get to the allotment twice a week”.")
     submit = Submit("Add outcome")
+
+
+class PlanCommentForm(BaseForm):
+    text = LongTextField("Your comment", description="Everyone who can see this plan can read it.")
+    submit = Submit("Add comment")

@@ -11,33 +11,62 @@ from marketplace.errors import ServiceError
 from marketplace.forms import show_service_error
 from marketplace.models import FundingSource, PaymentSchedule, Role
 from marketplace.plans import service as plans
-from marketplace.plans.forms import OutcomeForm, PlanForm
-from marketplace.scope import Scope, can
+from marketplace.plans.comments import add_plan_comment, plan_comments
+from marketplace.plans.forms import OutcomeForm, PlanCommentForm, PlanForm
+from marketplace.scope import Relationship, Scope, can
 
 bp = Blueprint("plan", __name__, url_prefix="/plan")
 
 
-def plan_page(scope: Scope, plan_form: PlanForm | None = None, outcome_form: OutcomeForm | None = None):
+def plan_page(scope: Scope, plan_form: PlanForm | None = None, outcome_form: OutcomeForm | None = None,
+              comment_form: PlanCommentForm | None = None):
+    """The plan, for everyone who may read it; the professional reads it from their caseload."""
     db = get_session()
     plan = plans.plan_of(db, scope)
     if plan_form is None:
         plan_form = PlanForm(obj=plan, formdata=None)
     budget = current_budget(db, scope.person.id, today_in_uk())
-    status = 400 if (plan_form.errors or (outcome_form and outcome_form.errors)) else 200
+    with_errors = next((form for form in (outcome_form, comment_form) if form and form.errors), plan_form)
+    comment_url = (url_for("caseload.comment_on_plan", person_id=scope.person.id)
+                   if scope.relationship is Relationship.PROFESSIONAL else url_for("plan.comment"))
     return render_template(
         "plan/plan.html", person=scope.person, plan=plan, outcomes=plans.outcomes_of(db, scope.person.id),
         plan_form=plan_form, outcome_form=outcome_form or OutcomeForm(formdata=None),
-        form=outcome_form if outcome_form and outcome_form.errors else plan_form,
+        comment_form=comment_form or PlanCommentForm(formdata=None), comment_url=comment_url,
+        comments=plan_comments(db, scope), form=with_errors,
         may_edit=can(scope, "edit_plan"), budget=budget, today=today_in_uk(),
         funding=FundingSource(budget.funding_source).label if budget else None,
         schedule=PaymentSchedule(budget.schedule).label if budget else None,
-    ), status
+    ), 400 if with_errors.errors else 200
+
+
+def comment_on_plan(scope: Scope, back_to: str):
+    """Shared by the person, their advocates and their professional."""
+    form = PlanCommentForm()
+    if form.validate_on_submit():
+        db = get_session()
+        try:
+            add_plan_comment(db, scope, text=form.text.data)
+        except ServiceError as error:
+            db.rollback()
+            show_service_error(form, error)
+        else:
+            db.commit()
+            flash("Your comment is added.")
+            return redirect(back_to)
+    return plan_page(scope, comment_form=form)
 
 
 @bp.route("")
 @roles(Role.PERSON, Role.ADVOCATE)
 def plan():
     return plan_page(require_or_403("view_plan"))
+
+
+@bp.route("/comments", methods=["POST"])
+@roles(Role.PERSON, Role.ADVOCATE)
+def comment():
+    return comment_on_plan(require_or_403("comment_on_plan"), url_for("plan.plan", _anchor="comments"))
 
 
 @bp.route("", methods=["POST"])
