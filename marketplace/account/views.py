@@ -6,6 +6,7 @@ from flask import (
     Blueprint,
     flash,
     g,
+    make_response,
     redirect,
     render_template,
     request,
@@ -13,17 +14,20 @@ from flask import (
 )
 from flask_login import current_user
 
+from marketplace.account import your_data as your_data_export
 from marketplace.auth import service, sessions, two_step
 from marketplace.auth.forms import (
     ChangePasswordForm,
     ConfirmAuthenticatorForm,
     RemoveAuthenticatorForm,
 )
-from marketplace.auth.permissions import signed_in
+from marketplace.auth.permissions import roles, signed_in
 from marketplace.db import get_session
 from marketplace.errors import ServiceError
 from marketplace.extensions import limiter
 from marketplace.forms import BaseForm, Submit, show_service_error
+from marketplace.models import Role
+from marketplace.models.types import utcnow
 from marketplace.redirects import local_path
 
 bp = Blueprint("account", __name__)
@@ -112,6 +116,32 @@ def two_step_remove():
             return redirect(url_for("account.two_step_set_up"))
     return render_template("account/two_step_remove.html", form=form,
                            required=two_step.required_for(current_user)), 400 if form.errors else 200
+
+
+# Your data ---------------------------------------------------------------------------------------
+
+class DownloadForm(BaseForm):
+    submit = Submit("Download your data")
+
+
+@bp.route("/account/your-data", methods=["GET", "POST"])
+@roles(Role.PERSON)
+@limiter.limit("10 per hour", methods=["POST"])
+def your_data():
+    """A POST, so following links never makes a copy; each copy is in the audit log."""
+    form = DownloadForm()
+    if form.validate_on_submit():
+        db = get_session()
+        made_at = utcnow()
+        archive = your_data_export.export_zip(db, user=current_user._get_current_object(), made_at=made_at)
+        db.commit()
+        response = make_response(archive)
+        response.headers["Content-Type"] = "application/zip"
+        response.headers["Content-Disposition"] = (
+            f'attachment; filename="your-data-{made_at.date().isoformat()}.zip"')
+        return response
+    return render_template("account/your_data.html", form=form,
+                           parts=your_data_export.PARTS), 400 if form.errors else 200
 
 
 # Staff must set up two-step sign-in before anything else; these pages stay open meanwhile.
