@@ -35,15 +35,15 @@ def sign_in(page: Page, base_url: str, email: str) -> None:
     page.goto(base_url + "/sign-in")
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     if page.url == base_url + "/sign-in/two-step":
         # Staff: the demo authenticator's code (the README's key). A code works once, so when
         # this moment's was spent by an earlier sign-in, the app's next one is used.
         for code in (demo_code(), demo_code(seconds_ahead=30)):
-            page.get_by_label("Code").fill(code)
-            page.get_by_role("button", name="Continue").click()
-            page.wait_for_load_state()
+            page.get_by_label("Code", exact=True).fill(code)
+            with page.expect_navigation():
+                page.get_by_role("button", name="Continue").click()
             if page.url == base_url + "/":
                 break
     page.wait_for_url(base_url + "/")
