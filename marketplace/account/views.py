@@ -183,5 +183,7 @@ def session_timing() -> dict:
     if not current_user.is_authenticated or request.endpoint == "account.timeout_warning":
         return {}
     warn_in = max(0, sessions.seconds_left() - sessions.WARN_BEFORE_SECONDS)
-    target = url_for("account.timeout_warning") + "?next=" + quote(request.full_path.rstrip("?"), safe="/")
+    # Back to this page afterwards, unless it answered a form (its address may take only POSTs).
+    here = request.full_path.rstrip("?") if request.method == "GET" else url_for("pages.home")
+    target = url_for("account.timeout_warning") + "?next=" + quote(here, safe="/")
     return {"session_warning_in": warn_in, "session_warning_url": target}
