@@ -56,6 +56,8 @@ def test_a_person_resets_a_forgotten_password_by_the_emailed_link(client, client
     assert client.post("/sign-in", data={"email": "sam@example.org", "password": DEFAULT_PASSWORD}).status_code == 400
     assert client.post("/sign-in", data={"email": "sam@example.org", "password": NEW_PASSWORD}).status_code == 302
     assert _actions(session, user)[:2] == ["password.reset_requested", "password.reset"]
+    # The owner hears of it, so a reset by someone else does not go unnoticed.
+    assert sent[-1]["to"] == "sam@example.org" and "was reset" in sent[-1]["body"]
     # Single use.
     client_request.logout()
     assert "used or has run out" in client_request.get(path, expected_status=410).h1.get_text()
@@ -126,7 +128,7 @@ def test_a_made_up_link_is_gone(client_request):
 
 class TestChangingAPassword:
     @pytest.mark.parametrize("role", ["person", "advocate", "provider", "professional", "commissioner"])
-    def test_every_role_reaches_it_from_their_account_page(self, client_request, session, role):
+    def test_every_role_reaches_it_from_their_account_page(self, client_request, session, sent, role):
         from marketplace.models import Role
 
         client_request.login(create_user(session, role=Role(role)))
@@ -135,7 +137,7 @@ class TestChangingAPassword:
         account = client_request.get("/account")
         assert account.find("a", href="/account/password") is not None
 
-    def test_the_current_password_is_asked_and_other_sessions_end(self, client, client_request, session):
+    def test_the_current_password_is_asked_and_other_sessions_end(self, client, client_request, session, sent):
         user = create_user(session, email="sam@example.org")
         client_request.login(user)
         other_device = client.application.test_client()
@@ -151,6 +153,7 @@ class TestChangingAPassword:
         assert "Your password has been changed" in client_request.get("/account").get_text()
         assert other_device.get("/budget").status_code == 302  # signed out there
         assert _actions(session, user) == ["password.change_failed", "password.changed"]
+        assert [(message["to"], "was changed" in message["body"]) for message in sent] == [("sam@example.org", True)]
         client_request.logout()
         assert client.post("/sign-in", data={"email": "sam@example.org", "password": NEW_PASSWORD}).status_code == 302
 
@@ -159,7 +162,7 @@ class TestChangingAPassword:
         ("password123", "This password is too easy to guess. Try a few words together, like a short sentence"),
         (DEFAULT_PASSWORD, "Choose a password you have not used here before"),
     ])
-    def test_a_poor_new_password_is_explained_and_nothing_changes(self, client_request, session, new, message):
+    def test_a_poor_new_password_is_explained_and_nothing_changes(self, client_request, session, sent, new, message):
         user = create_user(session)
         client_request.login(user)
         page = client_request.post("/account/password", {"current_password": DEFAULT_PASSWORD,

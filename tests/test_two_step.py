@@ -165,3 +165,17 @@ def test_staff_who_turn_it_off_must_set_it_up_again(client_request, session, pri
     client_request.login(user)
     client_request.post("/account/two-step/remove", {"password": DEFAULT_PASSWORD})
     assert client_request.client.get("/caseload").location == "/account/two-step"
+
+
+class TestTheOwnerIsTold:
+    @pytest.fixture
+    def app_config(self, app_config):
+        return app_config | {"MAIL_SERVER": "mail.example.org"}
+
+    def test_turning_it_off_is_emailed_to_the_account(self, client_request, session, monkeypatch, priya):
+        sent = []
+        monkeypatch.setattr("marketplace.auth.delivery.send_email", lambda config, **message: sent.append(message))
+        user, _secret = priya
+        client_request.login(user)
+        client_request.post("/account/two-step/remove", {"password": DEFAULT_PASSWORD})
+        assert [(m["to"], "Two-step sign-in was turned off" in m["body"]) for m in sent] == [(user.email, True)]

@@ -16,6 +16,7 @@ from flask_login import current_user
 
 from marketplace.account import your_data as your_data_export
 from marketplace.auth import service, sessions, two_step
+from marketplace.auth.delivery import send_security_notice
 from marketplace.auth.forms import (
     ChangePasswordForm,
     ConfirmAuthenticatorForm,
@@ -59,6 +60,7 @@ def change_password():
             show_service_error(form, problem)
         else:
             db.commit()
+            send_security_notice(to=user.email, event="password.changed")
             sessions.begin(user)  # this session goes on with the new token; every other one has ended
             flash("Your password has been changed. You have been signed out on any other devices.")
             return redirect(url_for("account.account"))
@@ -110,6 +112,7 @@ def two_step_remove():
             show_service_error(form, problem)
         else:
             db.commit()
+            send_security_notice(to=current_user.email, event="two_step.removed")
             sessions.begin(current_user._get_current_object())
             flash("Two-step sign-in is off." + (" Set it up again with another app to carry on."
                                                 if two_step.required_for(current_user) else ""))

@@ -55,3 +55,24 @@ def send_password_reset_email(*, to: str, token: str) -> None:
                          "Your password has not changed.\n"))
     except (OSError, smtplib.SMTPException):
         current_app.logger.exception("Could not send the password reset email")
+
+
+SECURITY_NOTICES = {
+    "password.changed": "The password for your account on Manage your care budget was changed.",
+    "password.reset": "The password for your account on Manage your care budget was reset by an emailed link.",
+    "two_step.removed": "Two-step sign-in was turned off for your account on Manage your care budget.",
+}
+
+
+def send_security_notice(*, to: str, event: str) -> None:
+    """Tell the account's owner something changed about how they sign in, so someone else doing
+    it does not go unnoticed. Called after the commit; a failure is logged, never shown."""
+    if not current_app.config.get("MAIL_SERVER"):
+        return
+    body = (f"Hello,\n\n{SECURITY_NOTICES[event]}\n\nIf it was you, you do not need to do anything.\n\n"
+            "If it was not you, reset your password now and tell the council:\n"
+            f"{url_for('auth.forgot_password', _external=True)}\n")
+    try:
+        send_email(current_app.config, to=to, subject="Your account’s sign-in details changed", body=body)
+    except (OSError, smtplib.SMTPException):
+        current_app.logger.exception("Could not send a security notice")

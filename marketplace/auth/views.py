@@ -12,7 +12,11 @@ from flask import (
 from flask_login import current_user
 
 from marketplace.auth import reset, service, sessions, two_step
-from marketplace.auth.delivery import send_password_reset_email, send_registration_email
+from marketplace.auth.delivery import (
+    send_password_reset_email,
+    send_registration_email,
+    send_security_notice,
+)
 from marketplace.auth.forms import (
     CodeForm,
     ForgotPasswordForm,
@@ -194,12 +198,13 @@ def reset_password(token: str):
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
-            reset.reset_password(db, token=token, new_password=form.password.data)
+            user = reset.reset_password(db, token=token, new_password=form.password.data)
         except ServiceError as problem:
             db.rollback()
             show_service_error(form, problem)
         else:
             db.commit()
+            send_security_notice(to=user.email, event="password.reset")
             if current_user.is_authenticated:
                 sessions.end()
             flash("Your password has been changed. Sign in with your new password.")
