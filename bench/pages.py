@@ -68,6 +68,7 @@ PAGES = [
     Page("notifications", "budget holder", "/notifications"),
     Page("your account", "professional", "/account"),
     Page("change password", "budget holder", "/account/password"),
+    Page("forgot password", "anyone", "/forgot-password"),
 ]
 
 # Which demo account signs in for each role.
