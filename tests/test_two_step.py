@@ -179,3 +179,21 @@ class TestTheOwnerIsTold:
         client_request.login(user)
         client_request.post("/account/two-step/remove", {"password": DEFAULT_PASSWORD})
         assert [(m["to"], "Two-step sign-in was turned off" in m["body"]) for m in sent] == [(user.email, True)]
+
+
+def test_guessing_codes_from_many_addresses_is_slowed_down_too(client, session, priya):
+    """Someone with the password guesses codes from ever-new addresses: the count for the
+    account from anywhere holds them back, up to 15 minutes a try."""
+    from marketplace.auth.throttle import CODE_RULES
+
+    user, secret = priya
+    from_anywhere = next(rule for rule in CODE_RULES if not rule.per_client_address)
+    wrong = "000000" if pyotp.TOTP(secret).now() != "000000" else "111111"
+    for n in range(from_anywhere.free_failures + 1):
+        _password_step(client, user)
+        client.post("/sign-in/two-step", data={"code": wrong}, environ_base={"REMOTE_ADDR": f"10.0.0.{n}"})
+    _password_step(client, user)
+    page = client.post("/sign-in/two-step", data={"code": pyotp.TOTP(secret).now()},
+                       environ_base={"REMOTE_ADDR": "10.9.9.9"}).get_data(as_text=True)
+    assert "Too many tries" in page
+    assert client.get("/caseload").status_code == 302

@@ -2,7 +2,8 @@
 or one of the recovery codes shown when it was set up. Staff (professionals, the council and
 provider staff) must use it; budget holders and advocates may. The caller commits.
 
-Wrong codes are slowed down like wrong passwords (auth.throttle), per account and address."""
+Wrong codes are slowed down like wrong passwords (auth.throttle.CODE_RULES), per account and
+client address, and more strictly per account from anywhere."""
 
 import hashlib
 import secrets
@@ -141,7 +142,7 @@ class CodeRefused(ServiceError):
 def check_code(session: Session, *, user: User, code: str, ip: str | None) -> str:
     """Accept a code from the app (each once) or an unused recovery code; say which."""
     throttle_key = f"two-step|{user.id}"
-    wait = throttle.wait_needed(session, email=throttle_key, ip=ip)
+    wait = throttle.wait_needed(session, email=throttle_key, ip=ip, rules=throttle.CODE_RULES)
     if wait is not None:
         audit(session, action="two_step.throttled", actor=user, object_type="user", object_id=user.id, ip=ip)
         raise CodeRefused(f"Too many tries. Wait {throttle.describe_wait(wait)}, then try again", "code")
@@ -152,7 +153,8 @@ def check_code(session: Session, *, user: User, code: str, ip: str | None) -> st
         if step is not None:
             found.last_used_step = step
             session.add(found)
-            throttle.record_success(session, email=throttle_key, ip=ip)
+            throttle.record_success(session, email=throttle_key, ip=ip, rules=throttle.CODE_RULES,
+                                    also_from_anywhere=True)
             return "app"
         recovery = session.execute(select(RecoveryCode).where(
             RecoveryCode.user_id == user.id, RecoveryCode.code_hash == _hash(typed),
@@ -160,11 +162,12 @@ def check_code(session: Session, *, user: User, code: str, ip: str | None) -> st
         if recovery is not None:
             recovery.used_at = utcnow()
             session.add(recovery)
-            throttle.record_success(session, email=throttle_key, ip=ip)
+            throttle.record_success(session, email=throttle_key, ip=ip, rules=throttle.CODE_RULES,
+                                    also_from_anywhere=True)
             audit(session, action="two_step.recovery_code_used", actor=user, object_type="user",
                   object_id=user.id, ip=ip)
             return "recovery code"
-    throttle.record_failure(session, email=throttle_key, ip=ip)
+    throttle.record_failure(session, email=throttle_key, ip=ip, rules=throttle.CODE_RULES)
     audit(session, action="two_step.failed", actor=user, object_type="user", object_id=user.id, ip=ip)
     raise CodeRefused(WRONG_CODE, "code")
 
