@@ -197,3 +197,16 @@ def test_guessing_codes_from_many_addresses_is_slowed_down_too(client, session, 
                        environ_base={"REMOTE_ADDR": "10.9.9.9"}).get_data(as_text=True)
     assert "Too many tries" in page
     assert client.get("/caseload").status_code == 302
+
+
+def test_an_administrator_turns_it_off_for_someone_who_lost_everything(runner, client, session, priya):
+    user, _secret = priya
+    result = runner.invoke(args=["reset-two-step", "--email", user.email, "--reason", "Called back on her desk phone"])
+    assert result.exit_code == 0, result.output
+    assert session.exec(select(Authenticator)).all() == [] and session.exec(select(RecoveryCode)).all() == []
+    entry = session.exec(select(AuditLog).where(AuditLog.action == "two_step.removed")).one()
+    assert (entry.object_id, entry.detail["reason"]) == (user.id, "Called back on her desk phone")
+    # Her next sign-in takes her to set up a new app.
+    assert _password_step(client, user).location == "/"
+    assert client.get("/caseload").location == "/account/two-step"
+    assert runner.invoke(args=["reset-two-step", "--email", "nobody@example.org", "--reason", "x"]).exit_code != 0

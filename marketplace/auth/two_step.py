@@ -177,15 +177,29 @@ def recovery_codes_left(session: Session, *, user: User) -> int:
         RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))).all())
 
 
+def _turn_off(session: Session, user: User) -> None:
+    """No authenticator, no recovery codes, and every session of the account ended."""
+    session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    session.execute(delete(Authenticator).where(Authenticator.user_id == user.id))
+    user.session_token = new_session_token()
+    session.add(user)
+
+
 def remove(session: Session, *, user: User, password: str) -> None:
     """Turn two-step sign-in off (staff must set it up again before going on). Asks for the
     password, and ends every other session of the account."""
     if not password_matches(user.password_hash, password):
         audit(session, action="two_step.remove_failed", actor=user, object_type="user", object_id=user.id)
         raise ServiceError("Your password is not right", "password")
-    session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
-    session.execute(delete(Authenticator).where(Authenticator.user_id == user.id))
-    user.session_token = new_session_token()
-    session.add(user)
+    _turn_off(session, user)
     audit(session, action="two_step.removed", actor=user, object_type="user", object_id=user.id)
+    session.flush()
+
+
+def reset_for(session: Session, *, user: User, reason: str) -> None:
+    """An administrator turns it off on the command line for someone who lost their phone and
+    recovery codes, once they have checked who asked."""
+    _turn_off(session, user)
+    audit(session, action="two_step.removed", actor=None, object_type="user", object_id=user.id,
+          detail={"by": "command line", "reason": reason[:500]})
     session.flush()
