@@ -15,6 +15,7 @@ from flask import (
 from flask_login import current_user
 
 from marketplace.account import your_data as your_data_export
+from marketplace.account.forms import DownloadForm, StaySignedInForm
 from marketplace.auth import service, sessions, two_step
 from marketplace.auth.delivery import send_security_notice
 from marketplace.auth.forms import (
@@ -26,16 +27,12 @@ from marketplace.auth.permissions import roles, signed_in
 from marketplace.db import get_session
 from marketplace.errors import ServiceError
 from marketplace.extensions import limiter
-from marketplace.forms import BaseForm, Submit, show_service_error
+from marketplace.forms import show_service_error
 from marketplace.models import Role
 from marketplace.models.types import utcnow
 from marketplace.redirects import local_path
 
 bp = Blueprint("account", __name__)
-
-
-class StaySignedInForm(BaseForm):
-    submit = Submit("Stay signed in")
 
 
 @bp.route("/account")
@@ -122,10 +119,6 @@ def two_step_remove():
 
 
 # Your data ---------------------------------------------------------------------------------------
-
-class DownloadForm(BaseForm):
-    submit = Submit("Download your data")
-
 
 @bp.route("/account/your-data", methods=["GET", "POST"])
 @roles(Role.PERSON)
