@@ -66,6 +66,9 @@ PAGES = [
     Page("caseload, 200 packages", "professional", "/caseload"),
     Page("provider requests", "provider", "/provider/requests"),
     Page("notifications", "budget holder", "/notifications"),
+    Page("your account", "professional", "/account"),
+    Page("change password", "budget holder", "/account/password"),
+    Page("forgot password", "anyone", "/forgot-password"),
 ]
 
 # Which demo account signs in for each role.

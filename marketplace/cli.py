@@ -1,4 +1,5 @@
-"""Command-line tasks: `flask db upgrade`, `flask demo-data`, `flask create-user`."""
+"""Command-line tasks: `flask db upgrade`, `flask demo-data`, `flask create-user`,
+`flask reset-two-step`."""
 
 import click
 from flask import Flask, current_app
@@ -61,6 +62,26 @@ def create_user(email: str, name: str, role: str, password: str) -> None:
     click.echo(f"Created {user.role} account for {user.email}.")
 
 
+@click.command("reset-two-step")
+@with_appcontext
+@click.option("--email", required=True)
+@click.option("--reason", required=True, help="Why, for the audit log: how you checked who asked.")
+def reset_two_step(email: str, reason: str) -> None:
+    """Turn off two-step sign-in for someone who lost their phone and their recovery codes.
+    Check who they are first (a call back on a number you already hold): staff then set it up
+    again when they next sign in."""
+    from marketplace.auth import two_step
+    from marketplace.auth.service import find_user_by_email
+
+    with Session(engine(), expire_on_commit=False) as session:
+        user = find_user_by_email(session, email)
+        if user is None or not two_step.is_set_up(session, user):
+            raise click.ClickException(f"No account with two-step sign-in has the address {email}.")
+        two_step.reset_for(session, user=user, reason=reason)
+        session.commit()
+    click.echo(f"Two-step sign-in is off for {user.email}; they are signed out everywhere.")
+
+
 def register_commands(app: Flask) -> None:
     from marketplace.budgets.cli import budgets_cli
     from marketplace.jobs import jobs_cli
@@ -74,3 +95,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(vetting_cli)
     app.cli.add_command(demo_data)
     app.cli.add_command(create_user)
+    app.cli.add_command(reset_two_step)

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from sqlmodel import Session
 
 from marketplace.advocacy.demo import load_advocacy_demo
+from marketplace.auth.demo import load_two_step_demo
 from marketplace.budgets.demo import load_budget_demo
 from marketplace.demo_data import DemoData
 from marketplace.models import CaseAssignment, Person, Provider, ProviderMember, Role
@@ -57,6 +58,7 @@ def load_accounts(demo: DemoData) -> None:
 
 DEMO_AREAS: list[Callable[[DemoData], None]] = [
     load_accounts,
+    load_two_step_demo,
     load_provider_demo,
     load_budget_demo,
     load_review_demo,

@@ -61,10 +61,17 @@ def create_app(config: dict | None = None) -> Flask:
     _register_blueprints(app)
     _register_error_pages(app)
 
+    from marketplace.account.views import require_two_step_set_up, session_timing
     from marketplace.auth.permissions import enforce_access_rule
+    from marketplace.auth.sessions import enforce_session_limits
     from marketplace.cli import register_commands
 
+    # In this order: an expired session is signed out before the page's rule is checked, and
+    # staff without two-step sign-in are sent to set it up only once they may see the page.
+    app.before_request(enforce_session_limits)
     app.before_request(enforce_access_rule)
+    app.before_request(require_two_step_set_up)
+    app.context_processor(session_timing)
     app.after_request(_no_store_when_signed_in)
     register_commands(app)
     return app
@@ -97,6 +104,7 @@ def _set_up_templates(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from marketplace.account.views import bp as account_bp
     from marketplace.admin import bp as admin_bp
     from marketplace.advocacy.views import bp as advocacy_bp
     from marketplace.auth.views import bp as auth_bp
@@ -113,6 +121,7 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(pages_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(account_bp)
     app.register_blueprint(providers_bp)
     app.register_blueprint(provider_workspace_bp)
     app.register_blueprint(budget_bp)

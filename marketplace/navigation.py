@@ -57,6 +57,7 @@ NOTIFICATIONS = "notifications.index"
 for _role, _links in NAVIGATION.items():
     if _role is not None:
         _links.append(("Notifications", NOTIFICATIONS))
+        _links.append(("Your account", "account.account"))
 
 
 def navigation_for(user: User | None) -> list[dict]:

@@ -25,6 +25,8 @@ WEB_SIDE = frozenset({
     "date_input",
     # Jobs play the view's part for background work: they open a session and commit.
     "jobs",
+    # How long a sign-in lasts: kept in, and checked against, the signed session cookie.
+    "sessions",
 })
 # Loading the demo is a command of its own (`flask demo-data`): it commits once, at the end,
 # but stays free of Flask like the rules it calls.

@@ -18,7 +18,10 @@ from hypothesis import strategies as st
 from sqlalchemy import func, inspect, select, table
 from sqlmodel import Session
 
+from marketplace.auth import sessions
 from marketplace.budgets.forms import StatementFilterForm
+from marketplace.date_input import PARTS as DATE_PARTS
+from marketplace.date_input import DateInputField
 from marketplace.demo import load_demo_data
 from marketplace.factory import create_app
 from marketplace.models import User
@@ -62,8 +65,14 @@ def query_parameter_names() -> list[str]:
     for path in SOURCE.rglob("*.py"):
         names.update(re.findall(r"request\.args(?:\.get\(|\[)\s*[\"'](\w+)[\"']", path.read_text()))
     for form in (BrowseForm, StatementFilterForm):
-        names.update(name for name in dir(form) if not name.startswith("_")
-                     and hasattr(getattr(form, name), "field_class") and name != "submit")
+        for name in dir(form):
+            field = getattr(form, name)
+            if name.startswith("_") or not hasattr(field, "field_class") or name == "submit":
+                continue
+            if issubclass(field.field_class, DateInputField):
+                names.update(f"{name}-{part}" for part in DATE_PARTS)  # the day, month and year boxes
+            else:
+                names.add(name)
     names.add("page")
     return sorted(names)
 
@@ -93,6 +102,7 @@ def _client(app, user):
         with client.session_transaction() as flask_session:
             flask_session["_user_id"] = user.get_id()
             flask_session["_fresh"] = True
+            flask_session[sessions.SIGNED_IN_AT] = flask_session[sessions.LAST_SEEN_AT] = sessions.now()
     return client
 
 
@@ -101,7 +111,8 @@ def _path(rule, values: dict[str, str]) -> str:
 
 
 def test_the_query_parameters_found_include_the_known_ones():
-    assert {"page", "q", "max_price", "sort", "quarter", "from_date", "next"} <= set(QUERY_NAMES)
+    assert {"page", "q", "max_price", "sort", "quarter", "from_date-day", "to_date-year", "next"} <= set(QUERY_NAMES)
+    assert "from_date" not in QUERY_NAMES  # a date is sent as its three boxes
 
 
 @pytest.mark.parametrize("role", ROLES)

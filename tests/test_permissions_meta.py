@@ -238,6 +238,8 @@ ACCESS_MATRIX: dict[str, Entry] = {
     "advocacy.record_authorised_person": _entry(Role.PROFESSIONAL),
     # An invitation is reached by its secret token; a guessed token reaches nothing.
     "advocacy.invitation": _entry(everyone_else=GUESSED_TOKEN),
+    # A password reset link, likewise: a guessed token resets nothing.
+    "auth.reset_password": _entry(everyone_else=GUESSED_TOKEN),
     "advocacy.accept_invitation": _entry(everyone_else=GUESSED_TOKEN),
     "advocacy.decline_invitation": _entry(everyone_else=GUESSED_TOKEN),
     "advocacy.register_from_invitation": _entry(everyone_else=GUESSED_TOKEN),

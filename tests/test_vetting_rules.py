@@ -2,11 +2,14 @@
 of support decides the checks it needs, a new kind waits for the council, and a new name is
 put in front of the council."""
 
+from datetime import date, timedelta
+
 import pytest
 from sqlmodel import select
 
 from marketplace.categories import SUPPORT_CATEGORIES
-from marketplace.models import AuditLog, Provider, ProviderChange, Role
+from marketplace.models import AuditLog, Notification, Provider, ProviderChange, Role
+from marketplace.models.types import utcnow
 from marketplace.providers.catalogue import CATEGORY_CHECKS, CHECK_KINDS
 from tests.client_request import error_messages, normalised_text
 from tests.factories import create_provider, create_user
@@ -165,3 +168,39 @@ def test_only_the_council_decides_on_changes(client_request, session, agency, ow
     client_request.login(create_user(session, role=role))
     client_request.post(f"/admin/vetting/changes/{change.id}", {"decision": "approve"}, expected_status=403)
     assert session.get(Provider, agency.id).kind == "care_agency"
+
+
+@pytest.mark.parametrize(("decision", "reason", "told"), [
+    ("approve", "", "The council has agreed to change Our Care’s kind of provider to Other"),
+    ("refuse", "You give personal care at home",
+     "The council did not agree to change Our Care’s kind of provider to Other. The reason: You give personal care at home"),
+])
+def test_provider_staff_are_told_when_the_council_decides_a_change_of_kind(
+        client_request, session, agency, owner, commissioner, decision, reason, told):
+    colleague = create_user(session, role=Role.PROVIDER, provider=agency)
+    client_request.login(owner)
+    client_request.post("/provider/organisation", {**ORGANISATION, "kind": "other"})
+    change = session.exec(select(ProviderChange)).one()
+    client_request.login(commissioner)
+    client_request.post(f"/admin/vetting/changes/{change.id}", {"decision": decision, "reason": reason})
+    notes = session.exec(select(Notification).where(Notification.kind.startswith("provider.kind_change"))).all()
+    assert {note.recipient_id for note in notes} == {owner.id, colleague.id}
+    assert all(note.text.startswith(told) and note.link == "/provider/organisation" for note in notes)
+
+
+def test_checks_running_out_include_what_the_services_need_whatever_the_kind(runner, session):
+    """A provider calling itself "other" that offers personal care needs its CQC registration:
+    the council hears it is running out, as it would for a care agency."""
+    provider = create_provider(session, name="Cheap Care", kind="other")
+    add_check(session, provider, "public_liability_insurance", expires_on=date.today() + timedelta(days=400))
+    add_check(session, provider, "employers_liability_insurance", expires_on=date.today() + timedelta(days=400))
+    add_check(session, provider, "cqc_registration", expires_on=date.today() + timedelta(days=10))
+    add_check(session, provider, "enhanced_dbs", expires_on=date.today() + timedelta(days=10))  # not needed
+    care = add_service(session, provider, title="Personal care, cheaply", category="personal_care")
+    result = runner.invoke(args=["vetting", "expiring", "--days", "30"])
+    assert result.output.splitlines()[1:] == [
+        f"{(date.today() + timedelta(days=10)).isoformat()}  Cheap Care (provider {provider.id}): CQC registration"]
+    care.withdrawn_at = utcnow()
+    session.add(care)
+    session.commit()
+    assert "No required checks run out" in runner.invoke(args=["vetting", "expiring", "--days", "30"]).output

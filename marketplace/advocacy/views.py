@@ -12,7 +12,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_login import current_user, login_user
+from flask_login import current_user
 
 from marketplace.advocacy import activity, service
 from marketplace.advocacy.delivery import deliver_invitation
@@ -25,7 +25,7 @@ from marketplace.advocacy.forms import (
     PermissionsForm,
 )
 from marketplace.audit import audit
-from marketplace.auth import acting
+from marketplace.auth import acting, sessions
 from marketplace.auth.acting import current_scope, require_or_403
 from marketplace.auth.permissions import public, roles, signed_in
 from marketplace.db import get_session
@@ -258,8 +258,7 @@ def register_from_invitation(token: str):
             show_service_error(form, problem)
         else:
             db.commit()
-            session.clear()  # a fresh session on sign-in, as on the sign-in page
-            login_user(user)
+            sessions.begin(user)  # a fresh session on sign-in, as on the sign-in page
             flash(f"Your account is ready. You are now an advocate for "
                   f"{get_session().get(Person, link.person_id).name}.")
             return redirect(url_for("advocacy.home"))

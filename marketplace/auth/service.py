@@ -98,9 +98,10 @@ class SignInRefused(ServiceError):
 WRONG_DETAILS = "Enter a correct email address and password"
 
 
-def sign_in(session: Session, *, email: str, password: str, ip: str | None = None) -> User:
+def check_password(session: Session, *, email: str, password: str, ip: str | None = None) -> User:
     """Check the email and password. After a few failures from one address, each try from
-    there must wait longer (auth.throttle); nobody else is held up."""
+    there must wait longer (auth.throttle); nobody else is held up. A right password is only
+    the first step for an account with two-step sign-in: start_session() is the last."""
     email = normalise_email(email)
     wait = throttle.wait_needed(session, email=email, ip=ip)
     user = find_user_by_email(session, email)
@@ -116,9 +117,15 @@ def sign_in(session: Session, *, email: str, password: str, ip: str | None = Non
               object_id=user.id if user else None, detail={"email": email[:320]}, ip=ip)
         raise SignInRefused(WRONG_DETAILS)
     throttle.record_success(session, email=email, ip=ip)
+    return user
+
+
+def start_session(session: Session, *, user: User, ip: str | None = None, second_step: str | None = None) -> User:
+    """The person is signed in: a new session token, so a session from before stops working."""
     user.session_token = new_session_token()
     session.add(user)
-    audit(session, action="sign_in", actor=user, object_type="user", object_id=user.id, ip=ip)
+    audit(session, action="sign_in", actor=user, object_type="user", object_id=user.id, ip=ip,
+          detail={"second_step": second_step} if second_step else None)
     return user
 
 
@@ -128,19 +135,38 @@ def sign_out(session: Session, *, user: User, ip: str | None = None) -> None:
     audit(session, action="sign_out", actor=user, object_type="user", object_id=user.id, ip=ip)
 
 
-def load_user_from_session_id(session: Session, session_id: str, *, also=None) -> User | None:
-    """The signed-in user, or None. `also` is a column read in the same statement (every page
-    needs the unread notification count, and one statement is cheaper than two); its value is
-    left in session.info["loaded_with_user"]."""
+def load_user_from_session_id(session: Session, session_id: str, *, also=()) -> User | None:
+    """The signed-in user, or None. `also` are columns read in the same statement (every page
+    needs the unread notification count, and one statement is cheaper than two); their values
+    are left in session.info["loaded_with_user"], in order."""
     user_id, _, token = session_id.partition(":")
     if not user_id.isdigit() or not token or len(user_id) > 18:
         return None
-    if also is None:
+    if not also:
         user = session.get(User, int(user_id))
     else:
-        row = session.exec(select(User, also).where(User.id == int(user_id))).first()
+        row = session.exec(select(User, *also).where(User.id == int(user_id))).first()
         user = row[0] if row else None
-        session.info["loaded_with_user"] = row[1] if row else None
+        session.info["loaded_with_user"] = tuple(row[1:]) if row else None
     if user is None or user.session_token != token:
         return None
+    return user
+
+
+def change_password(session: Session, *, user: User, current_password: str, new_password: str) -> User:
+    """Check the current password, set the new one, and end every session of this account: the
+    caller signs the person back in with the new session token, so only this one goes on."""
+    if not password_matches(user.password_hash, current_password):
+        audit(session, action="password.change_failed", actor=user, object_type="user", object_id=user.id)
+        raise ServiceError("Your current password is not right", "current_password")
+    problem = password_problem(new_password, email=user.email, name=user.name)
+    if problem:
+        raise ServiceError(problem, "new_password")
+    if password_matches(user.password_hash, new_password):
+        raise ServiceError("Choose a password you have not used here before", "new_password")
+    user.password_hash = hash_password(new_password)
+    user.session_token = new_session_token()
+    session.add(user)
+    audit(session, action="password.changed", actor=user, object_type="user", object_id=user.id)
+    session.flush()
     return user

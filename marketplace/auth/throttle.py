@@ -24,31 +24,42 @@ class Rule:
     scope: str
     free_failures: int  # failures allowed before any wait
     longest_wait: timedelta
+    per_client_address: bool  # counted for each client address, or from anywhere
 
 
-FROM_ONE_ADDRESS = Rule("email+ip", free_failures=5, longest_wait=timedelta(minutes=15))
-FROM_ANYWHERE = Rule("email", free_failures=20, longest_wait=timedelta(minutes=1))
+FROM_ONE_ADDRESS = Rule("email+ip", free_failures=5, longest_wait=timedelta(minutes=15), per_client_address=True)
+FROM_ANYWHERE = Rule("email", free_failures=20, longest_wait=timedelta(minutes=1), per_client_address=False)
 RULES = (FROM_ONE_ADDRESS, FROM_ANYWHERE)
+
+# Two-step codes are only asked for after a right password, so a stranger cannot use them to
+# hold the owner up: the count from anywhere may be strict. Six digits give a million codes;
+# with these waits, guessing one takes years, not days.
+CODE_RULES = (
+    Rule("code+ip", free_failures=5, longest_wait=timedelta(minutes=15), per_client_address=True),
+    Rule("code", free_failures=10, longest_wait=timedelta(minutes=15), per_client_address=False),
+)
 
 
 def _key(rule: Rule, email: str, ip: str | None) -> str:
-    text = f"{rule.scope}|{email}|{ip or ''}" if rule is FROM_ONE_ADDRESS else f"{rule.scope}|{email}"
+    text = f"{rule.scope}|{email}|{ip or ''}" if rule.per_client_address else f"{rule.scope}|{email}"
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def wait_needed(session: Session, *, email: str, ip: str | None, now: datetime | None = None) -> timedelta | None:
+def wait_needed(session: Session, *, email: str, ip: str | None, now: datetime | None = None,
+                rules: tuple[Rule, ...] = RULES) -> timedelta | None:
     """How long this client must still wait before trying this email again, if at all."""
     now = now or utcnow()
-    keys = [_key(rule, email, ip) for rule in RULES]
+    keys = [_key(rule, email, ip) for rule in rules]
     waits = [row.wait_until - now for row in session.execute(
         select(SignInThrottle).where(SignInThrottle.key.in_(keys))).scalars()
         if row.wait_until is not None and row.wait_until > now]
     return max(waits) if waits else None
 
 
-def record_failure(session: Session, *, email: str, ip: str | None, now: datetime | None = None) -> None:
+def record_failure(session: Session, *, email: str, ip: str | None, now: datetime | None = None,
+                   rules: tuple[Rule, ...] = RULES) -> None:
     now = now or utcnow()
-    for rule in RULES:
+    for rule in rules:
         key = _key(rule, email, ip)
         row = session.execute(select(SignInThrottle).where(SignInThrottle.key == key)).scalar_one_or_none()
         if row is None:
@@ -61,10 +72,13 @@ def record_failure(session: Session, *, email: str, ip: str | None, now: datetim
         session.add(row)
 
 
-def record_success(session: Session, *, email: str, ip: str | None) -> None:
+def record_success(session: Session, *, email: str, ip: str | None, rules: tuple[Rule, ...] = RULES,
+                   also_from_anywhere: bool = False) -> None:
     """A right password clears the count from this address (not the count from anywhere, so a
-    guesser cannot reset it by signing in to their own account)."""
-    session.execute(delete(SignInThrottle).where(SignInThrottle.key == _key(FROM_ONE_ADDRESS, email, ip)))
+    guesser cannot reset it by signing in to their own account). A right two-step code, given
+    only after a right password, proves both and clears the count from anywhere too."""
+    keys = [_key(rule, email, ip) for rule in rules if rule.per_client_address or also_from_anywhere]
+    session.execute(delete(SignInThrottle).where(SignInThrottle.key.in_(keys)))
 
 
 def describe_wait(wait: timedelta) -> str:

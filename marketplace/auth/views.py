@@ -9,11 +9,21 @@ from flask import (
     session,
     url_for,
 )
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 
-from marketplace.auth import service
-from marketplace.auth.delivery import send_registration_email
-from marketplace.auth.forms import RegisterForm, SignInForm
+from marketplace.auth import reset, service, sessions, two_step
+from marketplace.auth.delivery import (
+    send_password_reset_email,
+    send_registration_email,
+    send_security_notice,
+)
+from marketplace.auth.forms import (
+    CodeForm,
+    ForgotPasswordForm,
+    RegisterForm,
+    ResetPasswordForm,
+    SignInForm,
+)
 from marketplace.auth.permissions import public
 from marketplace.db import get_session
 from marketplace.errors import ServiceError
@@ -33,16 +43,16 @@ def load_user(session_id: str):
     from marketplace.notifications.service import unread_count_of
 
     db = get_session()
-    user = service.load_user_from_session_id(db, session_id, also=unread_count_of(User.id))
+    user = service.load_user_from_session_id(
+        db, session_id, also=(unread_count_of(User.id), two_step.set_up_column(User.id)))
     if user is not None:
-        g.unread_notifications = db.info.pop("loaded_with_user", 0)
+        g.unread_notifications, g.two_step_set_up = db.info.pop("loaded_with_user")
     return user
 
 
-def _start_signed_in_session(user) -> None:
-    # A fresh session on sign-in, so a session made before it cannot be reused after it.
-    session.clear()
-    login_user(user)
+# After a right password, an account with two-step sign-in has this long to give its code.
+SECOND_STEP_SECONDS = 5 * 60
+PENDING_SECOND_STEP = "two_step_pending"
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -55,18 +65,71 @@ def sign_in():
     if form.validate_on_submit():
         db = get_session()
         try:
-            user = service.sign_in(db, email=form.email.data, password=form.password.data,
-                                   ip=request.remote_addr)
+            user = service.check_password(db, email=form.email.data, password=form.password.data,
+                                          ip=request.remote_addr)
         except service.SignInRefused as refused:
             db.commit()  # the failed attempt counts towards slowing down this address
             form.email.errors.append(refused.message)
             if not refused.waiting:
                 form.password.errors.append(refused.message)
         else:
+            next_path = local_path(request.args.get("next"))
+            if two_step.is_set_up(db, user):
+                db.commit()
+                session.clear()
+                session[PENDING_SECOND_STEP] = {"user_id": user.id, "token": user.session_token,
+                                                "at": sessions.now(), "next": next_path}
+                return redirect(url_for("auth.second_step"))
+            service.start_session(db, user=user, ip=request.remote_addr)
             db.commit()
-            _start_signed_in_session(user)
-            return redirect(local_path(request.args.get("next")) or url_for("pages.home"))
+            sessions.begin(user)
+            return redirect(next_path or url_for("pages.home"))
     return render_template("auth/sign_in.html", form=form), 200 if not form.errors else 400
+
+
+def _pending_second_step(db) -> tuple[User, str | None] | None:
+    """The account whose password was just right, while the code may still be given."""
+    pending = session.get(PENDING_SECOND_STEP)
+    if not isinstance(pending, dict) or not isinstance(pending.get("at"), int):
+        return None
+    if sessions.now() - pending["at"] > SECOND_STEP_SECONDS:
+        return None
+    user = db.get(User, pending.get("user_id")) if isinstance(pending.get("user_id"), int) else None
+    # A sign-in completed elsewhere since then changes the token: this attempt is over.
+    if user is None or user.session_token != pending.get("token"):
+        return None
+    return user, pending.get("next")
+
+
+@bp.route("/sign-in/two-step", methods=["GET", "POST"])
+@public
+@limiter.limit(lambda: current_app.config["SIGN_IN_RATE_LIMIT"], methods=["POST"])
+def second_step():
+    if current_user.is_authenticated:
+        return redirect(url_for("pages.home"))
+    db = get_session()
+    pending = _pending_second_step(db)
+    if pending is None:
+        session.pop(PENDING_SECOND_STEP, None)
+        flash("Sign in again: the time to enter your code ran out.", "error")
+        return redirect(url_for("auth.sign_in"))
+    user, next_path = pending
+    form = CodeForm()
+    if form.validate_on_submit():
+        try:
+            used = two_step.check_code(db, user=user, code=form.code.data, ip=request.remote_addr)
+        except two_step.CodeRefused as refused:
+            db.commit()  # the failed attempt counts towards slowing down
+            show_service_error(form, refused)
+        else:
+            service.start_session(db, user=user, ip=request.remote_addr, second_step=used)
+            left = two_step.recovery_codes_left(db, user=user) if used == "recovery code" else None
+            db.commit()
+            sessions.begin(user)
+            if left is not None:
+                flash(f"You used a recovery code. You have {left} left. Each one works once.", "error")
+            return redirect(next_path or url_for("pages.home"))
+    return render_template("auth/second_step.html", form=form), 200 if not form.errors else 400
 
 
 @bp.route("/sign-out", methods=["POST"])
@@ -75,8 +138,7 @@ def sign_out():
     if current_user.is_authenticated:
         service.sign_out(get_session(), user=current_user)
         get_session().commit()
-        logout_user()
-    session.clear()
+    sessions.end()
     flash("You have signed out.")
     return redirect(url_for("auth.sign_in"))
 
@@ -107,3 +169,44 @@ def register():
             send_registration_email(to=service.normalise_email(form.email.data), already_had_account=False)
             return render_template("auth/check_your_email.html", email=form.email.data.strip())
     return render_template("auth/register.html", form=form), 200 if not form.errors else 400
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+@public
+@limiter.limit("10 per hour", methods=["POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        db = get_session()
+        link = reset.request_reset(db, email=form.email.data)
+        db.commit()
+        # After the commit: no transaction is open while the mail server answers.
+        if link is not None:
+            send_password_reset_email(to=link.user.email, token=link.token)
+        # The same page whether or not the address has an account.
+        return render_template("auth/reset_link_sent.html", email=form.email.data.strip())
+    return render_template("auth/forgot_password.html", form=form), 200 if not form.errors else 400
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+@public
+@limiter.limit("20 per hour", methods=["POST"])
+def reset_password(token: str):
+    db = get_session()
+    if reset.open_link(db, token) is None:
+        return render_template("auth/reset_link_gone.html"), 410
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = reset.reset_password(db, token=token, new_password=form.password.data)
+        except ServiceError as problem:
+            db.rollback()
+            show_service_error(form, problem)
+        else:
+            db.commit()
+            send_security_notice(to=user.email, event="password.reset")
+            if current_user.is_authenticated:
+                sessions.end()
+            flash("Your password has been changed. Sign in with your new password.")
+            return redirect(url_for("auth.sign_in"))
+    return render_template("auth/reset_password.html", form=form), 200 if not form.errors else 400

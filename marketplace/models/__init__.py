@@ -1,5 +1,6 @@
 """SQLModel tables, one module per area. Importing this package registers every table."""
 
+from marketplace.models.account_security import Authenticator, PasswordReset, RecoveryCode
 from marketplace.models.advocacy import AdvocateLink, LegalBasis, LinkStatus
 from marketplace.models.audit import AuditLog
 from marketplace.models.ledger import (
@@ -46,12 +47,13 @@ from marketplace.models.provider import (
 from marketplace.models.user import Role, SignInThrottle, User
 
 __all__ = [
-    "AdvocateLink", "AuditLog", "Budget", "BudgetCategory", "CarePackage", "CaseAssignment",
+    "AdvocateLink", "AuditLog", "Authenticator", "Budget", "BudgetCategory", "CarePackage", "CaseAssignment",
     "Contribution", "FundingSource", "JobFailure", "LedgerTransaction", "LegalBasis", "LineResponse",
-    "LinkStatus", "Notification", "NotificationSetting", "Outcome", "PackageEvent", "PackageLine", "PlanComment",
-    "PackageStatus", "Payment", "PaymentMethod", "PaymentSchedule", "PaymentSettings",
+    "LinkStatus", "Notification", "NotificationSetting", "Outcome", "PackageEvent", "PackageLine",
+    "PackageStatus", "PasswordReset", "Payment", "PaymentMethod", "PaymentSchedule", "PaymentSettings", "PlanComment",
     "PaymentStatus", "PayoutAccount", "PayoutStatus", "Person", "Posting", "Provider",
-    "ProviderArea", "ProviderChange", "ProviderLanguage", "ProviderMember", "Review", "Role",
+    "ProviderArea", "ProviderChange", "ProviderLanguage", "ProviderMember", "RecoveryCode", "Review",
+    "Role",
     "Service", "SignInThrottle", "StaffInvitation", "StripeEvent", "SupportPlan", "User",
     "VettingCheck",
 ]

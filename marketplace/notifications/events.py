@@ -26,7 +26,7 @@ from marketplace.models import (
 )
 from marketplace.money import format_money
 from marketplace.notifications.service import notify, notify_once
-from marketplace.providers.catalogue import CHECK_KINDS
+from marketplace.providers.catalogue import CHECK_KINDS, PROVIDER_KINDS
 
 ADVOCATES_PAGE = "/advocates"
 ADVOCACY_HOME = "/advocacy"
@@ -209,6 +209,19 @@ def check_running_out(session: Session, *, provider: Provider, kind: str, expire
                        text=text, link=link):
             sent += 1
     return sent
+
+
+def kind_change_decided(session: Session, *, provider: Provider, new_kind: str, approved: bool,
+                        reason: str) -> None:
+    """The council agreed or refused a provider's change of kind: its staff are told."""
+    what = PROVIDER_KINDS.get(new_kind, new_kind)
+    if approved:
+        text = (f"The council has agreed to change {provider.name}’s kind of provider to {what}. "
+                "Check which checks you need to stay listed.")
+    else:
+        text = f"The council did not agree to change {provider.name}’s kind of provider to {what}. The reason: {reason}"
+    _tell_staff(session, provider.id, kind=f"provider.kind_change_{'approved' if approved else 'refused'}",
+                text=text, link=ORGANISATION_PAGE)
 
 
 def provider_suspended(session: Session, provider: Provider) -> None:

@@ -1,8 +1,9 @@
 """The provider workspace: provider staff manage their own organisation, and only that."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_user
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 
+from marketplace.auth import sessions
 from marketplace.auth.acting import current_provider, current_scope
 from marketplace.auth.permissions import public, roles
 from marketplace.categories import SUPPORT_CATEGORIES
@@ -144,8 +145,7 @@ def staff_invitation(token: str):
         else:
             db.commit()
             if not signed_in:
-                session.clear()
-                login_user(user)
+                sessions.begin(user)
             flash(f"You are now on {provider.name}’s account.")
             return redirect(url_for("pages.home"))
     if request.method == "GET" and not signed_in:

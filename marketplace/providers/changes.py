@@ -13,6 +13,7 @@ from marketplace.audit import audit
 from marketplace.errors import ServiceError
 from marketplace.models import Provider, ProviderChange
 from marketplace.models.types import utcnow
+from marketplace.notifications import events
 from marketplace.providers.catalogue import PROVIDER_KINDS
 from marketplace.scope import Scope, require
 
@@ -122,4 +123,7 @@ def decide_change(session: Session, *, scope: Scope, change_id: int, decision: s
     audit(session, action=f"provider.{change.field}_change_{change.status}", actor=actor,
           object_type="provider", object_id=provider.id,
           detail={"from": change.old_value, "to": change.new_value, "reason": change.reason})
+    if change.field == "kind":
+        events.kind_change_decided(session, provider=provider, new_kind=change.new_value,
+                                   approved=decision == "approve", reason=change.reason)
     return change

@@ -10,10 +10,10 @@ from sqlmodel import Session
 
 from marketplace.audit import audit
 from marketplace.errors import ServiceError
-from marketplace.models import Provider, VettingCheck
+from marketplace.models import Provider, Service, VettingCheck
 from marketplace.models.types import utcnow
 from marketplace.notifications import events
-from marketplace.providers.catalogue import REQUIRED_CHECKS
+from marketplace.providers.catalogue import CATEGORY_CHECKS, REQUIRED_CHECKS
 from marketplace.scope import Scope, require
 
 T = TypeVar("T")
@@ -139,12 +139,18 @@ def _expiring_query(today: date, days: int):
     required_for_kind = or_(*(
         and_(Provider.kind == kind, VettingCheck.kind.in_(checks)) for kind, checks in REQUIRED_CHECKS.items()
     ))
+    # What its services need counts whatever the kind (as on its checks page: drafts too, not
+    # withdrawn services), since a service leaves browse when its checks run out.
+    required_for_services = exists(select(Service.id).where(
+        Service.provider_id == Provider.id, Service.withdrawn_at.is_(None),
+        or_(*(and_(Service.category == category, VettingCheck.kind.in_(checks))
+              for category, checks in CATEGORY_CHECKS.items()))))
     latest = func.max(VettingCheck.expires_on)
     return (
         select(Provider.id, Provider.name, VettingCheck.kind, latest)
         .join(Provider, Provider.id == VettingCheck.provider_id)
         .where(VettingCheck.status == "verified", VettingCheck.expires_on >= today,
-               VettingCheck.expires_on <= last_day, required_for_kind,
+               VettingCheck.expires_on <= last_day, or_(required_for_kind, required_for_services),
                ~exists(select(renewed.c.id).where(
                    renewed.c.provider_id == VettingCheck.provider_id, renewed.c.kind == VettingCheck.kind,
                    renewed.c.status == "verified", renewed.c.expires_on > last_day)))
