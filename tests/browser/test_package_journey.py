@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Browser, Locator, Page
 
 from marketplace.dates import today_in_uk
-from tests.browser.pages import DEMO_PASSWORD
+from tests.browser.pages import DEMO_PASSWORD, pass_two_step
 
 pytestmark = pytest.mark.browser
 
@@ -43,6 +43,15 @@ def signed_in(browser: Browser, live_server: str, email: str, *, javascript: boo
     type_into(page, page.get_by_label("Password", exact=True), DEMO_PASSWORD)
     with page.expect_navigation():
         page.keyboard.press("Enter")
+
+    def enter(code: str) -> None:
+        page.get_by_label("Code", exact=True).focus()
+        page.keyboard.press("Control+A")
+        page.keyboard.type(code)
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+
+    pass_two_step(page, live_server, enter)
     return page
 
 
