@@ -2,6 +2,7 @@
 
 from marketplace.models.advocacy import AdvocateLink, LegalBasis, LinkStatus
 from marketplace.models.audit import AuditLog
+from marketplace.models.invoice import Invoice, InvoiceStatus, InvoiceVisit
 from marketplace.models.ledger import (
     Budget,
     BudgetCategory,
@@ -46,7 +47,8 @@ from marketplace.models.user import Role, SignInThrottle, User
 
 __all__ = [
     "AdvocateLink", "AuditLog", "Budget", "BudgetCategory", "CarePackage", "CaseAssignment",
-    "Contribution", "FundingSource", "JobFailure", "LedgerTransaction", "LegalBasis", "LineResponse",
+    "Contribution", "FundingSource", "Invoice", "InvoiceStatus", "InvoiceVisit", "JobFailure",
+    "LedgerTransaction", "LegalBasis", "LineResponse",
     "LinkStatus", "Notification", "NotificationSetting", "Outcome", "PackageEvent", "PackageLine",
     "PackageStatus", "Payment", "PaymentMethod", "PaymentSchedule", "PaymentSettings",
     "PaymentStatus", "PayoutAccount", "PayoutStatus", "Person", "Posting", "Provider",
