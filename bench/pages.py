@@ -66,6 +66,8 @@ PAGES = [
     Page("caseload, 200 packages", "professional", "/caseload"),
     Page("provider requests", "provider", "/provider/requests"),
     Page("notifications", "budget holder", "/notifications"),
+    Page("invoices to approve", "budget holder", "/invoices"),
+    Page("provider invoices", "provider", "/provider/invoices"),
 ]
 
 # Which demo account signs in for each role.

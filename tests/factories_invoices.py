@@ -58,18 +58,24 @@ def agree_package(session: Session, world_user: User, person: Person, profession
 
 
 def billing_world(session: Session, *, quantity: str = "8", weekly: bool = True, paid_in_pence: int = 200_000,
-                  price_pence: int = 2200, unit: str = "hour") -> BillingWorld:
-    """Sam, with Brightpath's support agreed: 8 hours a week at £22 for four past weeks (£704)."""
+                  price_pence: int = 2200, unit: str = "hour",
+                  package_dates: tuple[date, date] = (PACKAGE_START, PACKAGE_END)) -> BillingWorld:
+    """Sam, with Brightpath's support agreed: 8 hours a week at £22 for four past weeks (£704).
+
+    Pages work out "today" from the clock: they pass package dates just before it."""
     sam = create_user(session, role=Role.PERSON, name="Sam Taylor")
     person = person_of(session, sam)
-    budget = create_budget(session, person=person, paid_in_pence=paid_in_pence)
+    budget = create_budget(session, person=person, paid_in_pence=paid_in_pence,
+                           period_start=min(date(2026, 4, 1), package_dates[0]),
+                           period_end=max(date(2027, 3, 31), package_dates[1]))
     provider = create_listed_provider(session, name="Brightpath Home Care", price_pence=price_pence, unit=unit)
     service = session.exec(select(Service).where(Service.provider_id == provider.id)).one()
     provider_user = create_user(session, role=Role.PROVIDER, provider=provider)
     priya = create_user(session, role=Role.PROFESSIONAL, name="Priya Shah")
     assign_case(session, person=person, professional=priya)
     add_outcome(session, sam, person)
-    package = agree_package(session, sam, person, priya, provider_user, service, quantity=quantity, weekly=weekly)
+    package = agree_package(session, sam, person, priya, provider_user, service, quantity=quantity, weekly=weekly,
+                            start_on=package_dates[0], end_on=package_dates[1])
     line = lines_of(session, package.id)[0]
     return BillingWorld(sam, person, budget, provider, service, provider_user, priya, package, line)
 
