@@ -280,6 +280,7 @@ ACCESS_MATRIX: dict[str, Entry] = {
     "invoices.amend": _entry(Role.PROVIDER),
     "invoices.approve": _entry(Role.PERSON, Role.ADVOCATE),
     "invoices.dispute": _entry(Role.PERSON, Role.ADVOCATE),
+    "invoices.automatic_approval": _entry(Role.PERSON, Role.ADVOCATE),
     # Every signed-in role has its own notifications; anyone else's id is not found.
     "notifications.mark_read": _entry(*Role, everyone_else=frozenset({404})),
 }

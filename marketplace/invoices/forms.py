@@ -8,7 +8,7 @@ from wtforms.validators import Optional
 
 from marketplace.date_input import DateInputField
 from marketplace.errors import ServiceError
-from marketplace.forms import BaseForm, LongTextField, Submit, TextField
+from marketplace.forms import BaseForm, LongTextField, RadioChoiceField, Submit, TextField, choices
 from marketplace.invoices.service import MAXIMUM_VISITS, Visit
 
 VISITS_HINT = ("Optional. One visit a line: the date, then the start and end times, like "
@@ -62,3 +62,12 @@ class ActionForm(BaseForm):
     """A button that changes something (approve, withdraw): only the CSRF token travels."""
 
     submit = Submit("Confirm")
+
+
+class AutomaticApprovalForm(BaseForm):
+    automatic = RadioChoiceField("Approve invoices for this support automatically?", choices=choices([
+        ("yes", "Yes, when they match what was agreed, 48 hours after they arrive"),
+        ("no", "No, I will approve each one myself"),
+    ]), description="You are told when an invoice arrives and when it is approved. You can still dispute it "
+                    "for 14 days after.")
+    submit = Submit("Save choice")

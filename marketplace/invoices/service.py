@@ -44,6 +44,7 @@ from marketplace.text import clean_text
 REFERENCE_MAX_LENGTH = 40
 MAXIMUM_VISITS = 200
 DISPUTE_AFTER_APPROVAL = timedelta(days=14)
+AUTO_APPROVAL_AFTER = timedelta(hours=48)
 # Invoices still in play: they count for overlapping periods.
 LIVE_STATUSES = (InvoiceStatus.SUBMITTED.value, InvoiceStatus.DISPUTED.value, InvoiceStatus.APPROVED.value)
 
@@ -366,6 +367,88 @@ def dispute(session: Session, scope: Scope, *, invoice_id: int, reason: str, now
 def may_dispute_after_approval(invoice: Invoice, now: datetime) -> bool:
     return (invoice.status == InvoiceStatus.APPROVED.value and not invoice.dispute_reason
             and invoice.decided_at is not None and now - invoice.decided_at <= DISPUTE_AFTER_APPROVAL)
+
+
+# --- approval without the person, when they chose it for the line ----------------------------
+
+
+def persons_line(session: Session, scope: Scope, line_id: int) -> PackageLine:
+    """A line of one of the person's packages; any other id is LookupError (a 404)."""
+    require(scope, "view_invoice")
+    line = session.exec(select(PackageLine).join(CarePackage, CarePackage.id == PackageLine.package_id)
+                        .where(PackageLine.id == line_id, CarePackage.person_id == scope.person.id)).first()
+    if line is None:
+        raise LookupError(line_id)
+    return line
+
+
+def set_auto_approval(session: Session, scope: Scope, *, line_id: int, automatic: bool) -> PackageLine:
+    """The person's choice for one line: approve invoices that match the agreement 48 hours
+    after they arrive (they are told, and can still dispute them for 14 days)."""
+    require(scope, "approve_invoice")
+    line = persons_line(session, scope, line_id)
+    line.auto_approve_invoices = automatic
+    session.add(line)
+    audit(session, action="invoice.auto_approval_" + ("on" if automatic else "off"), actor=scope.user,
+          on_behalf_of_id=scope.person.id, object_type="packageline", object_id=line.id)
+    session.flush()
+    return line
+
+
+def lines_for_auto_approval(session: Session, scope: Scope) -> list[tuple[PackageLine, CarePackage]]:
+    """The person's lines that can be billed: agreed, accepted and in a running package."""
+    require(scope, "view_invoice")
+    return list(session.exec(
+        select(PackageLine, CarePackage).join(CarePackage, CarePackage.id == PackageLine.package_id)
+        .where(CarePackage.person_id == scope.person.id, CarePackage.status == PackageStatus.ACTIVE.value,
+               PackageLine.response == LineResponse.ACCEPTED.value)
+        .order_by(CarePackage.start_on, PackageLine.id)))
+
+
+def matches_agreement(session: Session, invoice: Invoice, line: PackageLine) -> bool:
+    """The agreed price, no more units than planned for the period, the amount worked out
+    from them, and no other invoice for the same days."""
+    if invoice.unit_price_pence != line.unit_price_pence:
+        return False
+    if invoice.units_hundredths > rules.units_allowed(line, invoice.period_start, invoice.period_end):
+        return False
+    if invoice.amount_pence != rules.amount_for(line, invoice.units_hundredths):
+        return False
+    try:
+        _check_no_overlap(session, line, (invoice.period_start, invoice.period_end), invoice_id=invoice.id)
+    except ServiceError:
+        return False
+    return True
+
+
+def auto_approve_due(session: Session, *, now: datetime, stripe_enabled: bool, today: date) -> list[Payment]:
+    """The periodic sweep: approve each invoice that has waited 48 hours on a line set to
+    automatic approval and matches the agreement. Each is re-read under its lock, so a second
+    run (or a second worker) finds it approved and does nothing; one that cannot be approved
+    (the money set aside has run out) stays waiting for the person."""
+    due = session.exec(
+        select(Invoice.id).join(PackageLine, PackageLine.id == Invoice.line_id)
+        .join(CarePackage, CarePackage.id == Invoice.package_id)
+        .where(Invoice.status == InvoiceStatus.SUBMITTED.value, Invoice.submitted_at <= now - AUTO_APPROVAL_AFTER,
+               PackageLine.auto_approve_invoices, CarePackage.status == PackageStatus.ACTIVE.value)
+        .order_by(Invoice.submitted_at, Invoice.id)).all()
+    approved = []
+    for invoice_id in due:
+        invoice = lock_row(session, Invoice, invoice_id)
+        session.refresh(invoice)
+        line = session.get(PackageLine, invoice.line_id)
+        if invoice.status != InvoiceStatus.SUBMITTED.value or not matches_agreement(session, invoice, line):
+            continue
+        try:
+            with session.begin_nested():
+                payment = _approve_locked(session, invoice, actor_scope=None, stripe_enabled=stripe_enabled,
+                                          today=today)
+        except ServiceError:
+            continue
+        notices.invoice_auto_approved(session, invoice, session.get(Provider, invoice.provider_id))
+        approved.append(payment)
+    session.flush()
+    return approved
 
 
 # --- what people see ----------------------------------------------------------------------------

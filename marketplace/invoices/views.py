@@ -12,7 +12,14 @@ from marketplace.db import get_session
 from marketplace.errors import ServiceError
 from marketplace.forms import show_service_error
 from marketplace.invoices import rules, service
-from marketplace.invoices.forms import ActionForm, AmendForm, DisputeForm, InvoiceForm, parse_visits
+from marketplace.invoices.forms import (
+    ActionForm,
+    AmendForm,
+    AutomaticApprovalForm,
+    DisputeForm,
+    InvoiceForm,
+    parse_visits,
+)
 from marketplace.models import (
     InvoiceStatus,
     InvoiceVisit,
@@ -178,6 +185,8 @@ def invoices():
     now = utcnow()
     return render_template(
         "invoices/invoices.html", person=scope.person, rows=rows, outcomes=outcomes,
+        auto_lines=[(line, AutomaticApprovalForm(formdata=None, automatic="yes" if line.auto_approve_invoices else "no"))
+                    for line, _package in service.lines_for_auto_approval(db, scope)],
         may_approve=can(scope, "approve_invoice"), form=ActionForm(formdata=None), units_phrase=_units_phrase,
         may_dispute_now=lambda invoice: invoice.status == InvoiceStatus.SUBMITTED.value
         or service.may_dispute_after_approval(invoice, now))
@@ -231,3 +240,25 @@ def dispute(invoice_id: int):
     return render_template("invoices/dispute.html", form=form, invoice=invoice, line=line,
                            planned=rules.units_allowed(line, invoice.period_start, invoice.period_end),
                            units_phrase=_units_phrase), 400 if form.errors else 200
+
+
+@bp.route("/invoices/lines/<int:line_id>/automatic-approval", methods=["POST"])
+@roles(Role.PERSON, Role.ADVOCATE)
+def automatic_approval(line_id: int):
+    scope = require_or_403("approve_invoice")
+    db = get_session()
+    try:
+        service.persons_line(db, scope, line_id)
+    except LookupError:
+        abort(404)
+    form = AutomaticApprovalForm()
+    if form.validate_on_submit() and form.automatic.data in ("yes", "no"):
+        line = service.set_auto_approval(db, scope, line_id=line_id, automatic=form.automatic.data == "yes")
+        db.commit()
+        flash(f"Invoices for “{line.title}” that match what was agreed will be approved automatically after "
+              "48 hours." if line.auto_approve_invoices else
+              f"You will approve each invoice for “{line.title}” yourself.")
+    else:
+        db.rollback()
+        flash("Choose whether to approve these invoices automatically.", "error")
+    return redirect(url_for("invoices.invoices") + "#automatic-approval")
