@@ -168,3 +168,60 @@ def test_advocates_approve_only_with_permission(session, client_request, world, 
 def test_an_advocate_who_has_not_chosen_a_person_is_asked_to(session, client_request):
     client_request.login(create_user(session, role=Role.ADVOCATE))
     client_request.get("/invoices", expected_status=403)
+
+
+def _paid(session, client_request, world):
+    """Brightpath bills last week, Sam approves and the council pays it by bank transfer."""
+    client_request.login(world.provider_user)
+    client_request.post(f"/provider/invoices/new/{world.line.id}", _bill_form())
+    client_request.login(world.sam)
+    client_request.post(f"/invoices/{_invoice(session).id}/approve")
+    council = create_user(session, role=Role.COMMISSIONER)
+    payments.record_manual_payment(session, scope_of(session, council), payment_id=_invoice(session).payment_id,
+                                   reference="BACS 0042")
+    session.commit()
+
+
+def test_the_statement_and_csv_show_the_provider_and_invoice_reference(session, client_request, world):
+    _paid(session, client_request, world)
+    client_request.login(world.sam)
+    rows = [normalised_text(row) for row in client_request.get("/budget/statement").select("tbody tr")]
+    payment_rows = [row for row in rows if "Payment to provider" in row]
+    assert len(payment_rows) == 1
+    assert "Paid to Brightpath Home Care: Invoice BP-1042" in payment_rows[0]
+    assert "Brightpath Home Care" in payment_rows[0] and "£176.00" in payment_rows[0]
+    csv_text = client_request.get_response("/budget/statement.csv").get_data(as_text=True)
+    assert "Paid to Brightpath Home Care: Invoice BP-1042" in csv_text
+
+
+def test_once_paid_sam_can_review_brightpath(session, client_request, world):
+    client_request.login(world.sam)
+    assert client_request.get(f"/providers/{world.provider.id}").find("a", string="Review Brightpath Home Care") is None
+    client_request.get(f"/providers/{world.provider.id}/review", expected_status=403)
+    _paid(session, client_request, world)
+    client_request.login(world.sam)
+    page = client_request.get(f"/providers/{world.provider.id}")
+    assert page.find("a", string="Review Brightpath Home Care") is not None
+    client_request.post(f"/providers/{world.provider.id}/review", {"rating": "5", "text": "Always on time"})
+    page = client_request.get(f"/providers/{world.provider.id}")
+    assert "Verified purchase ·" in normalised_text(page) and "Written by their advocate" not in normalised_text(page)
+
+
+@pytest.mark.parametrize("permissions, may_review", [(("view",), False), (("view", "approve_invoices"), True)])
+def test_an_advocate_who_may_approve_invoices_writes_the_review_marked_as_theirs(
+        session, client_request, world, permissions, may_review):
+    alex = create_user(session, role=Role.ADVOCATE, name="Alex Morgan")
+    create_advocate_link(session, person=world.person, advocate=alex, permissions=permissions)
+    _paid(session, client_request, world)
+    client_request.login(alex)
+    client_request.post("/advocacy/acting-for", {"person_id": str(world.person.id)})
+    page = client_request.get(f"/providers/{world.provider.id}")
+    assert (page.find("a", string="Review Brightpath Home Care") is not None) is may_review
+    if not may_review:
+        client_request.get(f"/providers/{world.provider.id}/review", expected_status=403)
+        return
+    page = client_request.get(f"/providers/{world.provider.id}/review")
+    assert "You are writing this review for Sam Taylor" in normalised_text(page)
+    client_request.post(f"/providers/{world.provider.id}/review", {"rating": "4", "text": "Kind staff"})
+    page = client_request.get(f"/providers/{world.provider.id}")
+    assert "Written by their advocate" in normalised_text(page.select_one(".app-review"))

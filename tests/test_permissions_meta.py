@@ -231,8 +231,8 @@ GUESSED_TOKEN = frozenset({302, 404, 409, 410})  # sign in first, or "this link 
 ACCESS_MATRIX: dict[str, Entry] = {
     # Anyone may read a listed provider's profile: an unlisted one is not found.
     "providers.profile": _entry(objects={"provider_id": "unlisted_provider_id"}),
-    # A budget holder reviews only providers they have paid.
-    "providers.review": _entry(Role.PERSON),
+    # A budget holder (or their advocate who may approve invoices) reviews only providers they have paid.
+    "providers.review": _entry(Role.PERSON, Role.ADVOCATE),
     "provider_workspace.edit_service": _entry(Role.PROVIDER),
     "provider_workspace.publish_service": _entry(Role.PROVIDER),
     "provider_workspace.withdraw_service": _entry(Role.PROVIDER),
