@@ -225,3 +225,41 @@ def test_an_advocate_who_may_approve_invoices_writes_the_review_marked_as_theirs
     client_request.post(f"/providers/{world.provider.id}/review", {"rating": "4", "text": "Kind staff"})
     page = client_request.get(f"/providers/{world.provider.id}")
     assert "Written by their advocate" in normalised_text(page.select_one(".app-review"))
+
+
+def _ready_for_stripe(session, fake, provider):
+    from marketplace.models import PayoutAccount, PayoutStatus
+    from marketplace.payments import gateway
+    from tests.factories_payments import client_for
+
+    account_id = gateway.create_recipient_account(client_for(fake), provider_id=provider.id, name=provider.name,
+                                                  email="care@brightpath.example")
+    fake.set_account_status(account_id, "ready")
+    session.add(PayoutAccount(provider_id=provider.id, stripe_account_id=account_id, status=PayoutStatus.READY.value))
+    session.commit()
+
+
+def test_with_stripe_an_approved_invoice_is_paid_by_transfer(session, client_request, world, stripe_on):
+    _ready_for_stripe(session, stripe_on, world.provider)
+    client_request.login(world.provider_user)
+    client_request.post(f"/provider/invoices/new/{world.line.id}", _bill_form())
+    client_request.login(world.sam)
+    client_request.post(f"/invoices/{_invoice(session).id}/approve", expected_redirect="/invoices")
+    assert "State Paid" in normalised_text(client_request.get("/invoices").select_one(".govuk-summary-card"))
+    [transfer] = stripe_on.state.transfers
+    assert transfer["amount"] == 17_600
+    assert ledger.balances(session, world.budget.id).paid == 17_600
+
+
+def test_when_a_transfer_fails_both_sides_see_what_happens_next(session, client_request, world, stripe_on):
+    _ready_for_stripe(session, stripe_on, world.provider)
+    stripe_on.inject("POST", "/v1/transfers", "server_error")
+    client_request.login(world.provider_user)
+    client_request.post(f"/provider/invoices/new/{world.line.id}", _bill_form())
+    client_request.login(world.sam)
+    client_request.post(f"/invoices/{_invoice(session).id}/approve", expected_redirect="/invoices")
+    card = normalised_text(client_request.get("/invoices").select_one(".govuk-summary-card"))
+    assert "Payment failed: it will be tried again" in card and "the council has been told" in card
+    client_request.login(world.provider_user)
+    card = normalised_text(client_request.get("/provider/invoices").select_one(".govuk-summary-card"))
+    assert "Payment failed" in card and "Check your payment settings" in card
