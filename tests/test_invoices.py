@@ -354,3 +354,16 @@ def test_twenty_approvals_at_once_against_room_for_ten_give_exactly_ten(app, ses
     statuses = session.exec(select(Invoice.status, func.count()).group_by(Invoice.status)).all()
     assert dict(statuses) == {"approved": 10, "submitted": 10}
     assert session.exec(select(func.count()).select_from(Payment)).one() == 10
+
+
+def test_an_approved_invoice_counts_against_the_budgets_category_for_that_support(session):
+    from marketplace.models import BudgetCategory
+
+    world = billing_world(session)
+    session.add(BudgetCategory(budget_id=world.budget.id, key=world.line.category, name="Personal care",
+                               allocation_pence=100_000))
+    session.commit()
+    approve(session, world, bill(session, world))
+    category = session.exec(select(BudgetCategory).where(BudgetCategory.budget_id == world.budget.id)).one()
+    approval = session.exec(select(LedgerTransaction).where(LedgerTransaction.kind == "invoice_approved")).one()
+    assert approval.category_id == category.id

@@ -1,7 +1,8 @@
 """Demo invoices for Sam's agreed package, made through the invoice and payment services as
-people would: a bill a week from Brightpath and Meanwood for each week that has passed. The
-older weeks are approved and paid by bank transfer (the demo runs in manual mode), Brightpath's
-second-latest is disputed, and the latest two wait for Sam.
+people would: a bill a week from Brightpath and Meanwood for the weeks that have passed, except
+Brightpath's last week (left for someone trying the service to bill). Each provider's latest
+bill waits for Sam, Brightpath's one before is disputed, and the older ones are approved and
+paid by bank transfer (the demo runs in manual mode).
 
 Looked up by each provider's reference first, so a second run adds nothing.
 """
@@ -38,9 +39,13 @@ def load_invoice_demo(demo: DemoData) -> None:
              for n in range(8)]
     weeks = [week for week in weeks if week[1] < demo.today]
     for number, (first, last) in enumerate(weeks, start=1):
-        latest, second_latest = number == len(weeks), number == len(weeks) - 1
         for line, scope in staff:
             is_brightpath = line.provider_name == "Brightpath Home Care"
+            # How many weeks before the latest this is, counted on the provider's own bills:
+            # Brightpath has not billed last week yet, so someone trying the service can.
+            weeks_back = len(weeks) - number - (1 if is_brightpath else 0)
+            if weeks_back < 0:
+                continue
             reference = f"{'BP' if is_brightpath else 'MDO'}-{first:%y%m%d}"
             if session.exec(select(Invoice.id).where(Invoice.provider_id == line.provider_id,
                                                      Invoice.reference == reference)).first():
@@ -51,9 +56,9 @@ def load_invoice_demo(demo: DemoData) -> None:
             invoice = invoices.submit(session, scope, line_id=line.id, reference=reference, period_start=first,
                                       period_end=last, units=units, today=sent_on)
             demo.created += 1
-            if latest:
+            if weeks_back == 0:
                 continue  # waiting for Sam
-            if second_latest and is_brightpath:
+            if weeks_back == 1 and is_brightpath:
                 invoices.dispute(session, sam, invoice_id=invoice.id, reason=DISPUTE_REASON)
                 continue
             payment = invoices.approve(session, sam, invoice_id=invoice.id, stripe_enabled=False,

@@ -22,6 +22,7 @@ from marketplace.audit import audit
 from marketplace.errors import ServiceError
 from marketplace.invoices import rules
 from marketplace.models import (
+    BudgetCategory,
     CarePackage,
     Invoice,
     InvoiceStatus,
@@ -294,13 +295,16 @@ def _approve_locked(session: Session, invoice: Invoice, *, actor_scope: Scope | 
     line = session.get(PackageLine, invoice.line_id)
     provider = session.get(Provider, invoice.provider_id)
     actor = actor_scope.user if actor_scope else None
+    # Counted against the budget's category for this kind of support, when the council split it.
+    category_id = session.exec(select(BudgetCategory.id).where(
+        BudgetCategory.budget_id == invoice.budget_id, BudgetCategory.key == line.category)).first()
     try:
         ledger.approve_invoice(
             session, budget_id=invoice.budget_id, commitment=commitment_of(line),
             provider_id=invoice.provider_id, amount_pence=invoice.amount_pence,
             idempotency_key=f"invoice:{invoice.id}:approve", actor=actor,
             memo=f"Invoice {invoice.reference} from {provider.name}"[:500],
-            on_behalf_of_id=invoice.person_id, effective_on=today)
+            on_behalf_of_id=invoice.person_id, category_id=category_id, effective_on=today)
     except ledger.NotEnoughMoney as problem:
         raise ServiceError(f"Invoice {invoice.reference} cannot be approved. {problem}") from None
     payment = payments.request_payment(
