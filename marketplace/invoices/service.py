@@ -223,7 +223,8 @@ def submit(session: Session, scope: Scope, *, line_id: int, reference: str, peri
     _replace_visits(session, invoice, counted)
     audit(session, action="invoice.submitted", actor=scope.user, on_behalf_of_id=package.person_id,
           object_type="invoice", object_id=invoice.id,
-          detail={"amount_pence": amount, "units_hundredths": billed, "line_id": line.id})
+          detail={"reference": reference, "amount_pence": amount, "units_hundredths": billed,
+                  "line_id": line.id})
     notices.invoice_arrived(session, invoice, session.get(Provider, line.provider_id))
     session.flush()
     return invoice
@@ -245,7 +246,7 @@ def withdraw(session: Session, scope: Scope, *, invoice_id: int) -> Invoice:
     invoice.status = InvoiceStatus.WITHDRAWN.value
     session.add(invoice)
     audit(session, action="invoice.withdrawn", actor=scope.user, on_behalf_of_id=invoice.person_id,
-          object_type="invoice", object_id=invoice.id)
+          object_type="invoice", object_id=invoice.id, detail={"reference": invoice.reference})
     session.flush()
     return invoice
 
@@ -272,7 +273,7 @@ def amend(session: Session, scope: Scope, *, invoice_id: int, period_start: date
     _replace_visits(session, invoice, counted)
     audit(session, action="invoice.amended", actor=scope.user, on_behalf_of_id=invoice.person_id,
           object_type="invoice", object_id=invoice.id,
-          detail={"amount_pence": amount, "units_hundredths": billed})
+          detail={"reference": invoice.reference, "amount_pence": amount, "units_hundredths": billed})
     notices.invoice_arrived(session, invoice, session.get(Provider, invoice.provider_id))
     session.flush()
     return invoice
@@ -318,7 +319,7 @@ def _approve_locked(session: Session, invoice: Invoice, *, actor_scope: Scope | 
     session.add(invoice)
     audit(session, action="invoice.approved", actor=actor, on_behalf_of_id=invoice.person_id,
           object_type="invoice", object_id=invoice.id,
-          detail={"amount_pence": invoice.amount_pence, "payment_id": payment.id,
+          detail={"reference": invoice.reference, "amount_pence": invoice.amount_pence, "payment_id": payment.id,
                   "automatic": actor_scope is None})
     notices.invoice_approved(session, invoice)
     session.flush()
@@ -348,13 +349,15 @@ def dispute(session: Session, scope: Scope, *, invoice_id: int, reason: str, now
         invoice.dispute_reason = reason
         session.add(invoice)
         audit(session, action="invoice.disputed", actor=scope.user, on_behalf_of_id=invoice.person_id,
-              object_type="invoice", object_id=invoice.id, detail={"reason": reason})
+              object_type="invoice", object_id=invoice.id,
+              detail={"reference": invoice.reference, "reason": reason})
         notices.invoice_disputed(session, invoice)
     elif may_dispute_after_approval(invoice, now):
         invoice.dispute_reason = reason
         session.add(invoice)
         audit(session, action="invoice.queried", actor=scope.user, on_behalf_of_id=invoice.person_id,
-              object_type="invoice", object_id=invoice.id, detail={"reason": reason})
+              object_type="invoice", object_id=invoice.id,
+              detail={"reference": invoice.reference, "reason": reason})
         notices.invoice_queried(session, invoice, session.get(Provider, invoice.provider_id))
     elif invoice.status == InvoiceStatus.APPROVED.value and invoice.dispute_reason:
         raise ServiceError(f"You have already disputed invoice {invoice.reference}. The council is looking into it.")
