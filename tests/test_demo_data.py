@@ -73,3 +73,24 @@ def test_sams_agreed_package_is_billed_by_real_invoices(demo, session):
                     if account.startswith(f"committed:package:{package.id}:"))
     assert committed == package.total_pence - sum(invoice.amount_pence for invoice in approved)
     assert money.payable == 0
+
+
+@pytest.mark.parametrize("today", ["2026-04-20", "2026-09-01", "2027-03-30"])
+def test_the_demo_loads_on_any_day_of_the_budget_year(app, session, today):
+    """Early in the year little is paid in; late in it, packages must end with the year."""
+    from datetime import date
+
+    from marketplace import ledger
+    from marketplace.demo import DEMO_AREAS
+    from marketplace.demo_data import DemoData
+    from marketplace.models import Budget, Invoice
+
+    with app.app_context():
+        demo = DemoData(session, today=date.fromisoformat(today))
+        for load in DEMO_AREAS:
+            load(demo)
+        session.commit()
+    assert session.exec(select(func.count()).select_from(Invoice).where(Invoice.status == "submitted")).one() == 2
+    for budget in session.exec(select(Budget)).all():
+        money = ledger.balances(session, budget.id)
+        assert money.available >= 0 and money.payable >= 0

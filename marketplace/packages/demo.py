@@ -46,11 +46,17 @@ def load_package_demo(demo) -> None:
         return session.exec(select(Service).join(Provider, Provider.id == Service.provider_id)
                             .where(Provider.name == provider_name, Service.title == title)).one()
 
-    four_weeks = {"start_on": today, "end_on": today + timedelta(days=27), "today": today}
+    budget = current_budget(session, sam_person.id, today)
+    # Packages end with the budget year at the latest.
+    four_weeks = {"start_on": today, "end_on": min(today + timedelta(days=27), budget.period_end), "today": today}
     # The agreed package has run for four weeks (billed by the invoices demo) and has four to go.
-    started = packages_online_from(demo, current_budget(session, sam_person.id, today))
+    # In the budget year's first four weeks only one instalment is paid in, which pays for four
+    # weeks of support, not eight, so the package is four weeks from the year's first day.
+    started = packages_online_from(demo, budget)
+    weeks = 8 if today - started >= timedelta(weeks=4) else 4
     agreed = building.create_package(session, sam_scope, title=SAMS_AGREED_PACKAGE, start_on=started,
-                                     end_on=started + timedelta(weeks=8, days=-1), today=today)
+                                     end_on=min(started + timedelta(weeks=weeks, days=-1), budget.period_end),
+                                     today=today)
     for provider_name, title, quantity, outcome in (
             ("Brightpath Home Care", "Personal care at home", "10", outcomes[0]),
             ("Meanwood Day Opportunities", "Evening club", "1", outcomes[1])):
