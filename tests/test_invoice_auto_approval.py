@@ -119,3 +119,25 @@ def test_the_person_chooses_on_the_invoices_page(session, client_request):
     assert session.get(PackageLine, world.line.id).auto_approve_invoices
     page = client_request.get("/invoices")
     assert page.select_one("input[name=automatic][value=yes]").has_attr("checked")
+
+
+def test_two_workers_sweeping_at_once_approve_each_invoice_once(app, session, world):
+    from sqlmodel import Session
+
+    from tests.race import at_once
+
+    invoices_sent = [bill(session, world, reference=f"BP-{n}", period=(date(2026, 11, 2 + 7 * n), date(2026, 11, 8 + 7 * n)))
+                     for n in range(3)]
+    now = max(session.exec(select(Invoice.submitted_at)).all()) + timedelta(hours=48)
+    engine = app.extensions["engine"]
+
+    def sweep(_number: int) -> int:
+        with Session(engine, expire_on_commit=False) as db:
+            done = invoices.auto_approve_due(db, now=now, stripe_enabled=False, today=TODAY)
+            db.commit()
+            return len(done)
+
+    assert sum(at_once(2, sweep)) == 3
+    assert [_status(session, invoice) for invoice in invoices_sent] == ["approved"] * 3
+    assert len(session.exec(select(Payment)).all()) == 3
+    assert ledger.balances(session, world.budget.id).spent == 3 * 17_600
