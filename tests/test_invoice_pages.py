@@ -263,3 +263,17 @@ def test_when_a_transfer_fails_both_sides_see_what_happens_next(session, client_
     client_request.login(world.provider_user)
     card = normalised_text(client_request.get("/provider/invoices").select_one(".govuk-summary-card"))
     assert "Payment failed" in card and "Check your payment settings" in card
+
+
+def test_a_dispute_after_approval_is_listed_for_the_council(session, client_request, world):
+    _paid(session, client_request, world)
+    client_request.login(world.sam)
+    invoice = _invoice(session)
+    page = client_request.get("/invoices")
+    assert page.select_one(f"a[href='/invoices/{invoice.id}/dispute']") is not None
+    client_request.post(f"/invoices/{invoice.id}/dispute", {"reason": "Billed for a bank holiday"},
+                        expected_redirect="/invoices")
+    assert page.select_one(f"form[action='/invoices/{invoice.id}/approve']") is None
+    client_request.login(create_user(session, role=Role.COMMISSIONER))
+    table = normalised_text(client_request.get("/admin/payments").select_one("#disputed-invoices"))
+    assert "Brightpath Home Care Sam Taylor BP-1042" in table and "Billed for a bank holiday" in table

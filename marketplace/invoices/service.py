@@ -31,6 +31,7 @@ from marketplace.models import (
     PackageLine,
     PackageStatus,
     Payment,
+    Person,
     Provider,
 )
 from marketplace.models.types import utcnow
@@ -506,3 +507,14 @@ def invoices_for_person(session: Session, scope: Scope, *, limit: int = 100) -> 
     require(scope, "view_invoice")
     return _rows(session, select(Invoice, PackageLine, CarePackage, Payment, Provider.name)
                  .where(Invoice.person_id == scope.person.id).limit(limit))
+
+
+def disputed_after_approval(session: Session, scope: Scope, *, limit: int = 100) -> list[tuple[Invoice, str, str]]:
+    """For the council: approved invoices the person disputed afterwards, with the provider's
+    and the person's names, oldest first."""
+    require(scope, "manage_payments")
+    return list(session.exec(
+        select(Invoice, Provider.name, Person.name)
+        .join(Provider, Provider.id == Invoice.provider_id).join(Person, Person.id == Invoice.person_id)
+        .where(Invoice.status == InvoiceStatus.APPROVED.value, Invoice.dispute_reason != "")
+        .order_by(Invoice.decided_at, Invoice.id).limit(limit)))
