@@ -146,7 +146,7 @@ def _sweeps() -> dict:
     from marketplace.advocacy.service import expire_invitations
     from marketplace.budgets.service import post_due_instalments
     from marketplace.budgets.underspend import warn_about_underspend
-    from marketplace.invoices.service import auto_approve_due
+    from marketplace.invoices.automatic import auto_approve_due
     from marketplace.models.types import utcnow
     from marketplace.payments import stripe_enabled
     from marketplace.providers.council import warn_about_expiring_checks

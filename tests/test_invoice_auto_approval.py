@@ -7,6 +7,7 @@ import pytest
 from sqlmodel import select
 
 from marketplace import ledger
+from marketplace.invoices import automatic
 from marketplace.invoices import service as invoices
 from marketplace.models import Invoice, Notification, PackageLine, Payment
 from marketplace.models.types import utcnow
@@ -17,7 +18,7 @@ from tests.factories_packages import scope_of
 @pytest.fixture
 def world(session):
     world = billing_world(session)
-    invoices.set_auto_approval(session, scope_of(session, world.sam, world.person), line_id=world.line.id,
+    automatic.set_auto_approval(session, scope_of(session, world.sam, world.person), line_id=world.line.id,
                                automatic=True)
     session.commit()
     return world
@@ -26,7 +27,7 @@ def world(session):
 def _sweep(session, *, hours_later: float) -> int:
     invoice_times = session.exec(select(Invoice.submitted_at)).all()
     now = max(invoice_times) + timedelta(hours=hours_later)
-    done = invoices.auto_approve_due(session, now=now, stripe_enabled=False, today=TODAY)
+    done = automatic.auto_approve_due(session, now=now, stripe_enabled=False, today=TODAY)
     session.commit()
     return len(done)
 
@@ -50,7 +51,7 @@ def test_a_matching_invoice_is_approved_after_48_hours_once(session, world):
 
 
 def test_lines_left_to_the_person_wait_for_them(session, world):
-    invoices.set_auto_approval(session, scope_of(session, world.sam, world.person), line_id=world.line.id,
+    automatic.set_auto_approval(session, scope_of(session, world.sam, world.person), line_id=world.line.id,
                                automatic=False)
     session.commit()
     invoice = bill(session, world)
@@ -91,7 +92,7 @@ def test_only_the_person_and_advocates_who_may_approve_choose(session, world):
     from marketplace.scope import NotAllowed
 
     with pytest.raises(NotAllowed):
-        invoices.set_auto_approval(session, scope_of(session, world.provider_user), line_id=world.line.id,
+        automatic.set_auto_approval(session, scope_of(session, world.provider_user), line_id=world.line.id,
                                    automatic=False)
     assert session.get(PackageLine, world.line.id).auto_approve_invoices
 
@@ -133,7 +134,7 @@ def test_two_workers_sweeping_at_once_approve_each_invoice_once(app, session, wo
 
     def sweep(_number: int) -> int:
         with Session(engine, expire_on_commit=False) as db:
-            done = invoices.auto_approve_due(db, now=now, stripe_enabled=False, today=TODAY)
+            done = automatic.auto_approve_due(db, now=now, stripe_enabled=False, today=TODAY)
             db.commit()
             return len(done)
 

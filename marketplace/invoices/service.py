@@ -6,6 +6,8 @@ writes nothing when it does not apply, audits and notifies, flushes; the caller 
     submitted / disputed ──withdraw──▶ withdrawn
     approved ──dispute within 14 days──▶ the council is told (the money has moved already)
 
+Approval without the person, on lines they chose, is in automatic.py.
+
 Approval posts through the ledger, which locks the budget row, and records the payment in the
 same transaction; whoever commits then queues the payment job (no network call while the
 transaction is open). "Paid" and "payment failed" are the payment's own states.
@@ -46,7 +48,6 @@ from marketplace.text import clean_text
 REFERENCE_MAX_LENGTH = 40
 MAXIMUM_VISITS = 200
 DISPUTE_AFTER_APPROVAL = timedelta(days=14)
-AUTO_APPROVAL_AFTER = timedelta(hours=48)
 # Invoices still in play: they count for overlapping periods.
 LIVE_STATUSES = (InvoiceStatus.SUBMITTED.value, InvoiceStatus.DISPUTED.value, InvoiceStatus.APPROVED.value)
 
@@ -172,7 +173,7 @@ def _check_units_and_money(session: Session, line: PackageLine, package: CarePac
     return amount
 
 
-def _check_no_overlap(session: Session, line: PackageLine, period: tuple[date, date],
+def check_no_overlap(session: Session, line: PackageLine, period: tuple[date, date],
                       invoice_id: int | None = None) -> None:
     query = select(Invoice).where(Invoice.line_id == line.id, col(Invoice.status).in_(LIVE_STATUSES),
                                   Invoice.period_start <= period[1], Invoice.period_end >= period[0])
@@ -212,7 +213,7 @@ def submit(session: Session, scope: Scope, *, line_id: int, reference: str, peri
                            "reference", field="reference")
     period = _check_period(package, period_start, period_end, today)
     billed, counted = _units_from(line, units, visits, period)
-    _check_no_overlap(session, line, period)
+    check_no_overlap(session, line, period)
     amount = _check_units_and_money(session, line, package, billed, period)
     invoice = Invoice(provider_id=line.provider_id, line_id=line.id, package_id=package.id,
                       budget_id=package.budget_id, person_id=package.person_id, reference=reference,
@@ -264,7 +265,7 @@ def amend(session: Session, scope: Scope, *, invoice_id: int, period_start: date
     _refuse_unless_billable(line, package)
     period = _check_period(package, period_start, period_end, today)
     billed, counted = _units_from(line, units, visits, period)
-    _check_no_overlap(session, line, period, invoice_id=invoice.id)
+    check_no_overlap(session, line, period, invoice_id=invoice.id)
     amount = _check_units_and_money(session, line, package, billed, period)
     invoice.period_start, invoice.period_end = period
     invoice.units_hundredths, invoice.amount_pence = billed, amount
@@ -291,7 +292,7 @@ def _locked_for_person(session: Session, scope: Scope, invoice_id: int) -> Invoi
     return invoice
 
 
-def _approve_locked(session: Session, invoice: Invoice, *, actor_scope: Scope | None,
+def approve_locked(session: Session, invoice: Invoice, *, actor_scope: Scope | None,
                     stripe_enabled: bool, today: date) -> Payment:
     """Move the money and record the payment; the invoice is locked and waiting for approval."""
     line = session.get(PackageLine, invoice.line_id)
@@ -335,7 +336,7 @@ def approve(session: Session, scope: Scope, *, invoice_id: int, stripe_enabled: 
     if invoice.status != InvoiceStatus.SUBMITTED.value:
         raise ServiceError(f"Invoice {invoice.reference} is {invoice.status_enum.label.lower()}, "
                            "so it cannot be approved.")
-    return _approve_locked(session, invoice, actor_scope=scope, stripe_enabled=stripe_enabled, today=today)
+    return approve_locked(session, invoice, actor_scope=scope, stripe_enabled=stripe_enabled, today=today)
 
 
 def dispute(session: Session, scope: Scope, *, invoice_id: int, reason: str, now: datetime | None = None) -> Invoice:
@@ -375,88 +376,6 @@ def dispute(session: Session, scope: Scope, *, invoice_id: int, reason: str, now
 def may_dispute_after_approval(invoice: Invoice, now: datetime) -> bool:
     return (invoice.status == InvoiceStatus.APPROVED.value and not invoice.dispute_reason
             and invoice.decided_at is not None and now - invoice.decided_at <= DISPUTE_AFTER_APPROVAL)
-
-
-# --- approval without the person, when they chose it for the line ----------------------------
-
-
-def persons_line(session: Session, scope: Scope, line_id: int) -> PackageLine:
-    """A line of one of the person's packages; any other id is LookupError (a 404)."""
-    require(scope, "view_invoice")
-    line = session.exec(select(PackageLine).join(CarePackage, CarePackage.id == PackageLine.package_id)
-                        .where(PackageLine.id == line_id, CarePackage.person_id == scope.person.id)).first()
-    if line is None:
-        raise LookupError(line_id)
-    return line
-
-
-def set_auto_approval(session: Session, scope: Scope, *, line_id: int, automatic: bool) -> PackageLine:
-    """The person's choice for one line: approve invoices that match the agreement 48 hours
-    after they arrive (they are told, and can still dispute them for 14 days)."""
-    require(scope, "approve_invoice")
-    line = persons_line(session, scope, line_id)
-    line.auto_approve_invoices = automatic
-    session.add(line)
-    audit(session, action="invoice.auto_approval_" + ("on" if automatic else "off"), actor=scope.user,
-          on_behalf_of_id=scope.person.id, object_type="packageline", object_id=line.id)
-    session.flush()
-    return line
-
-
-def lines_for_auto_approval(session: Session, scope: Scope) -> list[tuple[PackageLine, CarePackage]]:
-    """The person's lines that can be billed: agreed, accepted and in a running package."""
-    require(scope, "view_invoice")
-    return list(session.exec(
-        select(PackageLine, CarePackage).join(CarePackage, CarePackage.id == PackageLine.package_id)
-        .where(CarePackage.person_id == scope.person.id, CarePackage.status == PackageStatus.ACTIVE.value,
-               PackageLine.response == LineResponse.ACCEPTED.value)
-        .order_by(CarePackage.start_on, PackageLine.id)))
-
-
-def matches_agreement(session: Session, invoice: Invoice, line: PackageLine) -> bool:
-    """The agreed price, no more units than planned for the period, the amount worked out
-    from them, and no other invoice for the same days."""
-    if invoice.unit_price_pence != line.unit_price_pence:
-        return False
-    if invoice.units_hundredths > rules.units_allowed(line, invoice.period_start, invoice.period_end):
-        return False
-    if invoice.amount_pence != rules.amount_for(line, invoice.units_hundredths):
-        return False
-    try:
-        _check_no_overlap(session, line, (invoice.period_start, invoice.period_end), invoice_id=invoice.id)
-    except ServiceError:
-        return False
-    return True
-
-
-def auto_approve_due(session: Session, *, now: datetime, stripe_enabled: bool, today: date) -> list[Payment]:
-    """The periodic sweep: approve each invoice that has waited 48 hours on a line set to
-    automatic approval and matches the agreement. Each is re-read under its lock, so a second
-    run (or a second worker) finds it approved and does nothing; one that cannot be approved
-    (the money set aside has run out) stays waiting for the person."""
-    due = session.exec(
-        select(Invoice.id).join(PackageLine, PackageLine.id == Invoice.line_id)
-        .join(CarePackage, CarePackage.id == Invoice.package_id)
-        .where(Invoice.status == InvoiceStatus.SUBMITTED.value, Invoice.submitted_at <= now - AUTO_APPROVAL_AFTER,
-               PackageLine.auto_approve_invoices, CarePackage.status == PackageStatus.ACTIVE.value)
-        .order_by(Invoice.submitted_at, Invoice.id)).all()
-    approved = []
-    for invoice_id in due:
-        invoice = lock_row(session, Invoice, invoice_id)
-        session.refresh(invoice)
-        line = session.get(PackageLine, invoice.line_id)
-        if invoice.status != InvoiceStatus.SUBMITTED.value or not matches_agreement(session, invoice, line):
-            continue
-        try:
-            with session.begin_nested():
-                payment = _approve_locked(session, invoice, actor_scope=None, stripe_enabled=stripe_enabled,
-                                          today=today)
-        except ServiceError:
-            continue
-        notices.invoice_auto_approved(session, invoice, session.get(Provider, invoice.provider_id))
-        approved.append(payment)
-    session.flush()
-    return approved
 
 
 # --- what people see ----------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from marketplace.dates import today_in_uk
 from marketplace.db import get_session
 from marketplace.errors import ServiceError
 from marketplace.forms import show_service_error
-from marketplace.invoices import rules, service
+from marketplace.invoices import automatic, rules, service
 from marketplace.invoices.forms import (
     ActionForm,
     AmendForm,
@@ -186,7 +186,7 @@ def invoices():
     return render_template(
         "invoices/invoices.html", person=scope.person, rows=rows, outcomes=outcomes,
         auto_lines=[(line, AutomaticApprovalForm(formdata=None, automatic="yes" if line.auto_approve_invoices else "no"))
-                    for line, _package in service.lines_for_auto_approval(db, scope)],
+                    for line, _package in automatic.lines_for_auto_approval(db, scope)],
         may_approve=can(scope, "approve_invoice"), form=ActionForm(formdata=None), units_phrase=_units_phrase,
         may_dispute_now=lambda invoice: invoice.status == InvoiceStatus.SUBMITTED.value
         or service.may_dispute_after_approval(invoice, now))
@@ -248,12 +248,12 @@ def automatic_approval(line_id: int):
     scope = require_or_403("approve_invoice")
     db = get_session()
     try:
-        service.persons_line(db, scope, line_id)
+        automatic.persons_line(db, scope, line_id)
     except LookupError:
         abort(404)
     form = AutomaticApprovalForm()
     if form.validate_on_submit() and form.automatic.data in ("yes", "no"):
-        line = service.set_auto_approval(db, scope, line_id=line_id, automatic=form.automatic.data == "yes")
+        line = automatic.set_auto_approval(db, scope, line_id=line_id, automatic=form.automatic.data == "yes")
         db.commit()
         flash(f"Invoices for “{line.title}” that match what was agreed will be approved automatically after "
               "48 hours." if line.auto_approve_invoices else
