@@ -69,6 +69,8 @@ PAGES = [
     Page("your account", "professional", "/account"),
     Page("change password", "budget holder", "/account/password"),
     Page("forgot password", "anyone", "/forgot-password"),
+    Page("invoices to approve", "budget holder", "/invoices"),
+    Page("provider invoices", "provider", "/provider/invoices"),
 ]
 
 # Which demo account signs in for each role.

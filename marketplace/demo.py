@@ -13,6 +13,7 @@ from marketplace.advocacy.demo import load_advocacy_demo
 from marketplace.auth.demo import load_two_step_demo
 from marketplace.budgets.demo import load_budget_demo
 from marketplace.demo_data import DemoData
+from marketplace.invoices.demo import load_invoice_demo
 from marketplace.models import CaseAssignment, Person, Provider, ProviderMember, Role
 from marketplace.notifications.demo import load_notification_demo
 from marketplace.packages.demo import load_package_demo
@@ -66,6 +67,7 @@ DEMO_AREAS: list[Callable[[DemoData], None]] = [
     load_payments_demo,
     load_package_demo,
     load_plan_demo,
+    load_invoice_demo,
     load_notification_demo,
 ]
 

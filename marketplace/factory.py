@@ -110,6 +110,7 @@ def _register_blueprints(app: Flask) -> None:
     from marketplace.auth.views import bp as auth_bp
     from marketplace.budgets.views import bp as budget_bp
     from marketplace.caseload.views import bp as caseload_bp
+    from marketplace.invoices.views import bp as invoices_bp
     from marketplace.notifications.views import bp as notifications_bp
     from marketplace.packages.views import bp as packages_bp
     from marketplace.pages.views import bp as pages_bp
@@ -132,6 +133,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(packages_bp)
     app.register_blueprint(caseload_bp)
     app.register_blueprint(provider_requests_bp)
+    app.register_blueprint(invoices_bp)
     app.register_blueprint(notifications_bp)
 
 

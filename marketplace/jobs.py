@@ -146,6 +146,9 @@ def _sweeps() -> dict:
     from marketplace.advocacy.service import expire_invitations
     from marketplace.budgets.service import post_due_instalments
     from marketplace.budgets.underspend import warn_about_underspend
+    from marketplace.invoices.automatic import auto_approve_due
+    from marketplace.models.types import utcnow
+    from marketplace.payments import stripe_enabled
     from marketplace.providers.council import warn_about_expiring_checks
 
     return {
@@ -157,10 +160,15 @@ def _sweeps() -> dict:
                        warn_about_underspend),
         "invitations": ("Mark unanswered advocate invitations that ran out as expired",
                         expire_invitations),
+        # Stripe payments it records are sent by the hourly payments retry, which picks up
+        # every pending payment not tried yet.
+        "auto-approve-invoices": ("Approve invoices that match the agreement 48 hours after they arrive",
+                                  lambda session, today: len(auto_approve_due(
+                                      session, now=utcnow(), stripe_enabled=stripe_enabled(), today=today))),
     }
 
 
-SWEEP_NAMES = ("instalments", "expiring-checks", "underspend", "invitations")
+SWEEP_NAMES = ("instalments", "expiring-checks", "underspend", "invitations", "auto-approve-invoices")
 
 
 def run_sweep(name: str, today=None) -> int:
@@ -192,6 +200,11 @@ def sweep_underspend() -> int:
 @huey.periodic_task(crontab(minute="40"), name="sweep.invitations")
 def sweep_invitations() -> int:
     return run_sweep("invitations")
+
+
+@huey.periodic_task(crontab(minute="25"), name="sweep.auto-approve-invoices")
+def sweep_auto_approve_invoices() -> int:
+    return run_sweep("auto-approve-invoices")
 
 
 # `flask jobs …` ------------------------------------------------------------------------------

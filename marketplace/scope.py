@@ -56,9 +56,11 @@ PERSON_ACTIONS = {
     "cosign_package": "cosign",
     "approve_invoice": "approve_invoices",
     "pay_contribution": "approve_invoices",  # paying money in is as weighty as approving invoices
+    # A review of a provider the budget paid: whoever may approve its invoices may write it.
+    "write_review": "approve_invoices",
 }
-# Only the budget holder themselves: choosing advocates, and reviews of providers they paid.
-SELF_ACTIONS = frozenset({"manage_advocates", "write_review"})
+# Only the budget holder themselves: choosing advocates.
+SELF_ACTIONS = frozenset({"manage_advocates"})
 # What a professional may do for a person on their caseload (reading is in PERSON_ACTIONS).
 CASELOAD_ACTIONS = frozenset({"review_package", "manage_authorised_people"})
 PROFESSIONAL_READS = frozenset({"view"})

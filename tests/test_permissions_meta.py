@@ -16,7 +16,10 @@ from marketplace.auth.permissions import (
     rule_for,
 )
 from marketplace.models import (
+    CarePackage,
+    Invoice,
     LegalBasis,
+    PackageLine,
     Person,
     ProviderChange,
     ProviderMember,
@@ -93,6 +96,10 @@ class World:
     app: Flask | None = None
 
 
+def line_budget(session, line: PackageLine) -> int:
+    return session.get(CarePackage, line.package_id).budget_id
+
+
 def _build_world(session) -> World:
     sam_user = create_user(session, role=Role.PERSON, name="Sam Taylor")
     sam = person_of(session, sam_user)
@@ -156,6 +163,18 @@ def _build_world(session) -> World:
                                          quantity="1", weekly=True, outcome_id=outcomes[whose], today=TODAY).id
         lifecycle.submit(session, scope, package_id=package.id, today=TODAY)
         packages[whose] = package.id
+    # An invoice each from "my" and "their" provider, against the lines above.
+    invoice_ids = {}
+    for whose, holder, provider in (("mine", sam, my_provider), ("theirs", jo, their_provider)):
+        line = session.get(PackageLine, lines[whose])
+        invoice = Invoice(provider_id=provider.id, line_id=line.id, package_id=packages[whose],
+                          budget_id=line_budget(session, line), person_id=holder.id, reference=f"INV-{whose}",
+                          period_start=TODAY, period_end=TODAY, units_hundredths=100,
+                          unit_price_pence=line.unit_price_pence, amount_pence=line.unit_price_pence,
+                          submitted_by_id=provider_staff.id)
+        session.add(invoice)
+        session.commit()
+        invoice_ids[whose] = invoice.id
     # Jo's notification: everyone signed in here has notifications of their own, never hers.
     jos_notification = notify(session, recipient_id=jo.user_id, kind="test", text="For Jo", link="/")
     session.commit()
@@ -182,6 +201,7 @@ def _build_world(session) -> World:
         "change_id": {"mine": changes[my_provider.id], "theirs": changes[their_provider.id]},
         "user_id": {"mine": my_colleague.id, "theirs": their_staff.id},
         "notification_id": {"mine": jos_notification.id, "theirs": jos_notification.id},
+        "invoice_id": invoice_ids,
     }
     return world
 
@@ -211,8 +231,8 @@ GUESSED_TOKEN = frozenset({302, 404, 409, 410})  # sign in first, or "this link 
 ACCESS_MATRIX: dict[str, Entry] = {
     # Anyone may read a listed provider's profile: an unlisted one is not found.
     "providers.profile": _entry(objects={"provider_id": "unlisted_provider_id"}),
-    # A budget holder reviews only providers they have paid.
-    "providers.review": _entry(Role.PERSON),
+    # A budget holder (or their advocate who may approve invoices) reviews only providers they have paid.
+    "providers.review": _entry(Role.PERSON, Role.ADVOCATE),
     "provider_workspace.edit_service": _entry(Role.PROVIDER),
     "provider_workspace.publish_service": _entry(Role.PROVIDER),
     "provider_workspace.withdraw_service": _entry(Role.PROVIDER),
@@ -258,6 +278,12 @@ ACCESS_MATRIX: dict[str, Entry] = {
     "caseload.comment_on_plan": _entry(Role.PROFESSIONAL),
     "provider_requests.answer": _entry(Role.PROVIDER),
     "provider_requests.add_comment": _entry(Role.PROVIDER),
+    "invoices.new_invoice": _entry(Role.PROVIDER),
+    "invoices.withdraw": _entry(Role.PROVIDER),
+    "invoices.amend": _entry(Role.PROVIDER),
+    "invoices.approve": _entry(Role.PERSON, Role.ADVOCATE),
+    "invoices.dispute": _entry(Role.PERSON, Role.ADVOCATE),
+    "invoices.automatic_approval": _entry(Role.PERSON, Role.ADVOCATE),
     # Every signed-in role has its own notifications; anyone else's id is not found.
     "notifications.mark_read": _entry(*Role, everyone_else=frozenset({404})),
 }

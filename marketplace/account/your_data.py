@@ -8,7 +8,7 @@ packages' lines). tests/test_your_data.py fails while a table pointing at a pers
 has no entry, so a new table cannot be left out by accident.
 """
 
-import csv
+
 import io
 import json
 import zipfile
@@ -20,6 +20,7 @@ from sqlalchemy import Table, or_, select
 from sqlmodel import Session, SQLModel
 
 from marketplace.audit import audit
+from marketplace.csv_safety import SafeWriter
 from marketplace.models import (
     AdvocateLink,
     AuditLog,
@@ -29,6 +30,8 @@ from marketplace.models import (
     CarePackage,
     CaseAssignment,
     Contribution,
+    Invoice,
+    InvoiceVisit,
     LedgerTransaction,
     Notification,
     NotificationSetting,
@@ -81,6 +84,8 @@ PARTS: list[Part] = [
     Part(Posting, "the amounts in each movement of money"),
     Part(Payment, "payments to providers from your budgets"),
     Part(Contribution, "money you paid into your budgets"),
+    Part(Invoice, "invoices from providers for your support"),
+    Part(InvoiceVisit, "the visits each invoice is for"),
     Part(CarePackage, "your care packages"),
     Part(PackageLine, "the lines of your care packages"),
     Part(PackageEvent, "the timeline of your care packages"),
@@ -152,7 +157,7 @@ def collect(session: Session, *, user: User) -> dict[str, list[dict]]:
 
 def _csv(part: Part, rows: list[dict]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = SafeWriter(out)
     names = [column.name for column in _columns(part)]
     writer.writerow(names)
     for row in rows:

@@ -10,7 +10,8 @@ from marketplace.models import AdvocateLink, AuditLog, Person, User
 PAGE_SIZE = 25
 
 # How each audited action reads on the activity page. Each area adds its own actions here;
-# "{name}" is the name kept in the entry's detail, "{person}" the budget holder it was for.
+# "{name}" is the name kept in the entry's detail, "{reference}" the reference kept there (an
+# invoice's), "{person}" the budget holder it was for.
 # Unlisted actions fall back to their code.
 ACTION_LABELS = {
     "advocate.invited": "Invited {name} to be an advocate",
@@ -32,6 +33,14 @@ ACTION_LABELS = {
     "outcome.changed": "Changed an outcome in the support plan",
     "contributions.received": "Paid money into the budget",
     "contributions.recorded": "Recorded money paid into the budget",
+    "invoice.submitted": "Sent invoice {reference}",
+    "invoice.amended": "Changed invoice {reference} and sent it again",
+    "invoice.withdrawn": "Withdrew invoice {reference}",
+    "invoice.approved": "Approved invoice {reference}",
+    "invoice.disputed": "Disputed invoice {reference}",
+    "invoice.queried": "Disputed invoice {reference} after it was approved",
+    "invoice.auto_approval_on": "Chose to approve invoices for a line automatically",
+    "invoice.auto_approval_off": "Chose to approve each invoice for a line themselves",
 }
 
 
@@ -40,7 +49,9 @@ def describe(entry: AuditLog, *, person_name: str) -> str:
     if label is None:
         area, _, what = entry.action.partition(".")
         return f"{area.capitalize()}: {what.replace('_', ' ')}" if what else area.capitalize()
-    return label.format(name=(entry.detail or {}).get("name", "someone"), person=person_name)
+    detail = entry.detail or {}
+    return label.format(name=detail.get("name", "someone"), reference=detail.get("reference", ""),
+                        person=person_name)
 
 
 def _who(entry: AuditLog, actor_name: str | None) -> str:

@@ -1,13 +1,14 @@
 """Demo budgets for the current financial year: Sam's with months of history, Jo's smaller one.
 
-The period is always the council's year around today, so the demo never goes stale. Care
-packages come in a later part of the service, so the history's money is set aside under an
-example reference ("example:home-care") for exactly what is invoiced in each 4-week block,
-and the memo says so; nothing is left set aside once a block's invoices are in. Every money
-movement goes through the ledger with a fixed key, so a second run adds nothing.
+The period is always the council's year around today, so the demo never goes stale. Sam's
+support went online four weeks ago (`packages_online_from`): from then on it is a real care
+package, billed by real invoices (marketplace/invoices/demo.py). The history before that is
+set aside under an example reference ("example:home-care") for exactly what was invoiced in
+each 4-week block, and the memo says so; nothing is left set aside once a block's invoices are
+in. Every money movement goes through the ledger with a fixed key, so a second run adds nothing.
 """
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import func
 from sqlmodel import select
@@ -16,7 +17,7 @@ from marketplace import ledger
 from marketplace.budgets.service import allocate_budget, instalments, post_due_instalments
 from marketplace.dates import add_months, financial_year
 from marketplace.demo_data import DemoData
-from marketplace.models import Budget, BudgetCategory, LedgerTransaction, Person, User
+from marketplace.models import Budget, BudgetCategory, CarePackage, LedgerTransaction, Person, User
 from marketplace.scope import scope_for
 
 SAM_CATEGORIES = {
@@ -33,6 +34,16 @@ DAY_SERVICE_PER_WEEK = 5_000
 MONTHLY_CONTRIBUTION = 2_500
 WEEKS_PER_BLOCK = 4
 EXAMPLE = "example history, before care packages were online"
+SAMS_AGREED_PACKAGE = "Mornings and evenings out"
+WEEKS_ONLINE = 4
+
+
+def packages_online_from(demo: DemoData, budget: Budget) -> date:
+    """The day Sam's agreed package started: four weeks ago (or the budget's first day), kept
+    once the package exists so a run on a later day agrees with the first."""
+    started = demo.session.exec(select(CarePackage.start_on).where(
+        CarePackage.budget_id == budget.id, CarePackage.title == SAMS_AGREED_PACKAGE)).first()
+    return started or max(budget.period_start, demo.today - timedelta(weeks=WEEKS_ONLINE))
 
 
 def load_budget_demo(demo: DemoData) -> None:
@@ -81,21 +92,22 @@ def _sam_history(demo: DemoData, budget: Budget, categories: dict[str, BudgetCat
          "Day service at Meanwood"),
     ]
     key = f"demo:budget:{budget.id}"
+    online_from = packages_online_from(demo, budget)
     for instalment in instalments(budget):
         block_start = instalment.due_on
-        if block_start > today:
+        # Weeks of the block that ended before the care package took over.
+        weeks = sum(block_start + timedelta(weeks=week) <= online_from for week in range(1, WEEKS_PER_BLOCK + 1))
+        if weeks == 0:
             break
         for slug, provider, category, weekly, description in plans:
             commitment = f"example:{slug}"
             ledger.commit(demo.session, budget_id=budget.id, commitment=commitment,
-                  amount_pence=weekly * WEEKS_PER_BLOCK,
+                  amount_pence=weekly * weeks,
                   idempotency_key=f"{key}:{slug}:commit:{instalment.number}", actor=priya,
-                  memo=f"{description}, {WEEKS_PER_BLOCK} weeks ({EXAMPLE})",
+                  memo=f"{description}, {weeks} weeks ({EXAMPLE})",
                   category_id=category.id, provider_id=provider.id, effective_on=block_start)
-            for week in range(1, WEEKS_PER_BLOCK + 1):
+            for week in range(1, weeks + 1):
                 invoiced_on = block_start + timedelta(weeks=week)
-                if invoiced_on > today:
-                    break
                 ledger.approve_invoice(demo.session, budget_id=budget.id, commitment=commitment,
                       provider_id=provider.id, amount_pence=weekly,
                       idempotency_key=f"{key}:{slug}:invoice:{instalment.number}:{week}",

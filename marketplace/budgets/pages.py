@@ -1,7 +1,6 @@
 """Page building shared by the budget holder's pages and the commissioner's: one statement,
 one CSV, one quarterly return, whoever is looking."""
 
-import csv
 import io
 from collections.abc import Iterable, Iterator
 
@@ -15,6 +14,7 @@ from marketplace.budgets.forecast import forecast
 from marketplace.budgets.forms import StatementFilterForm
 from marketplace.budgets.quarterly_return import quarterly_return, quarters
 from marketplace.budgets.service import instalments
+from marketplace.csv_safety import SafeWriter
 from marketplace.dates import today_in_uk
 from marketplace.db import get_session
 from marketplace.forms import choices
@@ -135,7 +135,7 @@ def _streamed_csv(budget_id: int, selected: statements.StatementFilters) -> Iter
 def _csv_lines(rows: Iterable[statements.StatementRow]) -> Iterator[bytes]:
     """The CSV a line at a time, so a long statement is never held in memory whole."""
     line = io.StringIO()
-    writer = csv.writer(line)
+    writer = SafeWriter(line)
 
     def written(values: list) -> bytes:
         line.seek(0)

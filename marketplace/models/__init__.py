@@ -3,6 +3,7 @@
 from marketplace.models.account_security import Authenticator, PasswordReset, RecoveryCode
 from marketplace.models.advocacy import AdvocateLink, LegalBasis, LinkStatus
 from marketplace.models.audit import AuditLog
+from marketplace.models.invoice import Invoice, InvoiceStatus, InvoiceVisit
 from marketplace.models.ledger import (
     Budget,
     BudgetCategory,
@@ -48,7 +49,8 @@ from marketplace.models.user import Role, SignInThrottle, User
 
 __all__ = [
     "AdvocateLink", "AuditLog", "Authenticator", "Budget", "BudgetCategory", "CarePackage", "CaseAssignment",
-    "Contribution", "FundingSource", "JobFailure", "LedgerTransaction", "LegalBasis", "LineResponse",
+    "Contribution", "FundingSource", "Invoice", "InvoiceStatus", "InvoiceVisit", "JobFailure",
+    "LedgerTransaction", "LegalBasis", "LineResponse",
     "LinkStatus", "Notification", "NotificationSetting", "Outcome", "PackageEvent", "PackageLine",
     "PackageStatus", "PasswordReset", "Payment", "PaymentMethod", "PaymentSchedule", "PaymentSettings", "PlanComment",
     "PaymentStatus", "PayoutAccount", "PayoutStatus", "Person", "Posting", "Provider",

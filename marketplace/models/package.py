@@ -160,6 +160,8 @@ class PackageLine(SQLModel, table=True):
     quantity_hundredths: int
     weekly: bool = Field(default=True)  # units every week, or a one-off quantity
     response: str = Field(default=LineResponse.NOT_SENT.value, max_length=20)
+    # The person's choice: invoices that match the agreement are approved 48 hours after they arrive.
+    auto_approve_invoices: bool = Field(default=False)
     response_note: str = Field(default="", max_length=2000)
     responded_by_id: int | None = Field(default=None, foreign_key="user.id")
     responded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -142,6 +142,8 @@ class Review(SQLModel, table=True):
     replied_by_id: int | None = Field(default=None, foreign_key="user.id")
     hidden_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     hidden_reason: str = Field(default="", max_length=2000)
+    # Written by an advocate (with approve_invoices) for the person, and shown as such.
+    by_advocate: bool = Field(default=False)
     hidden_by_id: int | None = Field(default=None, foreign_key="user.id")
 
 

@@ -12,6 +12,7 @@ from marketplace.models import (
     Budget,
     CarePackage,
     CaseAssignment,
+    Invoice,
     LinkStatus,
     PackageLine,
     Payment,
@@ -322,3 +323,69 @@ def plan_commented(session: Session, comment: PlanComment, *, by_professional: b
             notify(session, recipient_id=professional_id, kind="plan.comment", person_id=person.id,
                    link=f"/caseload/people/{person.id}/plan#comments",
                    text=f"There is a new comment on {person.name}’s support plan.")
+
+
+# Invoices --------------------------------------------------------------------------------------
+
+INVOICES_PAGE = "/invoices"
+PROVIDER_INVOICES_PAGE = "/provider/invoices"
+PROVIDER_PAYMENTS_PAGE = "/provider/payments"
+INVOICE_TO_APPROVE = "invoice.to_approve"
+INVOICE_AUTO_APPROVED = "invoice.auto_approved"
+INVOICE_DISPUTED = "invoice.disputed"
+INVOICE_APPROVED = "invoice.approved"
+INVOICE_QUERIED = "invoice.queried"
+PAYMENT_MADE = "payment.made"
+
+
+def _people_who_approve_invoices(session: Session, person_id: int) -> list[int]:
+    """The budget holder and their advocates who may approve invoices."""
+    _person, holder = _holder(session, person_id)
+    return [holder.id, *session.exec(select(AdvocateLink.advocate_user_id).where(
+        AdvocateLink.person_id == person_id, AdvocateLink.status == LinkStatus.ACTIVE.value,
+        AdvocateLink.can_approve_invoices, col(AdvocateLink.advocate_user_id).is_not(None))
+        .order_by(AdvocateLink.advocate_user_id))]
+
+
+def invoice_arrived(session: Session, invoice: Invoice, provider: Provider) -> None:
+    amount = format_money(invoice.amount_pence)
+    for user_id in _people_who_approve_invoices(session, invoice.person_id):
+        notify(session, recipient_id=user_id, kind=INVOICE_TO_APPROVE, link=INVOICES_PAGE,
+               person_id=invoice.person_id,
+               text=f"{provider.name} sent an invoice for {amount}. Check it and approve it or dispute it.")
+
+
+def invoice_auto_approved(session: Session, invoice: Invoice, provider: Provider) -> None:
+    amount = format_money(invoice.amount_pence)
+    for user_id in _people_who_approve_invoices(session, invoice.person_id):
+        notify(session, recipient_id=user_id, kind=INVOICE_AUTO_APPROVED, link=INVOICES_PAGE,
+               person_id=invoice.person_id,
+               text=f"The invoice {invoice.reference} from {provider.name} for {amount} matched what "
+                    "was agreed, so it was approved. You can still dispute it for 14 days.")
+
+
+def invoice_disputed(session: Session, invoice: Invoice) -> None:
+    _tell_staff(session, invoice.provider_id, kind=INVOICE_DISPUTED, link=PROVIDER_INVOICES_PAGE,
+                text=f"Your invoice {invoice.reference} was disputed. Read why, then change it and send it again.")
+
+
+def invoice_approved(session: Session, invoice: Invoice) -> None:
+    _tell_staff(session, invoice.provider_id, kind=INVOICE_APPROVED, link=PROVIDER_INVOICES_PAGE,
+                text=f"Your invoice {invoice.reference} for {format_money(invoice.amount_pence)} "
+                     "was approved. The payment is on its way.")
+
+
+def invoice_queried(session: Session, invoice: Invoice, provider: Provider) -> None:
+    """Disputed after it was approved: the council takes it up with the provider."""
+    person = session.get(Person, invoice.person_id)
+    for user_id in commissioners(session):
+        notify(session, recipient_id=user_id, kind=INVOICE_QUERIED, link=COUNCIL_PAYMENTS_PAGE,
+               text=f"{person.name} disputes invoice {invoice.reference} from {provider.name}, "
+                    "which was already approved. Please look into it.")
+    _tell_staff(session, invoice.provider_id, kind=INVOICE_QUERIED, link=PROVIDER_INVOICES_PAGE,
+                text=f"Your approved invoice {invoice.reference} was disputed. The council will be in touch.")
+
+
+def payment_made(session: Session, payment: Payment) -> None:
+    _tell_staff(session, payment.provider_id, kind=PAYMENT_MADE, link=PROVIDER_PAYMENTS_PAGE,
+                text=f"You have been paid {format_money(payment.amount_pence)}: {payment.description}.")

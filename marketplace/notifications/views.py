@@ -8,6 +8,7 @@ from marketplace.dates import UK, today_in_uk
 from marketplace.db import get_session
 from marketplace.notifications import service
 from marketplace.notifications.forms import EmailSettingForm, MarkReadForm
+from marketplace.query import page_number
 
 bp = Blueprint("notifications", __name__)
 
@@ -17,8 +18,9 @@ def _uk_day(moment):
 
 
 def _page_number() -> int:
-    page = request.args.get("page", "1")
-    return int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
+    """Anything that is not a page number (other scripts' digits like ², huge numbers) is page 1."""
+    page = page_number(request.args)
+    return page if page is not None and page < 100_000 else 1
 
 
 @bp.route("/notifications")

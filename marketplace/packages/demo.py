@@ -1,5 +1,6 @@
 """Demo plans and packages, made through the same services people use (so every rule applies):
-Sam's plan with four outcomes, an agreed package and a draft; Jo's package waiting for Priya.
+Sam's plan with four outcomes, an agreed package (four weeks in) and a draft; Jo's package
+waiting for Priya.
 
 Made once: a second run finds Sam's packages and adds nothing.
 """
@@ -8,6 +9,8 @@ from datetime import timedelta
 
 from sqlmodel import select
 
+from marketplace.budgets.demo import SAMS_AGREED_PACKAGE, packages_online_from
+from marketplace.budgets.overview import current_budget
 from marketplace.models import CarePackage, Person, Provider, ProviderMember, Role, Service, User
 from marketplace.packages import building, lifecycle
 from marketplace.packages.access import lines_of
@@ -43,8 +46,17 @@ def load_package_demo(demo) -> None:
         return session.exec(select(Service).join(Provider, Provider.id == Service.provider_id)
                             .where(Provider.name == provider_name, Service.title == title)).one()
 
-    four_weeks = {"start_on": today, "end_on": today + timedelta(days=27), "today": today}
-    agreed = building.create_package(session, sam_scope, title="Mornings and evenings out", **four_weeks)
+    budget = current_budget(session, sam_person.id, today)
+    # Packages end with the budget year at the latest.
+    four_weeks = {"start_on": today, "end_on": min(today + timedelta(days=27), budget.period_end), "today": today}
+    # The agreed package has run for four weeks (billed by the invoices demo) and has four to go.
+    # In the budget year's first four weeks only one instalment is paid in, which pays for four
+    # weeks of support, not eight, so the package is four weeks from the year's first day.
+    started = packages_online_from(demo, budget)
+    weeks = 8 if today - started >= timedelta(weeks=4) else 4
+    agreed = building.create_package(session, sam_scope, title=SAMS_AGREED_PACKAGE, start_on=started,
+                                     end_on=min(started + timedelta(weeks=weeks, days=-1), budget.period_end),
+                                     today=today)
     for provider_name, title, quantity, outcome in (
             ("Brightpath Home Care", "Personal care at home", "10", outcomes[0]),
             ("Meanwood Day Opportunities", "Evening club", "1", outcomes[1])):

@@ -266,6 +266,7 @@ def _mark_paid(session: Session, payment: Payment, *, actor: User | None) -> Pay
           detail={"method": payment.method, "ledger_transaction_id": transaction.id,
                   "stripe_transfer_id": payment.stripe_transfer_id, "bank_reference": payment.bank_reference})
     session.flush()
+    events.payment_made(session, payment)
     return payment
 
 

@@ -15,6 +15,7 @@ from marketplace.db import get_session
 from marketplace.errors import ServiceError
 from marketplace.extensions import csrf, limiter
 from marketplace.forms import show_service_error
+from marketplace.invoices import service as invoice_service
 from marketplace.models import (
     Budget,
     Payment,
@@ -232,6 +233,7 @@ def council_payments():
     elif request.method == "GET":
         form.amount.data = service.second_approval_above(db)
     return render_template("payments/council.html", form=form, rows=service.payments_needing_the_council(db),
+                           disputed=invoice_service.disputed_after_approval(db, current_scope()),
                            stripe_on=stripe_client() is not None, PaymentStatus=PaymentStatus,
                            PaymentMethod=PaymentMethod), 400 if form.errors else 200
 

@@ -9,7 +9,7 @@ from marketplace.ledger import payable_account
 from marketplace.models import Budget, LedgerTransaction, Posting, Provider, Review
 from marketplace.models.types import utcnow
 from marketplace.notifications import events
-from marketplace.scope import Scope, require
+from marketplace.scope import Relationship, Scope, require
 
 MAX_REVIEW_LENGTH = 2000
 
@@ -64,6 +64,7 @@ def save_review(session: Session, *, scope: Scope, provider: Provider, rating: i
         review = Review(provider_id=provider.id, person_id=person.id, rating=rating, text=text)
     review.rating = rating
     review.text = text
+    review.by_advocate = scope.relationship is Relationship.ADVOCATE
     review.updated_at = utcnow()
     session.add(review)
     session.flush()

@@ -1,18 +1,16 @@
 """Public pages: browse providers, a provider's profile, and the compare list."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user
-from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
-from marketplace.auth.acting import require_or_403
+from marketplace.auth.acting import current_scope, require_or_403
 from marketplace.auth.permissions import public, roles, user_has_role
 from marketplace.categories import SUPPORT_CATEGORIES
 from marketplace.dates import today_in_uk
 from marketplace.db import get_session
 from marketplace.errors import ServiceError
 from marketplace.forms import show_service_error
-from marketplace.models import Person, Role
+from marketplace.models import Role
 from marketplace.providers import compare as compare_list
 from marketplace.providers import reviews
 from marketplace.providers.browse import (
@@ -33,6 +31,7 @@ from marketplace.providers.forms import BrowseForm, ReviewForm
 from marketplace.providers.profile import provider_profile
 from marketplace.query import page_number, record_id
 from marketplace.redirects import local_path
+from marketplace.scope import Relationship, can
 
 bp = Blueprint("providers", __name__)
 
@@ -99,11 +98,13 @@ def profile(provider_id: int):
 
 
 def _review_link(provider) -> dict | None:
-    """Offer a budget holder who has paid this provider the chance to review it."""
-    if not user_has_role([Role.PERSON]):
+    """Offer a budget holder who has paid this provider (or their advocate who may approve
+    invoices) the chance to review it."""
+    if not user_has_role([Role.PERSON, Role.ADVOCATE]):
         return None
     db = get_session()
-    person = db.execute(select(Person).where(Person.user_id == current_user.id)).scalar_one_or_none()
+    scope = current_scope()
+    person = scope.person if can(scope, "write_review") else None
     if person is None or not reviews.has_paid_provider(db, person.id, provider.id):
         return None
     existing = reviews.review_by(db, person_id=person.id, provider_id=provider.id)
@@ -157,7 +158,7 @@ def compare_remove():
 
 
 @bp.route("/providers/<int:provider_id>/review", methods=["GET", "POST"])
-@roles(Role.PERSON)
+@roles(Role.PERSON, Role.ADVOCATE)
 def review(provider_id: int):
     db = get_session()
     provider = listed_provider(db, provider_id=provider_id, today=today_in_uk()) or abort(404)
@@ -177,5 +178,6 @@ def review(provider_id: int):
             db.commit()
             flash("Thank you. Your review is on the provider’s page.")
             return redirect(url_for("providers.profile", provider_id=provider.id))
-    return render_template("providers/review.html", form=form, provider=provider, existing=existing), \
+    return render_template("providers/review.html", form=form, provider=provider, existing=existing,
+                           for_person=person if scope.relationship is not Relationship.SELF else None), \
         400 if form.errors else 200
