@@ -8,7 +8,6 @@ packages' lines). tests/test_your_data.py fails while a table pointing at a pers
 has no entry, so a new table cannot be left out by accident.
 """
 
-
 import io
 import json
 import zipfile
