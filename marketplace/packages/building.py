@@ -14,6 +14,7 @@ from marketplace.errors import ServiceError
 from marketplace.models import (
     Budget,
     CarePackage,
+    LineResponse,
     Outcome,
     PackageEvent,
     PackageLine,
@@ -147,6 +148,55 @@ def remove_line(session: Session, scope: Scope, *, package_id: int, line_id: int
     session.flush()
     refresh_total(session, package)
     session.flush()
+
+
+def change_line(session: Session, scope: Scope, *, package_id: int, line_id: int, quantity: str,
+                outcome_id: int | None) -> PackageLine:
+    """Change how much of a line, or its outcome. A line whose amount changes goes back to its
+    provider to accept when the package is sent."""
+    package = editable_package(session, scope, package_id)
+    line = session.exec(select(PackageLine).where(
+        PackageLine.id == line_id, PackageLine.package_id == package.id)).first()
+    if line is None:
+        raise LookupError(line_id)
+    outcome = session.exec(select(Outcome).where(
+        Outcome.id == outcome_id, Outcome.person_id == package.person_id)).first() if outcome_id else None
+    if outcome is None:
+        raise ServiceError("Choose one of the outcomes in your support plan", field="outcome_id")
+    try:
+        hundredths = costing.parse_quantity(quantity, unit=line.unit, weekly=line.weekly)
+    except costing.QuantityError as problem:
+        raise ServiceError(str(problem), field="quantity") from None
+    if hundredths != line.quantity_hundredths:
+        line.quantity_hundredths = hundredths
+        line.response, line.response_note = LineResponse.NOT_SENT.value, ""
+        line.responded_by_id = line.responded_at = None
+    line.outcome_id = outcome.id
+    session.add(line)
+    record_event(session, scope, package, "line_changed",
+                 f"{line.title}: {costing.format_quantity(hundredths)} {line.unit}"
+                 f"{'' if hundredths == costing.HUNDREDTHS else 's'} {'each week' if line.weekly else 'once'}",
+                 line.id)
+    refresh_total(session, package)
+    session.flush()
+    return line
+
+
+def change_dates(session: Session, scope: Scope, *, package_id: int, start_on: date | None,
+                 end_on: date | None) -> CarePackage:
+    package = editable_package(session, scope, package_id)
+    check_dates(session.get(Budget, package.budget_id), start_on, end_on)
+    if package.supersedes_id is not None:
+        replaced = session.get(CarePackage, package.supersedes_id)
+        if start_on < replaced.start_on:
+            raise ServiceError(f"A new version cannot start before the one it replaces, "
+                               f"{replaced.start_on:%-d %B %Y}", field="start_on")
+    package.start_on, package.end_on = start_on, end_on
+    session.add(package)
+    record_event(session, scope, package, "dates_changed", f"{start_on:%-d %B %Y} to {end_on:%-d %B %Y}")
+    refresh_total(session, package)
+    session.flush()
+    return package
 
 
 def comment(session: Session, scope: Scope, *, package: CarePackage, note: str) -> PackageEvent:

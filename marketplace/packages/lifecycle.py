@@ -17,6 +17,7 @@ from marketplace import ledger
 from marketplace.errors import ServiceError
 from marketplace.models import (
     AdvocateLink,
+    Budget,
     CarePackage,
     LineResponse,
     LinkStatus,
@@ -29,6 +30,7 @@ from marketplace.notifications import events as notices
 from marketplace.packages import costing
 from marketplace.packages.access import line_in_scope, lines_of, package_in_scope
 from marketplace.packages.building import lines_with_problems, record_event, refresh_total
+from marketplace.packages.unspent import line_commitment, unspent_from
 from marketplace.scope import Relationship, Scope, can, require
 from marketplace.storage import lock_row
 from marketplace.text import clean_text
@@ -66,8 +68,19 @@ def who_must_cosign(session: Session, scope: Scope) -> str:
 
 
 def room_to_commit(session: Session, package: CarePackage) -> int:
-    """What the budget can set aside now: the money free to use (DESIGN §4)."""
-    return ledger.balances(session, package.budget_id).available
+    """What the budget can set aside now: the money free to use (DESIGN §4), and for a new
+    version also what the version it replaces would give back."""
+    room = ledger.balances(session, package.budget_id).available
+    replaced = _replaced_version(session, package)
+    if replaced is not None:
+        room += sum(unspent_from(session, replaced, package.start_on).values())
+    return room
+
+
+def _replaced_version(session: Session, package: CarePackage) -> CarePackage | None:
+    if package.supersedes_id is None:
+        return None
+    return session.get(CarePackage, package.supersedes_id)
 
 
 def submit(session: Session, scope: Scope, *, package_id: int, today: date) -> CarePackage:
@@ -171,29 +184,50 @@ def _reviewable(session: Session, scope: Scope, package_id: int, doing: str) -> 
 
 def approve(session: Session, scope: Scope, *, package_id: int, today: date) -> CarePackage:
     """Agree the package and set each line's cost aside, in one ledger transaction checked
-    under the budget lock, together with the change of status and its event."""
+    under the budget lock, together with the change of status and its event. A new version
+    replaces the agreed one in the same transaction: what the old one no longer needs goes
+    back as the new one is set aside, so the money free to use moves once, by the difference."""
     package = _reviewable(session, scope, package_id, "approve")
+    replaced = _replaced_version(session, package)
+    if replaced is not None:
+        replaced = _locked(session, replaced)
+        if replaced.status_enum != PackageStatus.ACTIVE:
+            raise ServiceError(f"This version cannot be agreed: the version it replaces is "
+                               f"{replaced.status_enum.phrase}.")
     checked = lines_with_problems(session, package.id, today)
     problems = [problem for _line, problem in checked if problem]
     if problems:
         raise ServiceError("This package cannot be agreed: " + " ".join(problems))
     lines = [line for line, _problem in checked]
     cost = costing.cost_package(lines, package.start_on, package.end_on)
-    legs = {ledger.committed_account(f"package:{package.id}:line:{line.id}"): total
+    legs = {ledger.committed_account(line_commitment(package.id, line.id)): total
             for line, total in zip(lines, cost.line_totals, strict=True) if total}
+    given_back = {}
+    if replaced is not None:
+        lock_row(session, Budget, package.budget_id)  # read what is left where the post will check it
+        given_back = unspent_from(session, replaced, package.start_on)
+        legs.update({account: -amount for account, amount in given_back.items()})
+    from_available = cost.total_pence - sum(given_back.values())
+    if from_available:
+        legs[ledger.AVAILABLE] = -from_available
     if legs:
-        legs[ledger.AVAILABLE] = -cost.total_pence
+        memo = (f"Care package agreed: {package.title}" if replaced is None else
+                f"Care package changed: {package.title}, version {package.version} replaces {replaced.version}")
         try:
             ledger.post(session, budget_id=package.budget_id, kind="commitment", legs=legs,
                         idempotency_key=f"package:{package.id}:approve", actor=scope.user,
-                        memo=f"Care package agreed: {package.title}"[:500],
-                        on_behalf_of_id=package.person_id, effective_on=today)
+                        memo=memo[:500], on_behalf_of_id=package.person_id, effective_on=today)
         except ledger.NotEnoughMoney as problem:
             raise ServiceError(f"This package cannot be agreed now. {problem}") from None
     package.total_pence = cost.total_pence
     package.status = PackageStatus.ACTIVE.value
     package.decided_by_id, package.decided_at = scope.user.id, utcnow()
     record_event(session, scope, package, "approved")
+    if replaced is not None:
+        replaced.status = PackageStatus.SUPERSEDED.value
+        record_event(session, scope, replaced, "superseded",
+                     f"Version {package.version} was agreed and replaces this one from "
+                     f"{package.start_on:%-d %B %Y}.")
     notices.package_decided(session, package, notices.PACKAGE_APPROVED)
     session.flush()
     return package

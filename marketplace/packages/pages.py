@@ -1,10 +1,10 @@
 """What every view of a package shows (budget holder, advocate, professional, provider)."""
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from marketplace.dates import today_in_uk
-from marketplace.models import Budget, CarePackage
-from marketplace.packages import costing
+from marketplace.models import Budget, CarePackage, PackageStatus
+from marketplace.packages import costing, diff, versions
 from marketplace.packages.building import lines_with_problems
 from marketplace.packages.effect import budget_effect
 from marketplace.packages.timeline import timeline
@@ -28,4 +28,19 @@ def package_context(session: Session, package: CarePackage, budget: Budget) -> d
         "rounding_rule": costing.ROUNDING_RULE,
         "format_quantity": costing.format_quantity,
         "timeline": timeline(session, package.id),
+        "changes": versions.version_diff(session, package),
+        # Only an agreed package can have a newer version being agreed (no query for the others).
+        "newer_version": versions.version_in_progress(session, package.id)
+        if package.status_enum == PackageStatus.ACTIVE else None,
+        "replaced_by": _replaced_by(session, package),
+        "signed_units": diff.signed_units,
     }
+
+
+def _replaced_by(session: Session, package: CarePackage) -> CarePackage | None:
+    """The agreed version that replaced this one, for a superseded package."""
+    if package.status_enum != PackageStatus.SUPERSEDED:
+        return None
+    agreed = [PackageStatus.ACTIVE.value, PackageStatus.SUPERSEDED.value, PackageStatus.ENDED.value]
+    return session.exec(select(CarePackage).where(CarePackage.supersedes_id == package.id,
+                                                  col(CarePackage.status).in_(agreed))).first()
