@@ -250,6 +250,8 @@ ACCESS_MATRIX: dict[str, Entry] = {
     "packages.cosign": _entry(Role.PERSON, Role.ADVOCATE),
     "packages.add_comment": _entry(Role.PERSON, Role.ADVOCATE),
     "packages.change": _entry(Role.PERSON, Role.ADVOCATE),
+    "packages.end": _entry(Role.PERSON, Role.ADVOCATE),
+    "caseload.end": _entry(Role.PROFESSIONAL),
     "packages.change_line": _entry(Role.PERSON, Role.ADVOCATE),
     "packages.change_dates": _entry(Role.PERSON, Role.ADVOCATE),
     "packages.add_service": _entry(Role.PERSON, Role.ADVOCATE, objects={"service_id": "unlisted_service_id"}),

@@ -15,7 +15,7 @@ from marketplace.packages import lifecycle
 from marketplace.packages.access import may_see_packages_of_person
 from marketplace.packages.forms import NoteForm, ReviewForm
 from marketplace.packages.pages import package_context
-from marketplace.packages.views import comment_on
+from marketplace.packages.views import comment_on, end_page
 from marketplace.plans.views import plan_page
 from marketplace.scope import Scope, for_caseload_person
 
@@ -81,6 +81,13 @@ def review(package_id: int):
                            note_form=NoteForm(formdata=None), person=scope.person,
                            comment_url=url_for("caseload.add_comment", package_id=package.id)), \
         400 if form.errors else 200
+
+
+@bp.route("/packages/<int:package_id>/end", methods=["GET", "POST"])
+@roles(Role.PROFESSIONAL)
+def end(package_id: int):
+    scope, package, _budget = _scope_and_package(package_id)
+    return end_page(scope, package, url_for("caseload.review", package_id=package.id))
 
 
 @bp.route("/packages/<int:package_id>/comments", methods=["POST"])

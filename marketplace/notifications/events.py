@@ -289,3 +289,18 @@ def package_decided(session: Session, package: CarePackage, kind: str) -> None:
     for recipient_id in [holder.id, *advocates_who_can_view(session, person.id)]:
         notify(session, recipient_id=recipient_id, kind=kind, link=_package_page(package), person_id=person.id,
                text=PACKAGE_DECISIONS[kind].format(title=package.title))
+
+
+def package_ended(session: Session, package: CarePackage, lines: list[PackageLine]) -> None:
+    """An agreed package ended early: each of its providers' staff, and the budget holder and
+    advocates who can see it (whoever ended it may have been the professional)."""
+    person, holder = _holder(session, package.person_id)
+    when = f"{package.ended_from.day} {package.ended_from:%B %Y}"
+    for provider_id in sorted({line.provider_id for line in lines}):
+        _tell_staff(session, provider_id, kind="package.ended", link=PROVIDER_REQUESTS_PAGE,
+                    text=f"{person.name}’s care package “{package.title}” ends early. "
+                         f"Please stop the support from {when}.")
+    for recipient_id in [holder.id, *advocates_who_can_view(session, person.id)]:
+        notify(session, recipient_id=recipient_id, kind="package.ended", link=_package_page(package),
+               person_id=person.id, text=f"The care package “{package.title}” ends early, from {when}. "
+                                         "The money it no longer needs is free to use again.")

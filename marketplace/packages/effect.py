@@ -61,7 +61,8 @@ def budget_effect(session: Session, package: CarePackage, budget: Budget, lines:
     cost = costing.cost_package(lines, package.start_on, package.end_on)
     current = ledger.balances(session, budget.id)
     free_now = current.available
-    already_counted = package.status_enum == PackageStatus.ACTIVE
+    # Agreed once (even if replaced or ended since): its money was set aside then.
+    already_counted = package.status_enum in (PackageStatus.ACTIVE, PackageStatus.SUPERSEDED, PackageStatus.ENDED)
     forecast = budget_forecast(session, budget, today=today,
                                 weekly_spend_pence=active_weekly_spend(session, budget.id, today),
                                 balances=current)

@@ -59,3 +59,10 @@ class DatesForm(BaseForm):
     start_on = DateInputField("Start date", what="the start date")
     end_on = DateInputField("End date", what="the end date")
     submit = Submit("Save the dates")
+
+
+class EndForm(BaseForm):
+    from_date = DateInputField("Date the support stops", what="the date the support stops")
+    reason = LongTextField("Why is it ending? (optional)", validators=[Optional()],
+                           description="Each provider and everyone who can see the package reads this.")
+    submit = Submit("End the package")

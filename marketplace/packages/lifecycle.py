@@ -252,3 +252,38 @@ def reject(session: Session, scope: Scope, *, package_id: int, reasons: str) -> 
     notices.package_decided(session, package, notices.PACKAGE_REJECTED)
     session.flush()
     return package
+
+
+def end_early(session: Session, scope: Scope, *, package_id: int, from_date: date | None, reason: str,
+              today: date) -> CarePackage:
+    """The person (or an advocate who may draft) or their professional ends an agreed package:
+    support stops from `from_date`, each provider is told, and the money set aside for the days
+    from then on goes back, in the same transaction as the change of status."""
+    if not (can(scope, "draft_package") or can(scope, "review_package")):
+        require(scope, "draft_package")
+    reason = clean_text(reason, field="reason", label="Why it is ending", max_length=2000, multiline=True,
+                        required=False)
+    package = _locked(session, package_in_scope(session, scope, package_id))
+    _refuse_unless(package, PackageStatus.ACTIVE, doing="end")
+    if from_date is None:
+        raise ServiceError("Enter the date the support stops", field="from_date")
+    earliest = max(package.start_on, today)
+    if not earliest <= from_date <= package.end_on:
+        raise ServiceError(f"The date the support stops must be between {earliest:%-d %B %Y} and "
+                           f"{package.end_on:%-d %B %Y}", field="from_date")
+    lock_row(session, Budget, package.budget_id)  # read what is left where the post will check it
+    given_back = unspent_from(session, package, from_date)
+    if given_back:
+        total = sum(given_back.values())
+        legs = {account: -amount for account, amount in given_back.items()} | {ledger.AVAILABLE: total}
+        ledger.post(session, budget_id=package.budget_id, kind="release", legs=legs,
+                    idempotency_key=f"package:{package.id}:end", actor=scope.user,
+                    memo=f"Care package ended early: {package.title}"[:500],
+                    on_behalf_of_id=package.person_id, effective_on=today)
+    package.status = PackageStatus.ENDED.value
+    package.ended_from, package.ended_by_id = from_date, scope.user.id
+    record_event(session, scope, package, "ended",
+                 f"Support stops from {from_date:%-d %B %Y}." + (f" {reason}" if reason else ""))
+    notices.package_ended(session, package, lines_of(session, package.id))
+    session.flush()
+    return package

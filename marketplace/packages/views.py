@@ -12,7 +12,7 @@ from marketplace.dates import today_in_uk
 from marketplace.db import get_session
 from marketplace.errors import ServiceError
 from marketplace.forms import choices, show_service_error
-from marketplace.models import Budget, CarePackage, Provider, Role
+from marketplace.models import Budget, CarePackage, PackageStatus, Provider, Role
 from marketplace.money import format_money
 from marketplace.packages import building, costing, lifecycle, versions
 from marketplace.packages.access import lines_of, package_and_budget_in_scope
@@ -20,6 +20,7 @@ from marketplace.packages.forms import (
     AddLineForm,
     ChangeLineForm,
     DatesForm,
+    EndForm,
     NewPackageForm,
     NoteForm,
 )
@@ -96,6 +97,35 @@ def change(package_id: int):
     flash(f"This is version {draft.version}. Change what you need, then send it for agreement. "
           "Until it is agreed, the agreed version carries on.")
     return redirect(url_for("packages.package", package_id=draft.id))
+
+
+@bp.route("/<int:package_id>/end", methods=["GET", "POST"])
+@roles(Role.PERSON, Role.ADVOCATE)
+def end(package_id: int):
+    scope = require_or_403("draft_package")
+    found, _budget = _package(scope, package_id)
+    return end_page(scope, found, url_for("packages.package", package_id=found.id))
+
+
+def end_page(scope: Scope, package: CarePackage, back_url: str):
+    """Shared with the professional's page: end an agreed package from a date."""
+    if package.status_enum != PackageStatus.ACTIVE:
+        abort(404)
+    db = get_session()
+    form = EndForm()
+    if form.validate_on_submit():
+        try:
+            lifecycle.end_early(db, scope, package_id=package.id, from_date=form.from_date.data,
+                                reason=form.reason.data, today=today_in_uk())
+        except ServiceError as error:
+            db.rollback()
+            show_service_error(form, error)
+        else:
+            db.commit()
+            flash("The package is ended. Each provider is told, and the money it no longer needs is free to use.")
+            return redirect(back_url)
+    return render_template("packages/end.html", form=form, package=package, back_url=back_url), \
+        400 if form.errors else 200
 
 
 @bp.route("/<int:package_id>/lines/<int:line_id>/change", methods=["GET", "POST"])
