@@ -64,6 +64,7 @@ PAGES = [
     Page("support plan", "budget holder", "/plan"),
     Page("package builder, 20 lines", "budget holder", "/packages/{big_package_id}"),
     Page("caseload, 200 packages", "professional", "/caseload"),
+    Page("council packages waiting", "commissioner", "/admin/packages"),
     Page("provider requests", "provider", "/provider/requests"),
     Page("notifications", "budget holder", "/notifications"),
 ]

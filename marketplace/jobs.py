@@ -146,6 +146,8 @@ def _sweeps() -> dict:
     from marketplace.advocacy.service import expire_invitations
     from marketplace.budgets.service import post_due_instalments
     from marketplace.budgets.underspend import warn_about_underspend
+    from marketplace.packages.clock import warn_about_slow_reviews
+    from marketplace.plans.reviews import warn_about_plan_reviews
     from marketplace.providers.council import warn_about_expiring_checks
 
     return {
@@ -157,10 +159,14 @@ def _sweeps() -> dict:
                        warn_about_underspend),
         "invitations": ("Mark unanswered advocate invitations that ran out as expired",
                         expire_invitations),
+        "slow-reviews": ("Remind professionals of packages waiting 3 working days; tell the council at 5",
+                         warn_about_slow_reviews),
+        "plan-reviews": ("Tell people and professionals when a support plan review is due or overdue",
+                         warn_about_plan_reviews),
     }
 
 
-SWEEP_NAMES = ("instalments", "expiring-checks", "underspend", "invitations")
+SWEEP_NAMES = ("instalments", "expiring-checks", "underspend", "invitations", "slow-reviews", "plan-reviews")
 
 
 def run_sweep(name: str, today=None) -> int:
@@ -192,6 +198,16 @@ def sweep_underspend() -> int:
 @huey.periodic_task(crontab(minute="40"), name="sweep.invitations")
 def sweep_invitations() -> int:
     return run_sweep("invitations")
+
+
+@huey.periodic_task(crontab(minute="0", hour="7"), name="sweep.slow-reviews")
+def sweep_slow_reviews() -> int:
+    return run_sweep("slow-reviews")
+
+
+@huey.periodic_task(crontab(minute="15", hour="7"), name="sweep.plan-reviews")
+def sweep_plan_reviews() -> int:
+    return run_sweep("plan-reviews")
 
 
 # `flask jobs …` ------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from marketplace.db import get_session
 from marketplace.errors import ServiceError
 from marketplace.forms import show_service_error
 from marketplace.models import Budget, CarePackage, CaseAssignment, PackageStatus, Person, Role
-from marketplace.packages import lifecycle
+from marketplace.packages import clock, lifecycle
 from marketplace.packages.access import may_see_packages_of_person
 from marketplace.packages.forms import NoteForm, ReviewForm
 from marketplace.packages.pages import package_context
@@ -23,21 +23,27 @@ bp = Blueprint("caseload", __name__, url_prefix="/caseload")
 
 IN_FLIGHT = [PackageStatus.SUBMITTED.value, PackageStatus.AWAITING_REVIEW.value,
              PackageStatus.CHANGES_REQUESTED.value]
+SHOWN = [*IN_FLIGHT, PackageStatus.ACTIVE.value]
 
 
 @bp.route("")
 @roles(Role.PROFESSIONAL)
 def caseload():
+    today = today_in_uk()
     rows = get_session().exec(
         select(CarePackage, Person.name)
         .join(CaseAssignment, CaseAssignment.person_id == CarePackage.person_id)
         .join(Person, Person.id == CarePackage.person_id)
-        .where(CaseAssignment.professional_id == current_user.id, col(CarePackage.status).in_(IN_FLIGHT))
-        .order_by(col(CarePackage.submitted_at), col(CarePackage.id))
+        .where(CaseAssignment.professional_id == current_user.id, col(CarePackage.status).in_(SHOWN))
+        .order_by(col(CarePackage.review_requested_at), col(CarePackage.submitted_at), col(CarePackage.id))
     ).all()
-    waiting = [(p, name) for p, name in rows if p.status == PackageStatus.AWAITING_REVIEW.value]
-    others = [(p, name) for p, name in rows if p.status != PackageStatus.AWAITING_REVIEW.value]
-    return render_template("packages/caseload.html", waiting=waiting, others=others)
+    # Longest waiting first (the query's order): the response clock is the promise to keep.
+    waiting = [(p, name, clock.working_days_waiting(p, today)) for p, name in rows
+               if p.status == PackageStatus.AWAITING_REVIEW.value]
+    others = [(p, name, None) for p, name in rows if p.status in IN_FLIGHT and p.status != PackageStatus.AWAITING_REVIEW.value]
+    agreed = [(p, name, None) for p, name in rows if p.status == PackageStatus.ACTIVE.value]
+    return render_template("packages/caseload.html", waiting=waiting, others=others, agreed=agreed,
+                           late_after=clock.LATE_AFTER)
 
 
 def _scope_and_package(package_id: int) -> tuple[Scope, CarePackage, Budget]:

@@ -37,6 +37,7 @@ CHECKS_PAGE = "/provider/checks"
 ORGANISATION_PAGE = "/provider/organisation"
 REVIEWS_PAGE = "/provider/reviews"
 VETTING_PAGE = "/admin/vetting"
+PACKAGES_WAITING_PAGE = "/admin/packages"
 
 
 def _holder(session: Session, person_id: int) -> tuple[Person, User]:
@@ -304,3 +305,61 @@ def package_ended(session: Session, package: CarePackage, lines: list[PackageLin
         notify(session, recipient_id=recipient_id, kind="package.ended", link=_package_page(package),
                person_id=person.id, text=f"The care package “{package.title}” ends early, from {when}. "
                                          "The money it no longer needs is free to use again.")
+
+
+def _clock_key(package: CarePackage, warning: str, user_id: int) -> str:
+    """One warning per package, per time it reached review (a resubmission starts a new clock)."""
+    started = package.review_requested_at or package.submitted_at
+    return (f"package-clock:{package.id}:since:{started.isoformat()}:"
+            f"{warning}:user:{user_id}")
+
+
+def package_waiting_for_professional(session: Session, package: CarePackage, *, working_days: int) -> int:
+    """The reminder to the professionals with the person on their caseload."""
+    person = session.get(Person, package.person_id)
+    sent = 0
+    for professional_id in session.exec(select(CaseAssignment.professional_id).where(
+            CaseAssignment.person_id == person.id)):
+        if notify_once(session, once_key=_clock_key(package, "remind", professional_id),
+                       recipient_id=professional_id, kind="package.waiting", person_id=person.id,
+                       link=f"/caseload/packages/{package.id}",
+                       text=f"{person.name}’s care package “{package.title}” has waited {working_days} "
+                            "working days for your decision."):
+            sent += 1
+    return sent
+
+
+def package_waiting_too_long(session: Session, package: CarePackage, *, working_days: int) -> int:
+    """The council is told when a decision is late."""
+    person = session.get(Person, package.person_id)
+    sent = 0
+    for user_id in commissioners(session):
+        if notify_once(session, once_key=_clock_key(package, "late", user_id), recipient_id=user_id,
+                       kind="package.late", link=PACKAGES_WAITING_PAGE,
+                       text=f"{person.name}’s care package “{package.title}” has waited {working_days} "
+                            "working days for a professional’s decision."):
+            sent += 1
+    return sent
+
+
+def plan_review(session: Session, *, person_id: int, review_on, overdue: bool) -> int:
+    """The support plan is due (or overdue) for its review: to the budget holder and the
+    professionals with them on their caseload, once per review date."""
+    person, holder = _holder(session, person_id)
+    when = f"{review_on.day} {review_on:%B %Y}"
+    warning = "overdue" if overdue else "due"
+    to_holder = (f"Your support plan should have been looked at again by {when}. Talk to your professional."
+                 if overdue else f"Your support plan is due to be looked at again by {when}.")
+    to_professional = (f"{person.name}’s support plan review is overdue: it was due by {when}."
+                       if overdue else f"{person.name}’s support plan is due for review by {when}.")
+    recipients = [(holder.id, to_holder, "/plan")] + [
+        (professional_id, to_professional, f"/caseload/people/{person.id}/plan")
+        for professional_id in session.exec(select(CaseAssignment.professional_id).where(
+            CaseAssignment.person_id == person.id))]
+    sent = 0
+    for user_id, text, link in recipients:
+        if notify_once(session, once_key=f"plan-review:person:{person.id}:{review_on.isoformat()}:{warning}:user:{user_id}",
+                       recipient_id=user_id, kind=f"plan.review_{warning}", text=text, link=link,
+                       person_id=person.id):
+            sent += 1
+    return sent

@@ -109,6 +109,8 @@ def submit(session: Session, scope: Scope, *, package_id: int, today: date) -> C
     package.submitted_by_id, package.submitted_at = scope.user.id, utcnow()
     package.cosign_by = who_must_cosign(session, scope)
     package.cosigned_by_id = package.cosigned_at = None
+    package.providers_accepted_at = package.review_requested_at = None  # the clock starts again
+    package.decided_by_id = package.decided_at = None
     record_event(session, scope, package, "submitted")
     notices.lines_to_accept(session, package, to_ask)
     if package.cosign_by:
@@ -166,9 +168,12 @@ def cosign(session: Session, scope: Scope, *, package_id: int) -> CarePackage:
 
 def _move_on_if_agreed(session, scope, package: CarePackage, lines: list[PackageLine]) -> None:
     every_line_accepted = all(line.response == LineResponse.ACCEPTED.value for line in lines)
+    if package.status_enum == PackageStatus.SUBMITTED and every_line_accepted and package.providers_accepted_at is None:
+        package.providers_accepted_at = utcnow()
     cosign_done = not package.cosign_by or package.cosigned_at is not None
     if package.status_enum == PackageStatus.SUBMITTED and every_line_accepted and cosign_done:
         package.status = PackageStatus.AWAITING_REVIEW.value
+        package.review_requested_at = utcnow()
         record_event(session, scope, package, "ready_for_review")
         notices.package_to_review(session, package)
 
@@ -237,6 +242,7 @@ def request_changes(session: Session, scope: Scope, *, package_id: int, note: st
     note = clean_text(note, field="note", label="What needs to change", max_length=2000, multiline=True)
     package = _reviewable(session, scope, package_id, "ask for changes to")
     package.status = PackageStatus.CHANGES_REQUESTED.value
+    package.decided_by_id, package.decided_at = scope.user.id, utcnow()
     record_event(session, scope, package, "changes_requested", note)
     notices.package_decided(session, package, notices.PACKAGE_CHANGES_REQUESTED)
     session.flush()

@@ -4,7 +4,7 @@ from sqlmodel import Session, col, select
 
 from marketplace.dates import today_in_uk
 from marketplace.models import Budget, CarePackage, PackageStatus
-from marketplace.packages import costing, diff, versions
+from marketplace.packages import clock, costing, diff, versions
 from marketplace.packages.building import lines_with_problems
 from marketplace.packages.effect import budget_effect
 from marketplace.packages.timeline import timeline
@@ -34,6 +34,7 @@ def package_context(session: Session, package: CarePackage, budget: Budget) -> d
         if package.status_enum == PackageStatus.ACTIVE else None,
         "replaced_by": _replaced_by(session, package),
         "signed_units": diff.signed_units,
+        **_clock(session, package, today),
     }
 
 
@@ -44,3 +45,13 @@ def _replaced_by(session: Session, package: CarePackage) -> CarePackage | None:
     agreed = [PackageStatus.ACTIVE.value, PackageStatus.SUPERSEDED.value, PackageStatus.ENDED.value]
     return session.exec(select(CarePackage).where(CarePackage.supersedes_id == package.id,
                                                   col(CarePackage.status).in_(agreed))).first()
+
+
+def _clock(session: Session, package: CarePackage, today) -> dict:
+    """Who is deciding and since when, while the package waits for a decision."""
+    waited = clock.working_days_waiting(package, today)
+    if waited is None:
+        return {"waiting": None}
+    return {"waiting": {"since": clock.uk_date(clock.clock_started_at(package)), "working_days": waited,
+                        "reviewers": clock.reviewer_names(session, package), "late_after": clock.LATE_AFTER,
+                        "late": waited > clock.LATE_AFTER}}
