@@ -251,6 +251,8 @@ ACCESS_MATRIX: dict[str, Entry] = {
     "packages.add_comment": _entry(Role.PERSON, Role.ADVOCATE),
     "packages.change": _entry(Role.PERSON, Role.ADVOCATE),
     "packages.end": _entry(Role.PERSON, Role.ADVOCATE),
+    "packages.challenge": _entry(Role.PERSON, Role.ADVOCATE),
+    "admin.challenge": _entry(Role.COMMISSIONER, **COUNCIL),
     "caseload.end": _entry(Role.PROFESSIONAL),
     "packages.change_line": _entry(Role.PERSON, Role.ADVOCATE),
     "packages.change_dates": _entry(Role.PERSON, Role.ADVOCATE),

@@ -1,15 +1,19 @@
 """The council's view of care packages waiting for a decision: the response clock across every
 caseload (longest waiting first, late ones marked), and challenges the council may decide."""
 
-from flask import render_template
+from flask import abort, redirect, render_template, url_for
 from sqlmodel import col, select
 
 from marketplace.admin import bp
+from marketplace.auth.acting import current_scope
 from marketplace.auth.permissions import roles
+from marketplace.caseload.views import decide
 from marketplace.dates import today_in_uk
 from marketplace.db import get_session
 from marketplace.models import CarePackage, PackageStatus, Person, Role
-from marketplace.packages import clock
+from marketplace.packages import clock, lifecycle
+from marketplace.packages.forms import ReviewForm
+from marketplace.packages.pages import package_context
 
 LIST_LIMIT = 200
 
@@ -26,3 +30,20 @@ def packages_waiting():
     waiting = [(package, name, clock.working_days_waiting(package, today)) for package, name in rows]
     return render_template("admin/packages.html", waiting=waiting, late_after=clock.LATE_AFTER,
                            late=sum(1 for _p, _n, waited in waiting if waited is not None and waited > clock.LATE_AFTER))
+
+
+@bp.route("/packages/<int:package_id>", methods=["GET", "POST"])
+@roles(Role.COMMISSIONER)
+def challenge(package_id: int):
+    """A challenged decision, for the council to decide again with reasons."""
+    db = get_session()
+    try:
+        package, budget = lifecycle.challenge_for_council(db, package_id)
+    except LookupError:
+        abort(404)
+    scope = current_scope()
+    form = ReviewForm()
+    if form.validate_on_submit() and decide(scope, package.id, form):
+        return redirect(url_for("admin.challenge", package_id=package.id))
+    return render_template("admin/challenge.html", **package_context(db, package, budget), form=form,
+                           person=db.get(Person, package.person_id)), 400 if form.errors else 200

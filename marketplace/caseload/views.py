@@ -64,29 +64,41 @@ def review(package_id: int):
     scope, package, budget = _scope_and_package(package_id)
     db = get_session()
     form = ReviewForm()
-    if form.validate_on_submit():
-        decision = form.decision.data
-        try:
-            if decision == "approve":
-                lifecycle.approve(db, scope, package_id=package.id, today=today_in_uk())
-            elif decision == "changes":
-                lifecycle.request_changes(db, scope, package_id=package.id, note=form.note.data)
-            else:
-                lifecycle.reject(db, scope, package_id=package.id, reasons=form.note.data)
-        except ServiceError as error:
-            db.rollback()
-            # The note box carries both "what needs to change" and "the reasons".
-            show_service_error(form, ServiceError(error.message, "note" if error.field else None))
-        else:
-            db.commit()
-            flash({"approve": "The package is agreed and the money is set aside.",
-                   "changes": "The package is sent back with your note.",
-                   "reject": "The package is turned down. The person can read your reasons."}[decision])
-            return redirect(url_for("caseload.review", package_id=package.id))
+    if form.validate_on_submit() and decide(scope, package.id, form):
+        return redirect(url_for("caseload.review", package_id=package.id))
     return render_template("packages/review.html", **package_context(db, package, budget), form=form,
                            note_form=NoteForm(formdata=None), person=scope.person,
+                           made_first_decision=package.challenged_at is not None
+                           and package.challenged_decision_by_id == scope.user.id,
                            comment_url=url_for("caseload.add_comment", package_id=package.id)), \
         400 if form.errors else 200
+
+
+DECIDED = {"approve": "The package is agreed and the money is set aside.",
+           "changes": "The package is sent back with your note.",
+           "reject": "The package is turned down. The person can read your reasons."}
+
+
+def decide(scope: Scope, package_id: int, form: ReviewForm) -> bool:
+    """Apply the reviewer's decision and commit; False (errors on the form) when refused.
+    Shared with the council's page for deciding a challenge."""
+    db = get_session()
+    decision = form.decision.data
+    try:
+        if decision == "approve":
+            lifecycle.approve(db, scope, package_id=package_id, today=today_in_uk(), reasons=form.note.data)
+        elif decision == "changes":
+            lifecycle.request_changes(db, scope, package_id=package_id, note=form.note.data)
+        else:
+            lifecycle.reject(db, scope, package_id=package_id, reasons=form.note.data)
+    except ServiceError as error:
+        db.rollback()
+        # The note box carries both "what needs to change" and "the reasons".
+        show_service_error(form, ServiceError(error.message, "note" if error.field else None))
+        return False
+    db.commit()
+    flash(DECIDED[decision])
+    return True
 
 
 @bp.route("/packages/<int:package_id>/end", methods=["GET", "POST"])

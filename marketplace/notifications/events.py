@@ -363,3 +363,18 @@ def plan_review(session: Session, *, person_id: int, review_on, overdue: bool) -
                        person_id=person.id):
             sent += 1
     return sent
+
+
+def package_challenged(session: Session, package: CarePackage) -> None:
+    """A decision is challenged: the other professionals with the person on their caseload and
+    the council may decide it (never whoever made the decision being challenged)."""
+    person = session.get(Person, package.person_id)
+    text = f"{person.name} asks for the decision on “{package.title}” to be looked at again."
+    for professional_id in session.exec(select(CaseAssignment.professional_id).where(
+            CaseAssignment.person_id == person.id)):
+        if professional_id != package.challenged_decision_by_id:
+            notify(session, recipient_id=professional_id, kind="package.challenged", person_id=person.id,
+                   link=f"/caseload/packages/{package.id}", text=text)
+    for user_id in commissioners(session):
+        notify(session, recipient_id=user_id, kind="package.challenged", link=f"{PACKAGES_WAITING_PAGE}/{package.id}",
+               text=text)

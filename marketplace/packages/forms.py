@@ -66,3 +66,10 @@ class EndForm(BaseForm):
     reason = LongTextField("Why is it ending? (optional)", validators=[Optional()],
                            description="Each provider and everyone who can see the package reads this.")
     submit = Submit("End the package")
+
+
+class ChallengeForm(BaseForm):
+    reasons = LongTextField("Why do you think the decision is wrong?",
+                            description="Say it in your own words. A different professional or the council will "
+                                        "look at it again and tell you their reasons.")
+    submit = Submit("Ask for it to be looked at again")

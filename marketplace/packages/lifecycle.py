@@ -179,20 +179,76 @@ def _move_on_if_agreed(session, scope, package: CarePackage, lines: list[Package
 
 
 def _reviewable(session: Session, scope: Scope, package_id: int, doing: str) -> CarePackage:
-    require(scope, "review_package")
-    package = _locked(session, package_in_scope(session, scope, package_id))
+    """The professional with the person on their caseload decides; a challenge may also be
+    decided by the council, and never by whoever made the decision being challenged."""
+    if scope.relationship == Relationship.COMMISSIONER:
+        require(scope, "decide_challenge")
+        package = _locked(session, challenge_for_council(session, package_id)[0])
+    else:
+        require(scope, "review_package")
+        package = _locked(session, package_in_scope(session, scope, package_id))
     _refuse_unless(package, PackageStatus.AWAITING_REVIEW, doing=doing)
     if scope.user.id in (package.created_by_id, package.submitted_by_id):
         raise ServiceError("You built or sent this package, so another professional must review it.")
+    if package.challenged_at is not None and scope.user.id == package.challenged_decision_by_id:
+        raise ServiceError(FIRST_DECIDER_MAY_NOT)
     return package
 
 
-def approve(session: Session, scope: Scope, *, package_id: int, today: date) -> CarePackage:
+FIRST_DECIDER_MAY_NOT = ("You made the decision that is being challenged, so another professional "
+                         "or the council must decide this time.")
+
+
+def challenge_for_council(session: Session, package_id: int) -> tuple[CarePackage, Budget]:
+    """A challenged package and its budget, for the council; anything else is not found."""
+    found = session.exec(select(CarePackage, Budget).join(Budget, Budget.id == CarePackage.budget_id).where(
+        CarePackage.id == package_id, CarePackage.challenged_at.is_not(None))).first()
+    if found is None:
+        raise LookupError(package_id)
+    return found
+
+
+def _reasons_for_a_challenge(package: CarePackage, reasons: str) -> str:
+    """A decision on a challenge always says why: the person asked for reasons."""
+    return clean_text(reasons, field="note", label="The reasons for your decision", max_length=2000,
+                      multiline=True, required=package.challenged_at is not None)
+
+
+def may_challenge(package: CarePackage) -> bool:
+    """Turned down or sent back by a professional (not by a provider), and not challenged before."""
+    return (package.status_enum in (PackageStatus.REJECTED, PackageStatus.CHANGES_REQUESTED)
+            and package.decided_by_id is not None and package.challenged_at is None)
+
+
+def challenge(session: Session, scope: Scope, *, package_id: int, reasons: str) -> CarePackage:
+    """The person (or an advocate who may draft) asks for a decision to be looked at again, in
+    their own words. The package goes back to review, marked as a challenge."""
+    require(scope, "draft_package")
+    reasons = clean_text(reasons, field="reasons", label="Why you think the decision is wrong", max_length=2000,
+                         multiline=True)
+    package = _locked(session, package_in_scope(session, scope, package_id))
+    if package.challenged_at is not None:
+        raise ServiceError("This package’s decision has already been looked at again.")
+    if not may_challenge(package):
+        raise ServiceError(f"You cannot challenge a decision on this package: it is {package.status_enum.phrase}.")
+    now = utcnow()
+    package.challenged_at, package.challenged_decision_by_id = now, package.decided_by_id
+    package.status = PackageStatus.AWAITING_REVIEW.value
+    package.review_requested_at = now
+    package.decided_by_id = package.decided_at = None
+    record_event(session, scope, package, "challenged", reasons)
+    notices.package_challenged(session, package)
+    session.flush()
+    return package
+
+
+def approve(session: Session, scope: Scope, *, package_id: int, today: date, reasons: str = "") -> CarePackage:
     """Agree the package and set each line's cost aside, in one ledger transaction checked
     under the budget lock, together with the change of status and its event. A new version
     replaces the agreed one in the same transaction: what the old one no longer needs goes
     back as the new one is set aside, so the money free to use moves once, by the difference."""
     package = _reviewable(session, scope, package_id, "approve")
+    reasons = _reasons_for_a_challenge(package, reasons)
     replaced = _replaced_version(session, package)
     if replaced is not None:
         replaced = _locked(session, replaced)
@@ -227,7 +283,7 @@ def approve(session: Session, scope: Scope, *, package_id: int, today: date) -> 
     package.total_pence = cost.total_pence
     package.status = PackageStatus.ACTIVE.value
     package.decided_by_id, package.decided_at = scope.user.id, utcnow()
-    record_event(session, scope, package, "approved")
+    record_event(session, scope, package, "approved", reasons)
     if replaced is not None:
         replaced.status = PackageStatus.SUPERSEDED.value
         record_event(session, scope, replaced, "superseded",

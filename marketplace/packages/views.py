@@ -18,6 +18,7 @@ from marketplace.packages import building, costing, lifecycle, versions
 from marketplace.packages.access import lines_of, package_and_budget_in_scope
 from marketplace.packages.forms import (
     AddLineForm,
+    ChallengeForm,
     ChangeLineForm,
     DatesForm,
     EndForm,
@@ -76,6 +77,7 @@ def package(package_id: int):
     return render_template(
         "packages/package.html", **package_context(get_session(), found, budget), note_form=NoteForm(formdata=None),
         may_draft=can(scope, "draft_package"), may_cosign=_may_cosign(scope, found),
+        may_challenge=lifecycle.may_challenge(found),
         comment_url=url_for("packages.add_comment", package_id=found.id))
 
 
@@ -97,6 +99,30 @@ def change(package_id: int):
     flash(f"This is version {draft.version}. Change what you need, then send it for agreement. "
           "Until it is agreed, the agreed version carries on.")
     return redirect(url_for("packages.package", package_id=draft.id))
+
+
+@bp.route("/<int:package_id>/challenge", methods=["GET", "POST"])
+@roles(Role.PERSON, Role.ADVOCATE)
+def challenge(package_id: int):
+    """Ask for a professional's decision to be looked at again, saying why."""
+    scope = require_or_403("draft_package")
+    found, _budget = _package(scope, package_id)
+    if not lifecycle.may_challenge(found):
+        abort(404)
+    db = get_session()
+    form = ChallengeForm()
+    if form.validate_on_submit():
+        try:
+            lifecycle.challenge(db, scope, package_id=found.id, reasons=form.reasons.data)
+        except ServiceError as error:
+            db.rollback()
+            show_service_error(form, error)
+        else:
+            db.commit()
+            flash("You have asked for the decision to be looked at again. A different professional or the "
+                  "council will decide, and tell you why.")
+            return redirect(url_for("packages.package", package_id=found.id))
+    return render_template("packages/challenge.html", form=form, package=found), 400 if form.errors else 200
 
 
 @bp.route("/<int:package_id>/end", methods=["GET", "POST"])
