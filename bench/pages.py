@@ -63,6 +63,7 @@ PAGES = [
     Page("council payments", "commissioner", "/admin/payments"),
     Page("support plan", "budget holder", "/plan"),
     Page("package builder, 20 lines", "budget holder", "/packages/{big_package_id}"),
+    Page("package version 2 with its changes", "budget holder", "/packages/{version_package_id}"),
     Page("caseload, 200 packages", "professional", "/caseload"),
     Page("council packages waiting", "commissioner", "/admin/packages"),
     Page("provider requests", "provider", "/provider/requests"),

@@ -28,9 +28,9 @@ def working_days_between(start: date, end: date) -> int:
 
 
 def add_working_days(start: date, days: int) -> date:
-    """The day `days` working days after `start`."""
-    day = start
-    while days > 0:
-        day += timedelta(days=1)
-        days -= is_working_day(day)
+    """The day `days` working days after `start` (before it, for a negative number)."""
+    day, step, left = start, timedelta(days=1 if days >= 0 else -1), abs(days)
+    while left > 0:
+        day += step
+        left -= is_working_day(day)
     return day

@@ -38,3 +38,7 @@ def test_five_working_days_after_christmas_eve_run_into_january():
 @given(st.dates(date(2026, 1, 1), date(2028, 12, 31)), st.integers(0, 40))
 def test_adding_working_days_and_counting_them_agree(start, days):
     assert working_days_between(start, add_working_days(start, days)) == days
+
+
+def test_working_days_back_from_the_new_year_skip_the_holidays():
+    assert add_working_days(date(2027, 1, 4), -3) == date(2026, 12, 30)
