@@ -103,6 +103,7 @@ def _register_blueprints(app: Flask) -> None:
     from marketplace.budgets.views import bp as budget_bp
     from marketplace.caseload.views import bp as caseload_bp
     from marketplace.notifications.views import bp as notifications_bp
+    from marketplace.own_providers.views import bp as own_providers_bp
     from marketplace.packages.views import bp as packages_bp
     from marketplace.pages.views import bp as pages_bp
     from marketplace.payments.views import bp as payments_bp
@@ -121,6 +122,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(payments_bp)
     app.register_blueprint(plan_bp)
     app.register_blueprint(packages_bp)
+    app.register_blueprint(own_providers_bp)
     app.register_blueprint(caseload_bp)
     app.register_blueprint(provider_requests_bp)
     app.register_blueprint(notifications_bp)

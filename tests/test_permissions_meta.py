@@ -17,6 +17,7 @@ from marketplace.auth.permissions import (
 )
 from marketplace.models import (
     LegalBasis,
+    OwnProviderRequest,
     Person,
     ProviderChange,
     ProviderMember,
@@ -156,6 +157,14 @@ def _build_world(session) -> World:
                                          quantity="1", weekly=True, outcome_id=outcomes[whose], today=TODAY).id
         lifecycle.submit(session, scope, package_id=package.id, today=TODAY)
         packages[whose] = package.id
+    own_requests = {}
+    for whose, holder in (("mine", sam), ("theirs", jo)):
+        own_request = OwnProviderRequest(person_id=holder.id, requested_by_id=holder.user_id, name="A neighbour",
+                                         contact="0113 496 0000", what_they_do="Shopping", category="employing_a_pa",
+                                         unit="hour", price_pence=1200, relationship="none")
+        session.add(own_request)
+        session.flush()
+        own_requests[whose] = own_request.id
     # Jo's notification: everyone signed in here has notifications of their own, never hers.
     jos_notification = notify(session, recipient_id=jo.user_id, kind="test", text="For Jo", link="/")
     session.commit()
@@ -182,6 +191,7 @@ def _build_world(session) -> World:
         "change_id": {"mine": changes[my_provider.id], "theirs": changes[their_provider.id]},
         "user_id": {"mine": my_colleague.id, "theirs": their_staff.id},
         "notification_id": {"mine": jos_notification.id, "theirs": jos_notification.id},
+        "request_id": own_requests,
     }
     return world
 
@@ -253,6 +263,8 @@ ACCESS_MATRIX: dict[str, Entry] = {
     "packages.end": _entry(Role.PERSON, Role.ADVOCATE),
     "packages.challenge": _entry(Role.PERSON, Role.ADVOCATE),
     "admin.challenge": _entry(Role.COMMISSIONER, **COUNCIL),
+    "admin.own_provider": _entry(Role.COMMISSIONER, **COUNCIL),
+    "own_providers.change_relationship": _entry(Role.PERSON, Role.ADVOCATE),
     "caseload.end": _entry(Role.PROFESSIONAL),
     "packages.change_line": _entry(Role.PERSON, Role.ADVOCATE),
     "packages.change_dates": _entry(Role.PERSON, Role.ADVOCATE),

@@ -1,7 +1,8 @@
 """The council's view of care packages waiting for a decision: the response clock across every
-caseload (longest waiting first, late ones marked), and challenges the council may decide."""
+caseload (longest waiting first, late ones marked), challenges the council may decide, and
+people's requests to pay their own provider."""
 
-from flask import abort, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from sqlmodel import col, select
 
 from marketplace.admin import bp
@@ -10,10 +11,16 @@ from marketplace.auth.permissions import roles
 from marketplace.caseload.views import decide
 from marketplace.dates import today_in_uk
 from marketplace.db import get_session
-from marketplace.models import CarePackage, PackageStatus, Person, Role
+from marketplace.errors import ServiceError
+from marketplace.forms import show_service_error
+from marketplace.models import CarePackage, OwnProviderRequest, PackageStatus, Person, Role
+from marketplace.models.own_provider import RELATIONSHIPS
+from marketplace.own_providers import service as own
+from marketplace.own_providers.forms import decision_form_for
 from marketplace.packages import clock, lifecycle
 from marketplace.packages.forms import ReviewForm
 from marketplace.packages.pages import package_context
+from marketplace.providers.catalogue import CHECK_KINDS
 
 LIST_LIMIT = 200
 
@@ -47,3 +54,29 @@ def challenge(package_id: int):
         return redirect(url_for("admin.challenge", package_id=package.id))
     return render_template("admin/challenge.html", **package_context(db, package, budget), form=form,
                            person=db.get(Person, package.person_id)), 400 if form.errors else 200
+
+
+@bp.route("/own-providers/<int:request_id>", methods=["GET", "POST"])
+@roles(Role.COMMISSIONER)
+def own_provider(request_id: int):
+    """A budget holder's own provider: check them and agree, or say no, with a reason."""
+    db = get_session()
+    found = db.get(OwnProviderRequest, request_id) or abort(404)
+    needed = own.checks_for(found)
+    form = decision_form_for(needed)()
+    if form.validate_on_submit():
+        seen = [own.CheckSeen(kind, form[f"reference_{kind}"].data or "", form[f"expires_{kind}"].data)
+                for kind in needed]
+        try:
+            own.decide(db, current_scope(), request_id=found.id, agree=form.decision.data == "agree",
+                       reason=form.reason.data, checks=seen, today=today_in_uk())
+        except ServiceError as error:
+            db.rollback()
+            show_service_error(form, error)
+        else:
+            db.commit()
+            flash("Your decision is sent to the person.")
+            return redirect(url_for("admin.vetting"))
+    return render_template("admin/own_provider.html", form=form, found=found, needed=needed,
+                           person=db.get(Person, found.person_id), relationships=RELATIONSHIPS,
+                           check_kinds=CHECK_KINDS), 400 if form.errors else 200

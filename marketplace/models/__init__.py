@@ -11,6 +11,7 @@ from marketplace.models.ledger import (
     Posting,
 )
 from marketplace.models.notification import JobFailure, Notification, NotificationSetting
+from marketplace.models.own_provider import OwnProviderRequest, OwnProviderStatus
 from marketplace.models.package import (
     CarePackage,
     LineResponse,
@@ -47,7 +48,8 @@ from marketplace.models.user import Role, SignInThrottle, User
 __all__ = [
     "AdvocateLink", "AuditLog", "Budget", "BudgetCategory", "CarePackage", "CaseAssignment",
     "Contribution", "FundingSource", "JobFailure", "LedgerTransaction", "LegalBasis", "LineResponse",
-    "LinkStatus", "Notification", "NotificationSetting", "Outcome", "PackageEvent", "PackageLine",
+    "LinkStatus", "Notification", "NotificationSetting", "Outcome", "OwnProviderRequest",
+    "OwnProviderStatus", "PackageEvent", "PackageLine",
     "PackageStatus", "Payment", "PaymentMethod", "PaymentSchedule", "PaymentSettings",
     "PaymentStatus", "PayoutAccount", "PayoutStatus", "Person", "Posting", "Provider",
     "ProviderArea", "ProviderChange", "ProviderLanguage", "ProviderMember", "Review", "Role",

@@ -378,3 +378,24 @@ def package_challenged(session: Session, package: CarePackage) -> None:
     for user_id in commissioners(session):
         notify(session, recipient_id=user_id, kind="package.challenged", link=f"{PACKAGES_WAITING_PAGE}/{package.id}",
                text=text)
+
+
+# Own providers ----------------------------------------------------------------------------------
+
+def own_provider_to_check(session: Session, request) -> None:
+    """A budget holder asks to pay someone not listed (or changed how they know them): the council."""
+    person = session.get(Person, request.person_id)
+    for user_id in commissioners(session):
+        notify(session, recipient_id=user_id, kind="own_provider.to_check", link=f"/admin/own-providers/{request.id}",
+               text=f"{person.name} asks to pay {request.name}, who is not on the list. Check and decide.")
+
+
+def own_provider_decided(session: Session, request) -> None:
+    """The council agreed or refused: the budget holder and advocates who can see their packages."""
+    person, holder = _holder(session, request.person_id)
+    text = (f"The council has agreed that you can pay {request.name}. You can add them to a care package."
+            if request.status == "agreed" else
+            f"The council has said no to paying {request.name}. Read the reason.")
+    for recipient_id in [holder.id, *advocates_who_can_view(session, person.id)]:
+        notify(session, recipient_id=recipient_id, kind=f"own_provider.{request.status}", link="/own-providers",
+               person_id=person.id, text=text)

@@ -23,7 +23,7 @@ from marketplace.models import (
 )
 from marketplace.packages import costing
 from marketplace.packages.access import lines_of, package_in_scope
-from marketplace.providers.vetting import is_listed
+from marketplace.providers.vetting import may_be_chosen_by, takes_new_work
 from marketplace.scope import Relationship, Scope, require
 from marketplace.text import clean_text
 
@@ -89,18 +89,19 @@ def refresh_total(session: Session, package: CarePackage) -> costing.PackageCost
     return cost
 
 
-def listed_service(session: Session, service_id: int, today: date) -> Service | None:
-    """The service if it can be chosen today: published, from a vetted provider not suspended."""
+def listed_service(session: Session, service_id: int, today: date, *, person_id: int) -> Service | None:
+    """The service if this person can choose it today: published, from a vetted provider not
+    suspended, listed for everyone or the person's own."""
     return session.exec(
         select(Service).join(Provider, Provider.id == Service.provider_id)
-        .where(Service.id == service_id, Service.published, is_listed(today))
+        .where(Service.id == service_id, Service.published, may_be_chosen_by(person_id, today))
     ).first()
 
 
 def add_line(session: Session, scope: Scope, *, package_id: int, service_id: int, quantity: str,
              weekly: bool, outcome_id: int | None, today: date) -> PackageLine:
     package = editable_package(session, scope, package_id)
-    service = listed_service(session, service_id, today)
+    service = listed_service(session, service_id, today, person_id=package.person_id)
     if service is None:
         raise ServiceError("This service cannot be chosen: the provider has taken it off the list "
                            "or is not checked by the council at the moment.", field="service_id")
@@ -211,7 +212,7 @@ def lines_with_problems(session: Session, package_id: int, today: date) -> list[
     """Each line, with why it cannot go ahead today (or None): its service was withdrawn or
     deleted since it was added, or its provider is no longer vetted or is suspended. One query."""
     rows = session.exec(
-        select(PackageLine, Service.published, is_listed(today))
+        select(PackageLine, Service.published, takes_new_work(today))
         .join(Provider, Provider.id == PackageLine.provider_id)
         .outerjoin(Service, Service.id == PackageLine.service_id)
         .where(PackageLine.package_id == package_id).order_by(PackageLine.id)

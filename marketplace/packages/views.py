@@ -286,7 +286,7 @@ def add_service(service_id: int):
     scope = require_or_403("draft_package")
     db = get_session()
     today = today_in_uk()
-    service = building.listed_service(db, service_id, today) or abort(404)
+    service = building.listed_service(db, service_id, today, person_id=scope.person.id) or abort(404)
     provider = db.get(Provider, service.provider_id)
     editable = db.exec(select(CarePackage).where(
         CarePackage.person_id == scope.person.id,
