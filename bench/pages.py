@@ -66,6 +66,7 @@ PAGES = [
     Page("package version 2 with its changes", "budget holder", "/packages/{version_package_id}"),
     Page("caseload, 200 packages", "professional", "/caseload"),
     Page("council packages waiting", "commissioner", "/admin/packages"),
+    Page("own providers", "budget holder", "/own-providers"),
     Page("provider requests", "provider", "/provider/requests"),
     Page("notifications", "budget holder", "/notifications"),
 ]

@@ -14,6 +14,7 @@ from marketplace.budgets.demo import load_budget_demo
 from marketplace.demo_data import DemoData
 from marketplace.models import CaseAssignment, Person, Provider, ProviderMember, Role
 from marketplace.notifications.demo import load_notification_demo
+from marketplace.own_providers.demo import load_own_provider_demo
 from marketplace.packages.demo import load_package_demo
 from marketplace.payments.demo import load_payments_demo
 from marketplace.providers.demo import load_provider_demo, load_review_demo
@@ -62,6 +63,7 @@ DEMO_AREAS: list[Callable[[DemoData], None]] = [
     load_advocacy_demo,
     load_payments_demo,
     load_package_demo,
+    load_own_provider_demo,
     load_notification_demo,
 ]
 

@@ -51,3 +51,8 @@ def test_the_council_decides_jos_challenge(demo, client_request, session):
                         expected_redirect=f"/admin/packages/{challenged.id}")
     session.rollback()
     assert session.get(CarePackage, challenged.id).status == "active"
+
+
+def test_jos_neighbour_waits_in_the_councils_vetting_queue(demo, client_request, session):
+    client_request.login(_user(session, "council@example.org"))
+    assert "Maggie Lee" in client_request.get("/admin/vetting").get_text(" ", strip=True)
