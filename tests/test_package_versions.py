@@ -7,7 +7,7 @@ from typing import NamedTuple
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from marketplace import ledger
 from marketplace.errors import ServiceError
@@ -27,6 +27,7 @@ from tests.factories_budget import create_budget
 from tests.factories_packages import TODAY, accept_every_line, add_outcome, agreed_package, scope_of
 from tests.factories_providers import create_listed_provider
 from tests.ledger_checks import assert_ledger_sound
+from tests.race import at_once
 
 EIGHT_HOURS_FOR_FOUR_WEEKS = 70_400  # 8 hours a week at £22 for 28 days
 
@@ -256,3 +257,34 @@ def test_old_total_plus_the_difference_is_the_new_total_for_any_edits(pair):
             assert edit in change.what
     for line in added:
         assert kinds[line.id].kind == diff.ADDED
+
+
+def test_ending_the_old_version_while_the_new_one_is_agreed_lets_only_one_happen(app, session, world):
+    """Both give back the old version's money: done at once, only one may, or it is given back twice."""
+    draft = _new_version(session, world, quantity="10")
+    lifecycle.submit(session, scope_of(session, world.sam, world.person), package_id=draft.id, today=TODAY)
+    session.commit()
+    accept_every_line(session, world.provider_user, draft)
+    engine = app.extensions["engine"]
+
+    def attempt(number: int) -> str:
+        with Session(engine, expire_on_commit=False) as db:
+            try:
+                if number == 0:
+                    lifecycle.approve(db, scope_of(db, world.priya, world.person), package_id=draft.id, today=TODAY)
+                else:
+                    lifecycle.end_early(db, scope_of(db, world.sam, world.person), package_id=world.package.id,
+                                        from_date=TODAY, reason="", today=TODAY)
+                db.commit()
+                return "done"
+            except ServiceError as refusal:
+                db.rollback()
+                return refusal.message
+
+    results = at_once(2, attempt)
+    assert results.count("done") == 1, results
+    session.rollback()
+    after = assert_ledger_sound(session, world.budget.id)
+    old_line = lines_of(session, world.package.id)[0]
+    assert after.committed_to(line_commitment(world.package.id, old_line.id)) == 0
+    assert after.committed in (0, 88_000)  # ended (nothing set aside) or replaced (version 2 set aside)
