@@ -19,6 +19,7 @@ from marketplace.models import (
     Role,
     Service,
 )
+from marketplace.money import format_money
 from marketplace.packages import building, costing, diff, lifecycle, versions
 from marketplace.packages.access import lines_of
 from marketplace.packages.unspent import line_commitment
@@ -158,6 +159,9 @@ def test_the_version_page_shows_the_difference(client_request, session, world):
     text = page.select_one("#changes").find_parent().get_text(" ", strip=True)
     assert "+£44.00 a week, +£176.00 in total" in " ".join(page.select_one("#cost-difference").stripped_strings)
     assert "+2 hours a week" in text
+    free_now = ledger.balances(session, world.budget.id).available
+    figures = page.select_one("#cost").find_next("dl").get_text(" ", strip=True)
+    assert f"Free to use after this package {format_money(free_now - 17_600)}" in figures
     old_page = client_request.get(f"/packages/{world.package.id}")
     assert "Version 2 of this package is being changed or agreed" in old_page.get_text(" ", strip=True)
 

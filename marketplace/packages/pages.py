@@ -8,6 +8,7 @@ from marketplace.packages import clock, costing, diff, versions
 from marketplace.packages.building import lines_with_problems
 from marketplace.packages.effect import budget_effect
 from marketplace.packages.timeline import timeline
+from marketplace.packages.unspent import unspent_from
 from marketplace.plans.service import outcomes_of
 
 
@@ -16,7 +17,8 @@ def package_context(session: Session, package: CarePackage, budget: Budget) -> d
     checked = lines_with_problems(session, package.id, today)
     lines = [line for line, _problem in checked]
     outcomes = outcomes_of(session, package.person_id)
-    effect = budget_effect(session, package, budget, lines, outcomes, today)
+    effect = budget_effect(session, package, budget, lines, outcomes, today,
+                           given_back=_given_back_when_agreed(session, package))
     return {
         "package": package,
         "status": package.status_enum,
@@ -55,3 +57,16 @@ def _clock(session: Session, package: CarePackage, today) -> dict:
     return {"waiting": {"since": clock.uk_date(clock.clock_started_at(package)), "working_days": waited,
                         "reviewers": clock.reviewer_names(session, package), "late_after": clock.LATE_AFTER,
                         "late": waited > clock.LATE_AFTER}}
+
+
+def _given_back_when_agreed(session: Session, package: CarePackage) -> int:
+    """For a new version not yet agreed: what the agreed version would give back (none otherwise)."""
+    if package.supersedes_id is None or package.status_enum in AGREED_ONCE:
+        return 0
+    replaced = session.get(CarePackage, package.supersedes_id)
+    if replaced.status_enum != PackageStatus.ACTIVE:
+        return 0
+    return sum(unspent_from(session, replaced, package.start_on).values())
+
+
+AGREED_ONCE = (PackageStatus.ACTIVE, PackageStatus.SUPERSEDED, PackageStatus.ENDED)
