@@ -16,6 +16,7 @@ from marketplace.packages import diff
 from marketplace.packages.access import lines_of, package_in_scope
 from marketplace.packages.building import record_event, refresh_total
 from marketplace.scope import Scope, require
+from marketplace.storage import lock_row
 
 # A version still being worked on or agreed: only one at a time per agreed package.
 IN_PROGRESS = (PackageStatus.DRAFT.value, PackageStatus.SUBMITTED.value,
@@ -32,7 +33,9 @@ def start_new_version(session: Session, scope: Scope, *, package_id: int, today:
     """“Change this package”: a draft copy of an agreed package, each line remembering the line
     it replaces. Lines kept as they are stay accepted by their provider."""
     require(scope, "draft_package")
-    agreed = package_in_scope(session, scope, package_id)
+    # Under the package's lock, so two people pressing "Change" at once make one version.
+    agreed = lock_row(session, CarePackage, package_in_scope(session, scope, package_id).id)
+    session.refresh(agreed)
     if agreed.status_enum != PackageStatus.ACTIVE:
         raise ServiceError(f"Only an agreed package can be changed: this one is {agreed.status_enum.phrase}.")
     if version_in_progress(session, agreed.id) is not None:
@@ -40,8 +43,7 @@ def start_new_version(session: Session, scope: Scope, *, package_id: int, today:
                            "Change that one instead.")
     draft = CarePackage(person_id=agreed.person_id, budget_id=agreed.budget_id, title=agreed.title,
                         start_on=max(agreed.start_on, min(today, agreed.end_on)), end_on=agreed.end_on,
-                        version=agreed.version + 1, supersedes_id=agreed.id, created_by_id=scope.user.id,
-                        total_pence=agreed.total_pence)
+                        version=agreed.version + 1, supersedes_id=agreed.id, created_by_id=scope.user.id)
     session.add(draft)
     session.flush()
     for line in lines_of(session, agreed.id):
@@ -50,13 +52,13 @@ def start_new_version(session: Session, scope: Scope, *, package_id: int, today:
             service_id=line.service_id, outcome_id=line.outcome_id, provider_name=line.provider_name,
             title=line.title, category=line.category, unit=line.unit, unit_price_pence=line.unit_price_pence,
             quantity_hundredths=line.quantity_hundredths, weekly=line.weekly,
-            response=LineResponse.ACCEPTED.value if line.response == LineResponse.ACCEPTED.value
-            else LineResponse.NOT_SENT.value,
-            responded_by_id=line.responded_by_id, responded_at=line.responded_at))
+            # Every line of an agreed package was accepted; unchanged, it need not be asked again.
+            response=LineResponse.ACCEPTED.value, responded_by_id=line.responded_by_id,
+            responded_at=line.responded_at))
     record_event(session, scope, draft, "version_started", f"A change to version {agreed.version}.")
     record_event(session, scope, agreed, "version_started", f"Version {draft.version} was started.")
     session.flush()
-    refresh_total(session, draft)  # the draft may start later than the agreed version did
+    refresh_total(session, draft)  # it may start later than the agreed version did
     session.flush()
     return draft
 
