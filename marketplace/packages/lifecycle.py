@@ -4,6 +4,10 @@
     submitted ──every line accepted and any co-sign done──▶ awaiting_review
     submitted ──a provider declines a line──▶ changes_requested (with the reason)
     awaiting_review ──approve──▶ active (money set aside) | request_changes | reject
+    rejected / changes_requested (by a professional) ──challenge──▶ awaiting_review, marked: a
+        different professional or the council decides, with reasons
+    active ──its new version approved──▶ superseded (unspent money given back, same transaction)
+    active ──end_early from a date──▶ ended (money for the days from then on given back)
 
 Each transition checks the scope, refuses with a ServiceError and changes nothing when it
 does not apply, records a PackageEvent and flushes; the caller commits once.
