@@ -32,7 +32,7 @@ def packages_waiting():
     rows = get_session().exec(
         select(CarePackage, Person.name).join(Person, Person.id == CarePackage.person_id)
         .where(CarePackage.status == PackageStatus.AWAITING_REVIEW.value)
-        .order_by(col(CarePackage.review_requested_at), col(CarePackage.id)).limit(LIST_LIMIT)
+        .order_by(clock.started_at_sql(), col(CarePackage.id)).limit(LIST_LIMIT)
     ).all()
     waiting = [(package, name, clock.working_days_waiting(package, today)) for package, name in rows]
     return render_template("admin/packages.html", waiting=waiting, late_after=clock.LATE_AFTER,

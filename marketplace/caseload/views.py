@@ -35,7 +35,7 @@ def caseload():
         .join(CaseAssignment, CaseAssignment.person_id == CarePackage.person_id)
         .join(Person, Person.id == CarePackage.person_id)
         .where(CaseAssignment.professional_id == current_user.id, col(CarePackage.status).in_(SHOWN))
-        .order_by(col(CarePackage.review_requested_at), col(CarePackage.submitted_at), col(CarePackage.id))
+        .order_by(clock.started_at_sql(), col(CarePackage.id))
     ).all()
     # Longest waiting first (the query's order): the response clock is the promise to keep.
     waiting = [(p, name, clock.working_days_waiting(p, today)) for p, name in rows

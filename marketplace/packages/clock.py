@@ -8,6 +8,7 @@ England and Wales bank holidays.
 
 from datetime import date, datetime
 
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from marketplace.dates import UK
@@ -27,6 +28,11 @@ def uk_date(moment: datetime) -> date:
 def clock_started_at(package: CarePackage) -> datetime | None:
     """When it reached the reviewer (packages sent before this was recorded: when they were sent)."""
     return package.review_requested_at or package.submitted_at
+
+
+def started_at_sql():
+    """clock_started_at in SQL, to list the longest waiting first on every database."""
+    return func.coalesce(CarePackage.review_requested_at, CarePackage.submitted_at)
 
 
 def working_days_waiting(package: CarePackage, today: date) -> int | None:
