@@ -2,8 +2,11 @@
 needed from that date goes back, in the same transaction as the change of status."""
 
 from datetime import timedelta
+from fractions import Fraction
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlmodel import select
 
 from marketplace import ledger
@@ -49,6 +52,7 @@ def world(session):
 
     w = World()
     w.sam, w.person, w.budget, w.provider, w.package = sam, person, budget, provider, package
+    w.service = service
     w.provider_user, w.priya = provider_user, priya
     return w
 
@@ -137,3 +141,36 @@ def test_ending_through_the_pages(client_request, session, world):
     assert session.exec(select(CarePackage.status).where(CarePackage.id == world.package.id)).one() == "ended"
     page = client_request.get(f"/caseload/packages/{world.package.id}")
     assert "support stopped from 22 December 2026" in page.get_text(" ", strip=True)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+@given(billed_weeks=st.integers(0, 4), stop_after_days=st.integers(0, 27))
+def test_ending_gives_back_exactly_what_is_neither_billed_nor_needed_before_the_date(
+        session, rich_world, billed_weeks, stop_after_days):
+    world = rich_world
+    package = agreed_package(session, holder=world.sam, person=world.person, provider_user=world.provider_user,
+                             professional=world.priya, lines=[(world.service, "8")])
+    reference = line_commitment(package.id, lines_of(session, package.id)[0].id)
+    billed = billed_weeks * WEEK_OF_EIGHT_HOURS
+    if billed:
+        ledger.approve_invoice(session, budget_id=world.budget.id, commitment=reference, provider_id=world.provider.id,
+                               amount_pence=billed, idempotency_key=f"invoice-{package.id}", actor=None, memo="Billed")
+        session.commit()
+    before = ledger.balances(session, world.budget.id)
+    lifecycle.end_early(session, scope_of(session, world.sam, world.person), package_id=package.id,
+                        from_date=TODAY + timedelta(days=stop_after_days), reason="", today=TODAY)
+    session.commit()
+    after = assert_ledger_sound(session, world.budget.id)
+    needed_before_the_date = int(Fraction(WEEK_OF_EIGHT_HOURS * stop_after_days, 7) + Fraction(1, 2))  # halves up
+    still_set_aside = max(0, needed_before_the_date - billed)
+    assert after.committed_to(reference) == still_set_aside
+    assert after.spent == before.spent
+    assert after.available - before.available == (4 * WEEK_OF_EIGHT_HOURS - billed) - still_set_aside
+
+
+@pytest.fixture
+def rich_world(session, world):
+    ledger.allocate(session, budget_id=world.budget.id, amount_pence=5_000_000, idempotency_key="rich",
+                    actor=None, memo="Plenty for every example")
+    session.commit()
+    return world
