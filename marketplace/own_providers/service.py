@@ -20,6 +20,7 @@ from marketplace.errors import ServiceError
 from marketplace.models import (
     OwnProviderRequest,
     OwnProviderStatus,
+    Person,
     Provider,
     Service,
     VettingCheck,
@@ -114,8 +115,7 @@ def change_relationship(session: Session, scope: Scope, *, request_id: int, rela
 # The council ---------------------------------------------------------------------------------------
 
 def waiting_requests(session: Session) -> list[tuple[OwnProviderRequest, str]]:
-    from marketplace.models import Person
-
+    """Requests waiting for the council, oldest first, with the budget holder's name."""
     return list(session.exec(select(OwnProviderRequest, Person.name)
                              .join(Person, Person.id == OwnProviderRequest.person_id)
                              .where(OwnProviderRequest.status == OwnProviderStatus.WAITING.value)
