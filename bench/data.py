@@ -598,4 +598,7 @@ def _path_values(connection: Connection, made: Made) -> dict[str, object]:
         "busy_budget_id": busy_budget["id"],
         "big_package_id": made.big_package_id,
         "deep_statement_page": max(1, -(-statement_rows // STATEMENT_PAGE_SIZE)),
+        # The demo's version 2 of Sam's agreed package: the page with the line-by-line changes.
+        "version_package_id": connection.execute(select(CarePackage.__table__.c.id).where(
+            CarePackage.__table__.c.version == 2).order_by(CarePackage.__table__.c.id)).scalars().first(),
     }

@@ -16,6 +16,7 @@ from marketplace.demo_data import DemoData
 from marketplace.invoices.demo import load_invoice_demo
 from marketplace.models import CaseAssignment, Person, Provider, ProviderMember, Role
 from marketplace.notifications.demo import load_notification_demo
+from marketplace.own_providers.demo import load_own_provider_demo
 from marketplace.packages.demo import load_package_demo
 from marketplace.payments.demo import load_payments_demo
 from marketplace.plans.demo import load_plan_demo
@@ -68,6 +69,7 @@ DEMO_AREAS: list[Callable[[DemoData], None]] = [
     load_package_demo,
     load_plan_demo,
     load_invoice_demo,
+    load_own_provider_demo,
     load_notification_demo,
 ]
 

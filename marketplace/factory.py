@@ -112,6 +112,7 @@ def _register_blueprints(app: Flask) -> None:
     from marketplace.caseload.views import bp as caseload_bp
     from marketplace.invoices.views import bp as invoices_bp
     from marketplace.notifications.views import bp as notifications_bp
+    from marketplace.own_providers.views import bp as own_providers_bp
     from marketplace.packages.views import bp as packages_bp
     from marketplace.pages.views import bp as pages_bp
     from marketplace.payments.views import bp as payments_bp
@@ -131,6 +132,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(payments_bp)
     app.register_blueprint(plan_bp)
     app.register_blueprint(packages_bp)
+    app.register_blueprint(own_providers_bp)
     app.register_blueprint(caseload_bp)
     app.register_blueprint(provider_requests_bp)
     app.register_blueprint(invoices_bp)

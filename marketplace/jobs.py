@@ -148,7 +148,9 @@ def _sweeps() -> dict:
     from marketplace.budgets.underspend import warn_about_underspend
     from marketplace.invoices.automatic import auto_approve_due
     from marketplace.models.types import utcnow
+    from marketplace.packages.clock import warn_about_slow_reviews
     from marketplace.payments import stripe_enabled
+    from marketplace.plans.reviews import warn_about_plan_reviews
     from marketplace.providers.council import warn_about_expiring_checks
 
     return {
@@ -165,10 +167,15 @@ def _sweeps() -> dict:
         "auto-approve-invoices": ("Approve invoices that match the agreement 48 hours after they arrive",
                                   lambda session, today: len(auto_approve_due(
                                       session, now=utcnow(), stripe_enabled=stripe_enabled(), today=today))),
+        "slow-reviews": ("Remind professionals of packages waiting 3 working days; tell the council at 5",
+                         warn_about_slow_reviews),
+        "plan-reviews": ("Tell people and professionals when a support plan review is due or overdue",
+                         warn_about_plan_reviews),
     }
 
 
-SWEEP_NAMES = ("instalments", "expiring-checks", "underspend", "invitations", "auto-approve-invoices")
+SWEEP_NAMES = ("instalments", "expiring-checks", "underspend", "invitations", "auto-approve-invoices",
+               "slow-reviews", "plan-reviews")
 
 
 def run_sweep(name: str, today=None) -> int:
@@ -205,6 +212,16 @@ def sweep_invitations() -> int:
 @huey.periodic_task(crontab(minute="25"), name="sweep.auto-approve-invoices")
 def sweep_auto_approve_invoices() -> int:
     return run_sweep("auto-approve-invoices")
+
+
+@huey.periodic_task(crontab(minute="0", hour="7"), name="sweep.slow-reviews")
+def sweep_slow_reviews() -> int:
+    return run_sweep("slow-reviews")
+
+
+@huey.periodic_task(crontab(minute="15", hour="7"), name="sweep.plan-reviews")
+def sweep_plan_reviews() -> int:
+    return run_sweep("plan-reviews")
 
 
 # `flask jobs …` ------------------------------------------------------------------------------

@@ -50,6 +50,7 @@ NAVIGATION: dict[Role | None, list[tuple[str, str]]] = {
         ("Home", "pages.home"),
         ("Budgets", "admin.budgets"),
         ("Vetting", "admin.vetting"),
+        ("Care packages", "admin.packages_waiting"),
         ("Payments", "payments.council_payments"),
         ("Find support", "providers.browse"),
     ],

@@ -67,7 +67,7 @@ PROFESSIONAL_READS = frozenset({"view"})
 PROVIDER_ACTIONS = frozenset({"manage_provider", "submit_invoice", "reply_to_review"})
 COMMISSIONER_ACTIONS = frozenset({
     "vet_provider", "allocate_budget", "adjust_budget", "read_any_budget", "moderate_review",
-    "manage_payments",
+    "manage_payments", "decide_challenge",
 })
 ACTIONS = frozenset(PERSON_ACTIONS) | SELF_ACTIONS | CASELOAD_ACTIONS | PROVIDER_ACTIONS | COMMISSIONER_ACTIONS
 

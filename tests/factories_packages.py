@@ -4,7 +4,7 @@ from datetime import date
 
 from sqlmodel import Session
 
-from marketplace.models import CarePackage, Outcome, Person, Role, Service, User
+from marketplace.models import CarePackage, LineResponse, Outcome, Person, Role, Service, User
 from marketplace.packages import building, lifecycle
 from marketplace.packages.access import lines_of
 from marketplace.plans import service as plans
@@ -45,5 +45,19 @@ def draft_package(session: Session, user: User, person: Person, *, lines: list[t
 def accept_every_line(session: Session, provider_user: User, package: CarePackage) -> None:
     scope = scope_of(session, provider_user)
     for line in lines_of(session, package.id):
+        if line.response == LineResponse.ACCEPTED.value:  # kept unchanged in a new version
+            continue
         lifecycle.respond(session, scope, line_id=line.id, accept=True, note="")
     session.commit()
+
+
+def agreed_package(session: Session, *, holder: User, person: Person, provider_user: User, professional: User,
+                   lines: list[tuple[Service, str]], **draft_fields) -> CarePackage:
+    """A package built, sent, accepted by its providers and agreed by the professional."""
+    package = draft_package(session, holder, person, lines=lines, **draft_fields)
+    lifecycle.submit(session, scope_of(session, holder, person), package_id=package.id, today=TODAY)
+    session.commit()
+    accept_every_line(session, provider_user, package)
+    lifecycle.approve(session, scope_of(session, professional, person), package_id=package.id, today=TODAY)
+    session.commit()
+    return package

@@ -67,7 +67,8 @@ def test_sams_agreed_package_is_billed_by_real_invoices(demo, session):
     from marketplace import ledger
     from marketplace.models import CarePackage, Invoice, Payment
 
-    package = session.exec(select(CarePackage).where(CarePackage.title == "Mornings and evenings out")).one()
+    package = session.exec(select(CarePackage).where(CarePackage.title == "Mornings and evenings out",
+                                                     CarePackage.version == 1)).one()
     rows = session.exec(select(Invoice).where(Invoice.package_id == package.id)).all()
     statuses = [invoice.status for invoice in rows]
     if len(rows) < 4:

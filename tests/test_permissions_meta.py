@@ -19,6 +19,7 @@ from marketplace.models import (
     CarePackage,
     Invoice,
     LegalBasis,
+    OwnProviderRequest,
     PackageLine,
     Person,
     ProviderChange,
@@ -175,6 +176,14 @@ def _build_world(session) -> World:
         session.add(invoice)
         session.commit()
         invoice_ids[whose] = invoice.id
+    own_requests = {}
+    for whose, holder in (("mine", sam), ("theirs", jo)):
+        own_request = OwnProviderRequest(person_id=holder.id, requested_by_id=holder.user_id, name="A neighbour",
+                                         contact="0113 496 0000", what_they_do="Shopping", category="employing_a_pa",
+                                         unit="hour", price_pence=1200, relationship="none")
+        session.add(own_request)
+        session.flush()
+        own_requests[whose] = own_request.id
     # Jo's notification: everyone signed in here has notifications of their own, never hers.
     jos_notification = notify(session, recipient_id=jo.user_id, kind="test", text="For Jo", link="/")
     session.commit()
@@ -202,6 +211,7 @@ def _build_world(session) -> World:
         "user_id": {"mine": my_colleague.id, "theirs": their_staff.id},
         "notification_id": {"mine": jos_notification.id, "theirs": jos_notification.id},
         "invoice_id": invoice_ids,
+        "request_id": own_requests,
     }
     return world
 
@@ -271,6 +281,15 @@ ACCESS_MATRIX: dict[str, Entry] = {
     "packages.submit": _entry(Role.PERSON, Role.ADVOCATE),
     "packages.cosign": _entry(Role.PERSON, Role.ADVOCATE),
     "packages.add_comment": _entry(Role.PERSON, Role.ADVOCATE),
+    "packages.change": _entry(Role.PERSON, Role.ADVOCATE),
+    "packages.end": _entry(Role.PERSON, Role.ADVOCATE),
+    "packages.challenge": _entry(Role.PERSON, Role.ADVOCATE),
+    "admin.challenge": _entry(Role.COMMISSIONER, **COUNCIL),
+    "admin.own_provider": _entry(Role.COMMISSIONER, **COUNCIL),
+    "own_providers.change_relationship": _entry(Role.PERSON, Role.ADVOCATE),
+    "caseload.end": _entry(Role.PROFESSIONAL),
+    "packages.change_line": _entry(Role.PERSON, Role.ADVOCATE),
+    "packages.change_dates": _entry(Role.PERSON, Role.ADVOCATE),
     "packages.add_service": _entry(Role.PERSON, Role.ADVOCATE, objects={"service_id": "unlisted_service_id"}),
     "caseload.review": _entry(Role.PROFESSIONAL),
     "caseload.add_comment": _entry(Role.PROFESSIONAL),

@@ -12,6 +12,7 @@ from marketplace.db import get_session
 from marketplace.errors import ServiceError
 from marketplace.forms import show_service_error
 from marketplace.models import Person, Provider, Review, Role
+from marketplace.own_providers import service as own_providers
 from marketplace.providers import changes, council
 from marketplace.providers.catalogue import CHECK_KINDS, PROVIDER_KINDS
 from marketplace.providers.forms import ReasonForm
@@ -33,7 +34,8 @@ def vetting():
         "admin/vetting.html", queue=council.vetting_queue(db, limit=LIST_LIMIT),
         expiring=council.first_expiring_checks(db, today=today_in_uk(), days=EXPIRY_WINDOW_DAYS, limit=LIST_LIMIT),
         suspended=council.suspended_providers(db, limit=LIST_LIMIT), window=EXPIRY_WINDOW_DAYS,
-        changes=changes.changes_waiting(db, limit=LIST_LIMIT), **LABELS,
+        changes=changes.changes_waiting(db, limit=LIST_LIMIT), own_providers=own_providers.waiting_requests(db),
+        **LABELS,
     )
 
 

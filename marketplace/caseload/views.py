@@ -11,11 +11,11 @@ from marketplace.db import get_session
 from marketplace.errors import ServiceError
 from marketplace.forms import show_service_error
 from marketplace.models import Budget, CarePackage, CaseAssignment, PackageStatus, Person, Role
-from marketplace.packages import lifecycle
+from marketplace.packages import clock, lifecycle
 from marketplace.packages.access import may_see_packages_of_person
 from marketplace.packages.forms import NoteForm, ReviewForm
 from marketplace.packages.pages import package_context
-from marketplace.packages.views import comment_on
+from marketplace.packages.views import comment_on, end_page
 from marketplace.plans.views import comment_on_plan as plan_comment
 from marketplace.plans.views import plan_page
 from marketplace.scope import Scope, for_caseload_person
@@ -24,21 +24,27 @@ bp = Blueprint("caseload", __name__, url_prefix="/caseload")
 
 IN_FLIGHT = [PackageStatus.SUBMITTED.value, PackageStatus.AWAITING_REVIEW.value,
              PackageStatus.CHANGES_REQUESTED.value]
+SHOWN = [*IN_FLIGHT, PackageStatus.ACTIVE.value]
 
 
 @bp.route("")
 @roles(Role.PROFESSIONAL)
 def caseload():
+    today = today_in_uk()
     rows = get_session().exec(
         select(CarePackage, Person.name)
         .join(CaseAssignment, CaseAssignment.person_id == CarePackage.person_id)
         .join(Person, Person.id == CarePackage.person_id)
-        .where(CaseAssignment.professional_id == current_user.id, col(CarePackage.status).in_(IN_FLIGHT))
-        .order_by(col(CarePackage.submitted_at), col(CarePackage.id))
+        .where(CaseAssignment.professional_id == current_user.id, col(CarePackage.status).in_(SHOWN))
+        .order_by(clock.started_at_sql(), col(CarePackage.id))
     ).all()
-    waiting = [(p, name) for p, name in rows if p.status == PackageStatus.AWAITING_REVIEW.value]
-    others = [(p, name) for p, name in rows if p.status != PackageStatus.AWAITING_REVIEW.value]
-    return render_template("packages/caseload.html", waiting=waiting, others=others)
+    # Longest waiting first (the query's order): the response clock is the promise to keep.
+    waiting = [(p, name, clock.working_days_waiting(p, today)) for p, name in rows
+               if p.status == PackageStatus.AWAITING_REVIEW.value]
+    others = [(p, name, None) for p, name in rows if p.status in IN_FLIGHT and p.status != PackageStatus.AWAITING_REVIEW.value]
+    agreed = [(p, name, None) for p, name in rows if p.status == PackageStatus.ACTIVE.value]
+    return render_template("packages/caseload.html", waiting=waiting, others=others, agreed=agreed,
+                           late_after=clock.LATE_AFTER)
 
 
 def _scope_and_package(package_id: int) -> tuple[Scope, CarePackage, Budget]:
@@ -59,29 +65,48 @@ def review(package_id: int):
     scope, package, budget = _scope_and_package(package_id)
     db = get_session()
     form = ReviewForm()
-    if form.validate_on_submit():
-        decision = form.decision.data
-        try:
-            if decision == "approve":
-                lifecycle.approve(db, scope, package_id=package.id, today=today_in_uk())
-            elif decision == "changes":
-                lifecycle.request_changes(db, scope, package_id=package.id, note=form.note.data)
-            else:
-                lifecycle.reject(db, scope, package_id=package.id, reasons=form.note.data)
-        except ServiceError as error:
-            db.rollback()
-            # The note box carries both "what needs to change" and "the reasons".
-            show_service_error(form, ServiceError(error.message, "note" if error.field else None))
-        else:
-            db.commit()
-            flash({"approve": "The package is agreed and the money is set aside.",
-                   "changes": "The package is sent back with your note.",
-                   "reject": "The package is turned down. The person can read your reasons."}[decision])
-            return redirect(url_for("caseload.review", package_id=package.id))
+    if form.validate_on_submit() and decide(scope, package.id, form):
+        return redirect(url_for("caseload.review", package_id=package.id))
     return render_template("packages/review.html", **package_context(db, package, budget), form=form,
                            note_form=NoteForm(formdata=None), person=scope.person,
+                           made_first_decision=package.challenged_at is not None
+                           and package.challenged_decision_by_id == scope.user.id,
                            comment_url=url_for("caseload.add_comment", package_id=package.id)), \
         400 if form.errors else 200
+
+
+DECIDED = {"approve": "The package is agreed and the money is set aside.",
+           "changes": "The package is sent back with your note.",
+           "reject": "The package is turned down. The person can read your reasons."}
+
+
+def decide(scope: Scope, package_id: int, form: ReviewForm) -> bool:
+    """Apply the reviewer's decision and commit; False (errors on the form) when refused.
+    Shared with the council's page for deciding a challenge."""
+    db = get_session()
+    decision = form.decision.data
+    try:
+        if decision == "approve":
+            lifecycle.approve(db, scope, package_id=package_id, today=today_in_uk(), reasons=form.note.data)
+        elif decision == "changes":
+            lifecycle.request_changes(db, scope, package_id=package_id, note=form.note.data)
+        else:
+            lifecycle.reject(db, scope, package_id=package_id, reasons=form.note.data)
+    except ServiceError as error:
+        db.rollback()
+        # The note box carries both "what needs to change" and "the reasons".
+        show_service_error(form, ServiceError(error.message, "note" if error.field else None))
+        return False
+    db.commit()
+    flash(DECIDED[decision])
+    return True
+
+
+@bp.route("/packages/<int:package_id>/end", methods=["GET", "POST"])
+@roles(Role.PROFESSIONAL)
+def end(package_id: int):
+    scope, package, _budget = _scope_and_package(package_id)
+    return end_page(scope, package, url_for("caseload.review", package_id=package.id))
 
 
 @bp.route("/packages/<int:package_id>/comments", methods=["POST"])

@@ -52,7 +52,8 @@ def load_invoice_demo(demo: DemoData) -> None:
                 continue
             sent_on = last + timedelta(days=1)
             # Brightpath's first week was half an hour short, and billed as such.
-            units = "9.5" if is_brightpath and number == 1 else format_quantity(line.quantity_hundredths)
+            short = 50 if is_brightpath and number == 1 else 0
+            units = format_quantity(line.quantity_hundredths - short)
             invoice = invoices.submit(session, scope, line_id=line.id, reference=reference, period_start=first,
                                       period_end=last, units=units, today=sent_on)
             demo.created += 1

@@ -13,6 +13,7 @@ from marketplace.models.ledger import (
     Posting,
 )
 from marketplace.models.notification import JobFailure, Notification, NotificationSetting
+from marketplace.models.own_provider import OwnProviderRequest, OwnProviderStatus
 from marketplace.models.package import (
     CarePackage,
     LineResponse,
@@ -51,7 +52,8 @@ __all__ = [
     "AdvocateLink", "AuditLog", "Authenticator", "Budget", "BudgetCategory", "CarePackage", "CaseAssignment",
     "Contribution", "FundingSource", "Invoice", "InvoiceStatus", "InvoiceVisit", "JobFailure",
     "LedgerTransaction", "LegalBasis", "LineResponse",
-    "LinkStatus", "Notification", "NotificationSetting", "Outcome", "PackageEvent", "PackageLine",
+    "LinkStatus", "Notification", "NotificationSetting", "Outcome", "OwnProviderRequest",
+    "OwnProviderStatus", "PackageEvent", "PackageLine",
     "PackageStatus", "PasswordReset", "Payment", "PaymentMethod", "PaymentSchedule", "PaymentSettings", "PlanComment",
     "PaymentStatus", "PayoutAccount", "PayoutStatus", "Person", "Posting", "Provider",
     "ProviderArea", "ProviderChange", "ProviderLanguage", "ProviderMember", "RecoveryCode", "Review",

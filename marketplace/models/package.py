@@ -127,6 +127,17 @@ class CarePackage(SQLModel, table=True):
     decided_by_id: int | None = Field(default=None, foreign_key="user.id")
     decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     total_pence: int = Field(default=0)  # kept in step with the lines by the package service
+    # The response clock (kept for the council's reports): every provider had accepted, and
+    # the package reached the reviewer (the clock runs from then until decided_at).
+    providers_accepted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    review_requested_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Support stops from this day when an agreed package is ended early.
+    ended_from: date | None = None
+    ended_by_id: int | None = Field(default=None, foreign_key="user.id")
+    # A challenge: the person asked for a decision to be looked at again. Whoever made that
+    # decision may not make the next one.
+    challenged_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    challenged_decision_by_id: int | None = Field(default=None, foreign_key="user.id")
 
     @property
     def status_enum(self) -> PackageStatus:
@@ -159,6 +170,8 @@ class PackageLine(SQLModel, table=True):
     # Quantity in hundredths of a unit, so 7.5 hours is 750: exact, no floating point.
     quantity_hundredths: int
     weekly: bool = Field(default=True)  # units every week, or a one-off quantity
+    # In a new version, the line of the agreed version this one was copied from (for the diff).
+    replaces_line_id: int | None = Field(default=None, foreign_key="packageline.id")
     response: str = Field(default=LineResponse.NOT_SENT.value, max_length=20)
     # The person's choice: invoices that match the agreement are approved 48 hours after they arrive.
     auto_approve_invoices: bool = Field(default=False)

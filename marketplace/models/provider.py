@@ -26,6 +26,9 @@ class Provider(SQLModel, table=True):
     cqc_number: str = Field(default="", max_length=20)
     suspended_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
     suspension_reason: str = Field(default="", max_length=2000)
+    # Someone a budget holder asked to use (their own provider or personal assistant): vetted by
+    # the council like anyone else, but offered only to that person and never in public browse.
+    private_for_person_id: int | None = Field(default=None, foreign_key="person.id")
     # Kept in step with visible reviews by the review service, so browse can sort by rating
     # with an index instead of averaging every review on every page.
     review_count: int = Field(default=0)

@@ -39,6 +39,7 @@ CHECKS_PAGE = "/provider/checks"
 ORGANISATION_PAGE = "/provider/organisation"
 REVIEWS_PAGE = "/provider/reviews"
 VETTING_PAGE = "/admin/vetting"
+PACKAGES_WAITING_PAGE = "/admin/packages"
 
 
 def _holder(session: Session, person_id: int) -> tuple[Person, User]:
@@ -389,3 +390,112 @@ def invoice_queried(session: Session, invoice: Invoice, provider: Provider) -> N
 def payment_made(session: Session, payment: Payment) -> None:
     _tell_staff(session, payment.provider_id, kind=PAYMENT_MADE, link=PROVIDER_PAYMENTS_PAGE,
                 text=f"You have been paid {format_money(payment.amount_pence)}: {payment.description}.")
+
+
+def package_ended(session: Session, package: CarePackage, lines: list[PackageLine]) -> None:
+    """An agreed package ended early: each of its providers' staff, and the budget holder and
+    advocates who can see it (whoever ended it may have been the professional)."""
+    person, holder = _holder(session, package.person_id)
+    when = f"{package.ended_from.day} {package.ended_from:%B %Y}"
+    for provider_id in sorted({line.provider_id for line in lines}):
+        _tell_staff(session, provider_id, kind="package.ended", link=PROVIDER_REQUESTS_PAGE,
+                    text=f"{person.name}’s care package “{package.title}” ends early. "
+                         f"Please stop the support from {when}.")
+    for recipient_id in [holder.id, *advocates_who_can_view(session, person.id)]:
+        notify(session, recipient_id=recipient_id, kind="package.ended", link=_package_page(package),
+               person_id=person.id, text=f"The care package “{package.title}” ends early, from {when}. "
+                                         "The money it no longer needs is free to use again.")
+
+
+def _clock_key(package: CarePackage, warning: str, user_id: int) -> str:
+    """One warning per package, per time it reached review (a resubmission starts a new clock)."""
+    started = package.review_requested_at or package.submitted_at
+    return (f"package-clock:{package.id}:since:{started.isoformat()}:"
+            f"{warning}:user:{user_id}")
+
+
+def package_waiting_for_professional(session: Session, package: CarePackage, *, working_days: int) -> int:
+    """The reminder to the professionals with the person on their caseload."""
+    person = session.get(Person, package.person_id)
+    sent = 0
+    for professional_id in session.exec(select(CaseAssignment.professional_id).where(
+            CaseAssignment.person_id == person.id)):
+        if notify_once(session, once_key=_clock_key(package, "remind", professional_id),
+                       recipient_id=professional_id, kind="package.waiting", person_id=person.id,
+                       link=f"/caseload/packages/{package.id}",
+                       text=f"{person.name}’s care package “{package.title}” has waited {working_days} "
+                            "working days for your decision."):
+            sent += 1
+    return sent
+
+
+def package_waiting_too_long(session: Session, package: CarePackage, *, working_days: int) -> int:
+    """The council is told when a decision is late."""
+    person = session.get(Person, package.person_id)
+    sent = 0
+    for user_id in commissioners(session):
+        if notify_once(session, once_key=_clock_key(package, "late", user_id), recipient_id=user_id,
+                       kind="package.late", link=PACKAGES_WAITING_PAGE,
+                       text=f"{person.name}’s care package “{package.title}” has waited {working_days} "
+                            "working days for a professional’s decision."):
+            sent += 1
+    return sent
+
+
+def plan_review(session: Session, *, person_id: int, review_on, overdue: bool) -> int:
+    """The support plan is due (or overdue) for its review: to the budget holder and the
+    professionals with them on their caseload, once per review date."""
+    person, holder = _holder(session, person_id)
+    when = f"{review_on.day} {review_on:%B %Y}"
+    warning = "overdue" if overdue else "due"
+    to_holder = (f"Your support plan should have been looked at again by {when}. Talk to your professional."
+                 if overdue else f"Your support plan is due to be looked at again by {when}.")
+    to_professional = (f"{person.name}’s support plan review is overdue: it was due by {when}."
+                       if overdue else f"{person.name}’s support plan is due for review by {when}.")
+    recipients = [(holder.id, to_holder, "/plan")] + [
+        (professional_id, to_professional, f"/caseload/people/{person.id}/plan")
+        for professional_id in session.exec(select(CaseAssignment.professional_id).where(
+            CaseAssignment.person_id == person.id))]
+    sent = 0
+    for user_id, text, link in recipients:
+        if notify_once(session, once_key=f"plan-review:person:{person.id}:{review_on.isoformat()}:{warning}:user:{user_id}",
+                       recipient_id=user_id, kind=f"plan.review_{warning}", text=text, link=link,
+                       person_id=person.id):
+            sent += 1
+    return sent
+
+
+def package_challenged(session: Session, package: CarePackage) -> None:
+    """A decision is challenged: the other professionals with the person on their caseload and
+    the council may decide it (never whoever made the decision being challenged)."""
+    person = session.get(Person, package.person_id)
+    text = f"{person.name} asks for the decision on “{package.title}” to be looked at again."
+    for professional_id in session.exec(select(CaseAssignment.professional_id).where(
+            CaseAssignment.person_id == person.id)):
+        if professional_id != package.challenged_decision_by_id:
+            notify(session, recipient_id=professional_id, kind="package.challenged", person_id=person.id,
+                   link=f"/caseload/packages/{package.id}", text=text)
+    for user_id in commissioners(session):
+        notify(session, recipient_id=user_id, kind="package.challenged", link=f"{PACKAGES_WAITING_PAGE}/{package.id}",
+               text=text)
+
+
+# Own providers ----------------------------------------------------------------------------------
+
+def own_provider_to_check(session: Session, request) -> None:
+    """A budget holder asks to pay someone not listed (or changed how they know them): the council."""
+    person = session.get(Person, request.person_id)
+    for user_id in commissioners(session):
+        notify(session, recipient_id=user_id, kind="own_provider.to_check", link=f"/admin/own-providers/{request.id}",
+               text=f"{person.name} asks to pay {request.name}, who is not on the list. Check and decide.")
+
+
+def own_provider_decided(session: Session, request) -> None:
+    """The council agreed or refused: the budget holder and advocates who can see their packages."""
+    person, holder = _holder(session, request.person_id)
+    text = (f"The council has agreed that you can pay {request.name}. You can add them to a care package."
+            if request.status == "agreed" else
+            f"The council has said no to paying {request.name}. Read the reason.")
+    for recipient_id in [holder.id, *advocates_who_can_view(session, person.id)]:
+        notify(session, recipient_id=recipient_id, kind=f"own_provider.{request.status}", link="/own-providers",
+               person_id=person.id, text=text)

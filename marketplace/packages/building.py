@@ -14,6 +14,7 @@ from marketplace.errors import ServiceError
 from marketplace.models import (
     Budget,
     CarePackage,
+    LineResponse,
     Outcome,
     PackageEvent,
     PackageLine,
@@ -22,7 +23,7 @@ from marketplace.models import (
 )
 from marketplace.packages import costing
 from marketplace.packages.access import lines_of, package_in_scope
-from marketplace.providers.vetting import is_listed
+from marketplace.providers.vetting import may_be_chosen_by, takes_new_work
 from marketplace.scope import Relationship, Scope, require
 from marketplace.text import clean_text
 
@@ -88,18 +89,19 @@ def refresh_total(session: Session, package: CarePackage) -> costing.PackageCost
     return cost
 
 
-def listed_service(session: Session, service_id: int, today: date) -> Service | None:
-    """The service if it can be chosen today: published, from a vetted provider not suspended."""
+def listed_service(session: Session, service_id: int, today: date, *, person_id: int) -> Service | None:
+    """The service if this person can choose it today: published, from a vetted provider not
+    suspended, listed for everyone or the person's own."""
     return session.exec(
         select(Service).join(Provider, Provider.id == Service.provider_id)
-        .where(Service.id == service_id, Service.published, is_listed(today))
+        .where(Service.id == service_id, Service.published, may_be_chosen_by(person_id, today))
     ).first()
 
 
 def add_line(session: Session, scope: Scope, *, package_id: int, service_id: int, quantity: str,
              weekly: bool, outcome_id: int | None, today: date) -> PackageLine:
     package = editable_package(session, scope, package_id)
-    service = listed_service(session, service_id, today)
+    service = listed_service(session, service_id, today, person_id=package.person_id)
     if service is None:
         raise ServiceError("This service cannot be chosen: the provider has taken it off the list "
                            "or is not checked by the council at the moment.", field="service_id")
@@ -149,6 +151,55 @@ def remove_line(session: Session, scope: Scope, *, package_id: int, line_id: int
     session.flush()
 
 
+def change_line(session: Session, scope: Scope, *, package_id: int, line_id: int, quantity: str,
+                outcome_id: int | None) -> PackageLine:
+    """Change how much of a line, or its outcome. A line whose amount changes goes back to its
+    provider to accept when the package is sent."""
+    package = editable_package(session, scope, package_id)
+    line = session.exec(select(PackageLine).where(
+        PackageLine.id == line_id, PackageLine.package_id == package.id)).first()
+    if line is None:
+        raise LookupError(line_id)
+    outcome = session.exec(select(Outcome).where(
+        Outcome.id == outcome_id, Outcome.person_id == package.person_id)).first() if outcome_id else None
+    if outcome is None:
+        raise ServiceError("Choose one of the outcomes in your support plan", field="outcome_id")
+    try:
+        hundredths = costing.parse_quantity(quantity, unit=line.unit, weekly=line.weekly)
+    except costing.QuantityError as problem:
+        raise ServiceError(str(problem), field="quantity") from None
+    if hundredths != line.quantity_hundredths:
+        line.quantity_hundredths = hundredths
+        line.response, line.response_note = LineResponse.NOT_SENT.value, ""
+        line.responded_by_id = line.responded_at = None
+    line.outcome_id = outcome.id
+    session.add(line)
+    record_event(session, scope, package, "line_changed",
+                 f"{line.title}: {costing.format_quantity(hundredths)} {line.unit}"
+                 f"{'' if hundredths == costing.HUNDREDTHS else 's'} {'each week' if line.weekly else 'once'}",
+                 line.id)
+    refresh_total(session, package)
+    session.flush()
+    return line
+
+
+def change_dates(session: Session, scope: Scope, *, package_id: int, start_on: date | None,
+                 end_on: date | None) -> CarePackage:
+    package = editable_package(session, scope, package_id)
+    check_dates(session.get(Budget, package.budget_id), start_on, end_on)
+    if package.supersedes_id is not None:
+        replaced = session.get(CarePackage, package.supersedes_id)
+        if start_on < replaced.start_on:
+            raise ServiceError(f"A new version cannot start before the one it replaces, "
+                               f"{replaced.start_on:%-d %B %Y}", field="start_on")
+    package.start_on, package.end_on = start_on, end_on
+    session.add(package)
+    record_event(session, scope, package, "dates_changed", f"{start_on:%-d %B %Y} to {end_on:%-d %B %Y}")
+    refresh_total(session, package)
+    session.flush()
+    return package
+
+
 def comment(session: Session, scope: Scope, *, package: CarePackage, note: str) -> PackageEvent:
     """Anyone who can see the package (it was loaded through the scope) may add to its timeline."""
     note = clean_text(note, field="note", label="Your comment", max_length=2000, multiline=True)
@@ -161,7 +212,7 @@ def lines_with_problems(session: Session, package_id: int, today: date) -> list[
     """Each line, with why it cannot go ahead today (or None): its service was withdrawn or
     deleted since it was added, or its provider is no longer vetted or is suspended. One query."""
     rows = session.exec(
-        select(PackageLine, Service.published, is_listed(today))
+        select(PackageLine, Service.published, takes_new_work(today))
         .join(Provider, Provider.id == PackageLine.provider_id)
         .outerjoin(Service, Service.id == PackageLine.service_id)
         .where(PackageLine.package_id == package_id).order_by(PackageLine.id)

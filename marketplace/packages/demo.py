@@ -1,21 +1,33 @@
 """Demo plans and packages, made through the same services people use (so every rule applies):
-Sam's plan with four outcomes, an agreed package (four weeks in) and a draft; Jo's package
-waiting for Priya.
+Sam's plan with four outcomes, an agreed package with a version 2 waiting for Priya (Brightpath
+from 8 to 10 hours a week) and a draft; Jo's package waiting for Priya for 8 working days (so the
+council has been told), and Jo's package that Priya turned down and Jo challenged.
 
 Made once: a second run finds Sam's packages and adds nothing.
 """
 
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from sqlmodel import select
 
 from marketplace.budgets.demo import SAMS_AGREED_PACKAGE, packages_online_from
 from marketplace.budgets.overview import current_budget
-from marketplace.models import CarePackage, Person, Provider, ProviderMember, Role, Service, User
-from marketplace.packages import building, lifecycle
+from marketplace.models import (
+    CarePackage,
+    PackageEvent,
+    Person,
+    Provider,
+    ProviderMember,
+    Role,
+    Service,
+    User,
+)
+from marketplace.packages import building, lifecycle, versions
 from marketplace.packages.access import lines_of
+from marketplace.packages.clock import warn_about_slow_reviews
 from marketplace.plans import service as plans
 from marketplace.scope import Scope, for_caseload_person, scope_for
+from marketplace.workdays import add_working_days
 
 SAM_OUTCOMES = [
     "Get up and dressed by 9 so I can get to the allotment",
@@ -24,6 +36,7 @@ SAM_OUTCOMES = [
     "Cook a proper meal for my brother once a month",
 ]
 MEANWOOD_STAFF = ("hello@meanwood.example", "Mo Hussain")
+WAITING_WORKING_DAYS = 8  # more than the 5 the council promises
 
 
 def load_package_demo(demo) -> None:
@@ -58,7 +71,7 @@ def load_package_demo(demo) -> None:
                                      end_on=min(started + timedelta(weeks=weeks, days=-1), budget.period_end),
                                      today=today)
     for provider_name, title, quantity, outcome in (
-            ("Brightpath Home Care", "Personal care at home", "10", outcomes[0]),
+            ("Brightpath Home Care", "Personal care at home", "8", outcomes[0]),
             ("Meanwood Day Opportunities", "Evening club", "1", outcomes[1])):
         building.add_line(session, sam_scope, package_id=agreed.id, service_id=service(provider_name, title).id,
                           quantity=quantity, weekly=True, outcome_id=outcome.id, today=today)
@@ -81,7 +94,45 @@ def load_package_demo(demo) -> None:
                       quantity="7", weekly=True, outcome_id=jo_outcome.id, today=today)
     lifecycle.submit(session, jo_scope, package_id=waiting.id, today=today)
     _accept_lines(session, waiting, [brightpath_staff])
-    demo.created += 4
+    _happened_working_days_ago(session, waiting, WAITING_WORKING_DAYS, today)
+
+    # Sam changes Brightpath from 8 to 10 hours a week: version 2, co-signed by Alex, accepted by
+    # Brightpath, waiting for Priya (the agreed version carries on until she decides).
+    version = versions.start_new_version(session, sam_scope, package_id=agreed.id, today=today)
+    brightpath_line = next(line for line in lines_of(session, version.id)
+                           if line.provider_name == "Brightpath Home Care")
+    building.change_line(session, sam_scope, package_id=version.id, line_id=brightpath_line.id, quantity="10",
+                         outcome_id=brightpath_line.outcome_id)
+    lifecycle.submit(session, sam_scope, package_id=version.id, today=today)
+    lifecycle.cosign(session, _scope(session, alex, sam_person), package_id=version.id)
+    _accept_lines(session, version, [brightpath_staff])
+
+    # Jo asks for overnight sitting; Priya turns it down; Jo challenges, so the council may decide.
+    nights = building.create_package(session, jo_scope, title="Nights for my daughter to rest", **four_weeks)
+    building.add_line(session, jo_scope, package_id=nights.id,
+                      service_id=service("Brightpath Home Care", "Overnight sitting").id,
+                      quantity="1", weekly=True, outcome_id=jo_outcome.id, today=today)
+    lifecycle.submit(session, jo_scope, package_id=nights.id, today=today)
+    _accept_lines(session, nights, [brightpath_staff])
+    lifecycle.reject(session, _scope(session, priya, jo_person), package_id=nights.id,
+                     reasons="Your assessment does not show a need for support at night.")
+    lifecycle.challenge(session, jo_scope, package_id=nights.id,
+                        reasons="My daughter is up with me three nights a week and she is exhausted. "
+                                "The assessment was before my fall.")
+    warn_about_slow_reviews(session, today)
+    demo.created += 6
+
+
+def _happened_working_days_ago(session, package: CarePackage, working_days: int, today) -> None:
+    """Date a package's steps so far (sent, accepted, reached Priya) and their timeline entries
+    to `working_days` working days ago: the demo's story is that it has waited that long."""
+    when = datetime.combine(add_working_days(today, -working_days), time(10), UTC)
+    package.submitted_at = package.providers_accepted_at = package.review_requested_at = when
+    session.add(package)
+    for event in session.exec(select(PackageEvent).where(PackageEvent.package_id == package.id)):
+        event.at = when
+        session.add(event)
+    session.flush()
 
 
 def _scope(session, user: User, person: Person | None = None) -> Scope:

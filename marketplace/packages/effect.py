@@ -57,15 +57,19 @@ def planned_weekly_spend(session: Session, budget_id: int, today: date) -> int |
 
 
 def budget_effect(session: Session, package: CarePackage, budget: Budget, lines: list[PackageLine],
-                  outcomes: list[Outcome], today: date) -> BudgetEffect:
+                  outcomes: list[Outcome], today: date, *, given_back: int = 0) -> BudgetEffect:
+    """`given_back`: for a new version, what the agreed version it replaces would give back
+    when it is agreed (so "free to use after" moves by the difference, as the money will)."""
     cost = costing.cost_package(lines, package.start_on, package.end_on)
     current = ledger.balances(session, budget.id)
     free_now = current.available
-    already_counted = package.status_enum == PackageStatus.ACTIVE
+    # Agreed once (even if replaced or ended since): its money was set aside then.
+    already_counted = package.status_enum in (PackageStatus.ACTIVE, PackageStatus.SUPERSEDED, PackageStatus.ENDED)
     forecast = budget_forecast(session, budget, today=today,
                                 weekly_spend_pence=active_weekly_spend(session, budget.id, today),
                                 balances=current)
-    left_at_end = forecast.left_at_end - (0 if already_counted else cost.total_pence)
+    still_to_set_aside = 0 if already_counted else cost.total_pence - given_back
+    left_at_end = forecast.left_at_end - still_to_set_aside
     planned = {c.key: c.allocation_pence for c in session.exec(
         select(BudgetCategory).where(BudgetCategory.budget_id == budget.id))}
     categories = [CategoryEffect(category_label(key), amount, planned.get(key))
@@ -73,7 +77,7 @@ def budget_effect(session: Session, package: CarePackage, budget: Budget, lines:
     supported = {line.outcome_id for line in lines}
     return BudgetEffect(
         cost=cost, free_now=free_now,
-        free_after=free_now if already_counted else free_now - cost.total_pence,
+        free_after=free_now - still_to_set_aside,
         left_at_end_about=share(left_at_end, 1, ABOUT) * ABOUT,  # halves up, in integers
         period_end=budget.period_end,
         categories=categories,

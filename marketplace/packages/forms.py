@@ -47,3 +47,29 @@ class ReviewForm(BaseForm):
     ]), description="If you ask for changes or turn it down, say why in plain words: the person will read it.")
     note = LongTextField("What needs to change, or the reasons", validators=[Optional()])
     submit = Submit("Send decision")
+
+
+class ChangeLineForm(BaseForm):
+    quantity = TextField("How many?", render_kw={"inputmode": "decimal", "spellcheck": "false"})
+    outcome_id = RadioChoiceField("Which outcome is this support for?", coerce=int, validate_choice=False)
+    submit = Submit("Save the change")
+
+
+class DatesForm(BaseForm):
+    start_on = DateInputField("Start date", what="the start date")
+    end_on = DateInputField("End date", what="the end date")
+    submit = Submit("Save the dates")
+
+
+class EndForm(BaseForm):
+    from_date = DateInputField("Date the support stops", what="the date the support stops")
+    reason = LongTextField("Why is it ending? (optional)", validators=[Optional()],
+                           description="Each provider and everyone who can see the package reads this.")
+    submit = Submit("End the package")
+
+
+class ChallengeForm(BaseForm):
+    reasons = LongTextField("Why do you think the decision is wrong?",
+                            description="Say it in your own words. A different professional or the council will "
+                                        "look at it again and tell you their reasons.")
+    submit = Submit("Ask for it to be looked at again")

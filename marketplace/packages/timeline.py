@@ -21,6 +21,12 @@ EVENT_WORDS = {
     "changes_requested": "Asked for changes",
     "rejected": "Turned the package down",
     "comment": "Commented",
+    "version_started": "Started a new version to change the package",
+    "line_changed": "Changed a line",
+    "dates_changed": "Changed the dates",
+    "superseded": "Replaced by a newer version: money it no longer needs is free to use again",
+    "ended": "Ended the package early: money it no longer needs is free to use again",
+    "challenged": "Asked for the decision to be looked at again",
 }
 
 

@@ -12,18 +12,24 @@ from marketplace.dates import today_in_uk
 from marketplace.db import get_session
 from marketplace.errors import ServiceError
 from marketplace.forms import choices, show_service_error
-from marketplace.models import Budget, CarePackage, Provider, Role
+from marketplace.models import Budget, CarePackage, PackageStatus, Provider, Role
 from marketplace.money import format_money
-from marketplace.packages import building, lifecycle
-from marketplace.packages.access import package_and_budget_in_scope
-from marketplace.packages.forms import AddLineForm, NewPackageForm, NoteForm
+from marketplace.packages import building, costing, lifecycle, versions
+from marketplace.packages.access import lines_of, package_and_budget_in_scope
+from marketplace.packages.forms import (
+    AddLineForm,
+    ChallengeForm,
+    ChangeLineForm,
+    DatesForm,
+    EndForm,
+    NewPackageForm,
+    NoteForm,
+)
 from marketplace.packages.pages import package_context
 from marketplace.plans.service import outcomes_of
 from marketplace.scope import NotAllowed, Relationship, Scope, can
 
 bp = Blueprint("packages", __name__, url_prefix="/packages")
-
-
 
 
 def _package(scope: Scope, package_id: int) -> tuple[CarePackage, Budget]:
@@ -71,7 +77,132 @@ def package(package_id: int):
     return render_template(
         "packages/package.html", **package_context(get_session(), found, budget), note_form=NoteForm(formdata=None),
         may_draft=can(scope, "draft_package"), may_cosign=_may_cosign(scope, found),
+        may_challenge=lifecycle.may_challenge(found),
         comment_url=url_for("packages.add_comment", package_id=found.id))
+
+
+@bp.route("/<int:package_id>/change", methods=["POST"])
+@roles(Role.PERSON, Role.ADVOCATE)
+def change(package_id: int):
+    """“Change this package”: a new draft version; the agreed one stays until it is agreed."""
+    scope = require_or_403("draft_package")
+    db = get_session()
+    try:
+        draft = versions.start_new_version(db, scope, package_id=package_id, today=today_in_uk())
+    except LookupError:
+        abort(404)
+    except ServiceError as error:
+        db.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("packages.package", package_id=package_id))
+    db.commit()
+    flash(f"This is version {draft.version}. Change what you need, then send it for agreement. "
+          "Until it is agreed, the agreed version carries on.")
+    return redirect(url_for("packages.package", package_id=draft.id))
+
+
+@bp.route("/<int:package_id>/challenge", methods=["GET", "POST"])
+@roles(Role.PERSON, Role.ADVOCATE)
+def challenge(package_id: int):
+    """Ask for a professional's decision to be looked at again, saying why."""
+    scope = require_or_403("draft_package")
+    found, _budget = _package(scope, package_id)
+    if not lifecycle.may_challenge(found):
+        abort(404)
+    db = get_session()
+    form = ChallengeForm()
+    if form.validate_on_submit():
+        try:
+            lifecycle.challenge(db, scope, package_id=found.id, reasons=form.reasons.data)
+        except ServiceError as error:
+            db.rollback()
+            show_service_error(form, error)
+        else:
+            db.commit()
+            flash("You have asked for the decision to be looked at again. A different professional or the "
+                  "council will decide, and tell you why.")
+            return redirect(url_for("packages.package", package_id=found.id))
+    return render_template("packages/challenge.html", form=form, package=found), 400 if form.errors else 200
+
+
+@bp.route("/<int:package_id>/end", methods=["GET", "POST"])
+@roles(Role.PERSON, Role.ADVOCATE)
+def end(package_id: int):
+    scope = require_or_403("draft_package")
+    found, _budget = _package(scope, package_id)
+    return end_page(scope, found, url_for("packages.package", package_id=found.id))
+
+
+def end_page(scope: Scope, package: CarePackage, back_url: str):
+    """Shared with the professional's page: end an agreed package from a date."""
+    if package.status_enum != PackageStatus.ACTIVE:
+        abort(404)
+    db = get_session()
+    form = EndForm()
+    if form.validate_on_submit():
+        try:
+            lifecycle.end_early(db, scope, package_id=package.id, from_date=form.from_date.data,
+                                reason=form.reason.data, today=today_in_uk())
+        except ServiceError as error:
+            db.rollback()
+            show_service_error(form, error)
+        else:
+            db.commit()
+            flash("The package is ended. Each provider is told, and the money it no longer needs is free to use.")
+            return redirect(back_url)
+    return render_template("packages/end.html", form=form, package=package, back_url=back_url), \
+        400 if form.errors else 200
+
+
+@bp.route("/<int:package_id>/lines/<int:line_id>/change", methods=["GET", "POST"])
+@roles(Role.PERSON, Role.ADVOCATE)
+def change_line(package_id: int, line_id: int):
+    scope = require_or_403("draft_package")
+    db = get_session()
+    found, _budget = _package(scope, package_id)
+    line = next((line for line in lines_of(db, found.id) if line.id == line_id), None) or abort(404)
+    if not found.status_enum.editable:
+        abort(404)
+    outcomes = [o for o in outcomes_of(db, scope.person.id) if o.achieved_on is None or o.id == line.outcome_id]
+    form = ChangeLineForm(data={"quantity": costing.format_quantity(line.quantity_hundredths),
+                                "outcome_id": line.outcome_id} if request.method == "GET" else None)
+    form.outcome_id.choices = choices((o.id, o.text) for o in outcomes)
+    form.quantity.label.text = f"How many {_plural(line.unit)}{' each week' if line.weekly else ''}?"
+    if form.validate_on_submit():
+        try:
+            building.change_line(db, scope, package_id=found.id, line_id=line.id, quantity=form.quantity.data or "",
+                                 outcome_id=form.outcome_id.data)
+        except ServiceError as error:
+            db.rollback()
+            show_service_error(form, error)
+        else:
+            db.commit()
+            flash(f"“{line.title}” is changed.")
+            return redirect(url_for("packages.package", package_id=found.id))
+    return render_template("packages/change_line.html", form=form, package=found, line=line), \
+        400 if form.errors else 200
+
+
+@bp.route("/<int:package_id>/dates", methods=["GET", "POST"])
+@roles(Role.PERSON, Role.ADVOCATE)
+def change_dates(package_id: int):
+    scope = require_or_403("draft_package")
+    db = get_session()
+    found, _budget = _package(scope, package_id)
+    if not found.status_enum.editable:
+        abort(404)
+    form = DatesForm(data={"start_on": found.start_on, "end_on": found.end_on} if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            building.change_dates(db, scope, package_id=found.id, start_on=form.start_on.data, end_on=form.end_on.data)
+        except ServiceError as error:
+            db.rollback()
+            show_service_error(form, error)
+        else:
+            db.commit()
+            flash("The dates are changed.")
+            return redirect(url_for("packages.package", package_id=found.id))
+    return render_template("packages/change_dates.html", form=form, package=found), 400 if form.errors else 200
 
 
 def _may_cosign(scope: Scope, package: CarePackage) -> bool:
@@ -155,7 +286,7 @@ def add_service(service_id: int):
     scope = require_or_403("draft_package")
     db = get_session()
     today = today_in_uk()
-    service = building.listed_service(db, service_id, today) or abort(404)
+    service = building.listed_service(db, service_id, today, person_id=scope.person.id) or abort(404)
     provider = db.get(Provider, service.provider_id)
     editable = db.exec(select(CarePackage).where(
         CarePackage.person_id == scope.person.id,

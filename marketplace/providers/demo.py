@@ -154,14 +154,17 @@ def _owner_scope(demo: DemoData, provider: Provider | None, *, name: str, kind: 
 def _set_up(demo: DemoData, staff: Scope, *, kind: str, districts: list[str], randomness: random.Random) -> None:
     provider = demo.session.get(Provider, staff.provider_id)
     slug = "".join(ch for ch in provider.name.lower().split(",")[0] if ch.isalnum())
+    # Drawn in this order so the demo's phone numbers, languages and prices stay as they were.
+    phone = f"0113 496 {randomness.randint(0, 9999):04d}"
+    cqc_number = f"1-{randomness.randint(100000000, 999999999)}" if kind == "care_agency" else ""
     languages = ["English", *randomness.sample(LANGUAGE_CHOICES, randomness.choice([0, 0, 1, 1, 2]))]
     provider_service.update_organisation(
         demo.session, scope=staff, name=provider.name, kind=kind,
         description=provider.description or KIND_BLURB[kind], contact_email=f"hello@{slug}.example",
-        contact_phone=f"0113 496 {randomness.randint(0, 9999):04d}", areas=districts, languages=languages,
+        contact_phone=phone, areas=districts, languages=languages,
         access_notes=("We visit you at home." if kind in ("care_agency", "personal_assistant")
                       else "Step-free entrance and an accessible toilet."),
-        cqc_number=f"1-{randomness.randint(100000000, 999999999)}" if kind == "care_agency" else "")
+        cqc_number=cqc_number)
     for category, title, text, unit, low, high, days, minimum in SERVICES_BY_KIND[kind]:
         listing = provider_service.save_service(
             demo.session, scope=staff, service=None, category=category, title=title, description=text,

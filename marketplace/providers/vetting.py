@@ -63,5 +63,18 @@ def service_is_shown(today: date) -> ColumnElement[bool]:
 
 
 def is_listed(today: date) -> ColumnElement[bool]:
-    """Shown to the public: vetted and not suspended."""
+    """Shown to the public: vetted, not suspended, and not someone's own provider."""
+    return and_(Provider.private_for_person_id.is_(None), takes_new_work(today))
+
+
+def takes_new_work(today: date) -> ColumnElement[bool]:
+    """May be chosen for a care package: vetted and not suspended (a person's own provider too,
+    for that person: see may_be_chosen_by)."""
     return and_(Provider.suspended_at.is_(None), is_vetted(today))
+
+
+def may_be_chosen_by(person_id: int, today: date) -> ColumnElement[bool]:
+    """This person may put it in a package: a listed provider, or their own once the council
+    has checked it."""
+    return and_(or_(Provider.private_for_person_id.is_(None), Provider.private_for_person_id == person_id),
+                takes_new_work(today))

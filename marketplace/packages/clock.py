@@ -1,0 +1,72 @@
+"""The response clock (the promise of a fast answer): how many working days a package has
+waited for its decision, who is deciding, and the daily warnings when it waits too long.
+
+The clock runs from the moment the package reached its reviewer (`review_requested_at`): every
+provider had accepted and any co-signing was done. Working days leave out weekends and the
+England and Wales bank holidays.
+"""
+
+from datetime import date, datetime
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from marketplace.dates import UK
+from marketplace.models import CarePackage, CaseAssignment, PackageStatus, User
+from marketplace.notifications import events as notices
+from marketplace.workdays import working_days_between
+
+# The professional is reminded after this many working days, and the council told after LATE.
+REMIND_AFTER = 3
+LATE_AFTER = 5
+
+
+def uk_date(moment: datetime) -> date:
+    return moment.astimezone(UK).date()
+
+
+def clock_started_at(package: CarePackage) -> datetime | None:
+    """When it reached the reviewer (packages sent before this was recorded: when they were sent)."""
+    return package.review_requested_at or package.submitted_at
+
+
+def started_at_sql():
+    """clock_started_at in SQL, to list the longest waiting first on every database."""
+    return func.coalesce(CarePackage.review_requested_at, CarePackage.submitted_at)
+
+
+def working_days_waiting(package: CarePackage, today: date) -> int | None:
+    """Working days since it reached the reviewer; None when it is not waiting for a decision."""
+    started = clock_started_at(package)
+    if package.status_enum != PackageStatus.AWAITING_REVIEW or started is None:
+        return None
+    return working_days_between(uk_date(started), today)
+
+
+def is_late(package: CarePackage, today: date) -> bool:
+    """Waiting more than LATE_AFTER working days."""
+    waited = working_days_waiting(package, today)
+    return waited is not None and waited > LATE_AFTER
+
+
+def reviewer_names(session: Session, package: CarePackage) -> list[str]:
+    """Who is deciding: the professionals with the person on their caseload."""
+    return list(session.exec(select(User.name).join(CaseAssignment, CaseAssignment.professional_id == User.id)
+                             .where(CaseAssignment.person_id == package.person_id).order_by(User.name)))
+
+
+def warn_about_slow_reviews(session: Session, today: date) -> int:
+    """The daily sweep: remind the professional at REMIND_AFTER working days and tell the council
+    at LATE_AFTER. Once per package, per time it reached review, per warning (safe to run twice)."""
+    sent = 0
+    waiting = session.exec(select(CarePackage).where(
+        CarePackage.status == PackageStatus.AWAITING_REVIEW.value)).all()
+    for package in waiting:
+        waited = working_days_waiting(package, today)
+        if waited is None:
+            continue
+        if waited >= REMIND_AFTER:
+            sent += notices.package_waiting_for_professional(session, package, working_days=waited)
+        if waited >= LATE_AFTER:
+            sent += notices.package_waiting_too_long(session, package, working_days=waited)
+    return sent
