@@ -46,6 +46,7 @@ from marketplace.providers.catalogue import (
     UNITS,
 )
 from marketplace.providers.demo import SERVICES_BY_KIND
+from marketplace.providers.listing import refresh_listings
 from marketplace.providers.vetting import is_listed
 
 BATCH_ROWS = 5_000
@@ -311,6 +312,8 @@ def _providers(connection: Connection, scale: Scale, password_hash: str, made: M
         for offset, row in enumerate(table_rows):
             row["id"] = ids[table] + offset
         bulk_insert(connection, table.__table__, table_rows)
+    # Written in bulk, past the ORM: the vetting dates are worked out once here.
+    refresh_listings(connection, range(first_provider, first_provider + scale.providers))
 
 
 CATEGORY_SPLIT = [("personal_care", 60), ("community_activities", 25), ("transport", 15)]

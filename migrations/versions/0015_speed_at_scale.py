@@ -1,9 +1,10 @@
-"""Speed at scale: full-text search documents kept by the database
+"""Speed at scale: full-text search documents kept by the database; vetting kept as dates
 
 Revision ID: 0015_speed_at_scale
 Revises: 0011_payments
 Create Date: 2026-12-01 15:20:00.000000
 """
+import sqlalchemy as sa
 from alembic import op
 
 
@@ -150,6 +151,18 @@ def _postgresql() -> bool:
 
 
 def upgrade() -> None:
+    # Columns first: on SQLite a table rebuilt by batch mode would lose the search triggers.
+    with op.batch_alter_table('provider', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('listed_until', sa.Date(), nullable=True))
+        batch_op.create_index(batch_op.f('ix_provider_listed_until'), ['listed_until'], unique=False)
+    with op.batch_alter_table('service', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('shown_until', sa.Date(), nullable=True))
+        batch_op.create_index(batch_op.f('ix_service_shown_until'), ['shown_until'], unique=False)
+        batch_op.create_index('ix_service_category_shown_until', ['category', 'shown_until'], unique=False)
+    # Today's providers and services get their dates from their checks, as every change will.
+    from marketplace.providers.listing import refresh_listings
+    refresh_listings(op.get_bind())
+
     for statement in POSTGRESQL_SEARCH if _postgresql() else SQLITE_SEARCH:
         op.execute(statement)
 
@@ -157,3 +170,10 @@ def upgrade() -> None:
 def downgrade() -> None:
     for statement in POSTGRESQL_SEARCH_DOWN if _postgresql() else SQLITE_SEARCH_DOWN:
         op.execute(statement)
+    with op.batch_alter_table('service', schema=None) as batch_op:
+        batch_op.drop_index('ix_service_category_shown_until')
+        batch_op.drop_index(batch_op.f('ix_service_shown_until'))
+        batch_op.drop_column('shown_until')
+    with op.batch_alter_table('provider', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_provider_listed_until'))
+        batch_op.drop_column('listed_until')
