@@ -166,6 +166,8 @@ def generate(engine: Engine, scale: Scale) -> Dataset:
         _providers(connection, scale, password_hash, made, today, rng)
         _budgets(connection, scale, holders, made, today, rng)
         made.big_package_id = _packages(connection, today)
+        # The postings were written in bulk, past ledger.post(): their balances are summed once.
+        ledger.rebuild_kept_balances(connection)
         move_sequences_past_ids(connection, [
             CarePackage.__table__, PackageLine.__table__,
             User.__table__, Person.__table__, CaseAssignment.__table__, Provider.__table__,
@@ -173,6 +175,11 @@ def generate(engine: Engine, scale: Scale) -> Dataset:
             Service.__table__, VettingCheck.__table__, Budget.__table__, BudgetCategory.__table__,
             LedgerTransaction.__table__, Posting.__table__,
         ])
+    if engine.dialect.name == "postgresql":
+        # Fresh statistics, as autovacuum would give a live database in time: without them the
+        # planner guesses row counts for tables it has just seen grow from nothing.
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql("ANALYZE")
     with engine.connect() as connection:
         problems = broken_invariants(connection, made, today)
         if problems:

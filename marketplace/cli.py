@@ -64,6 +64,7 @@ def create_user(email: str, name: str, role: str, password: str) -> None:
 def register_commands(app: Flask) -> None:
     from marketplace.budgets.cli import budgets_cli
     from marketplace.jobs import jobs_cli
+    from marketplace.ledger_check import ledger_cli
     from marketplace.payments.cli import payments_cli
     from marketplace.providers.cli import vetting_cli
 
@@ -71,6 +72,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(db_cli)
     app.cli.add_command(payments_cli)
     app.cli.add_command(jobs_cli)
+    app.cli.add_command(ledger_cli)
     app.cli.add_command(vetting_cli)
     app.cli.add_command(demo_data)
     app.cli.add_command(create_user)

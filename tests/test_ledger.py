@@ -196,3 +196,21 @@ def test_the_same_request_arriving_ten_times_at_once_is_recorded_once(app, sessi
 
     assert len(transaction_ids) == 10 and len(set(transaction_ids)) == 1
     assert ledger.balances(session, budget.id).available == 90_000
+
+
+def test_flask_ledger_check_proves_kept_balances_equal_the_postings(runner, session):
+    from sqlmodel import update as sql_update
+
+    from marketplace.models import LedgerBalance
+
+    budget = create_budget(session, paid_in_pence=50_000)
+    result = runner.invoke(args=["ledger", "check"])
+    assert result.exit_code == 0, result.output
+    assert "Kept balances equal the postings for all 1 budgets" in result.output
+    session.exec(sql_update(LedgerBalance).where(LedgerBalance.budget_id == budget.id,
+                                                 LedgerBalance.account == "available")
+                 .values(balance_pence=LedgerBalance.balance_pence + 1))
+    session.commit()
+    result = runner.invoke(args=["ledger", "check"])
+    assert result.exit_code != 0
+    assert f"Budget {budget.id}, available: kept" in result.output

@@ -89,5 +89,18 @@ class Posting(SQLModel, table=True):
     amount_pence: int
 
 
+class LedgerBalance(SQLModel, table=True):
+    """One account's balance in one budget: the sum of its postings, kept by ledger.post() in
+    the same transaction and under the same budget lock, so figures read one row instead of
+    summing every posting. The postings stay the truth: `flask ledger check` proves they agree."""
+
+    __table_args__ = (UniqueConstraint("budget_id", "account"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    budget_id: int = Field(foreign_key="budget.id")
+    account: str = Field(max_length=120)
+    balance_pence: int = Field(default=0)
+
+
 forbid_changes(LedgerTransaction)
 forbid_changes(Posting)

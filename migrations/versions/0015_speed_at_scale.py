@@ -1,10 +1,12 @@
-"""Speed at scale: full-text search documents kept by the database; vetting kept as dates
+"""Speed at scale: full-text search documents kept by the database; vetting kept as dates;
+balances kept by the ledger
 
 Revision ID: 0015_speed_at_scale
 Revises: 0011_payments
 Create Date: 2026-12-01 15:20:00.000000
 """
 import sqlalchemy as sa
+import sqlmodel
 from alembic import op
 
 
@@ -159,6 +161,19 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('shown_until', sa.Date(), nullable=True))
         batch_op.create_index(batch_op.f('ix_service_shown_until'), ['shown_until'], unique=False)
         batch_op.create_index('ix_service_category_shown_until', ['category', 'shown_until'], unique=False)
+    op.create_table(
+        'ledgerbalance',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('budget_id', sa.Integer(), nullable=False),
+        sa.Column('account', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+        sa.Column('balance_pence', sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(['budget_id'], ['budget.id'], ),
+        sa.PrimaryKeyConstraint('id'),
+        sa.UniqueConstraint('budget_id', 'account'),
+    )
+    from marketplace.ledger import rebuild_kept_balances
+    rebuild_kept_balances(op.get_bind())
+
     # Today's providers and services get their dates from their checks, as every change will.
     from marketplace.providers.listing import refresh_listings
     refresh_listings(op.get_bind())
@@ -177,3 +192,4 @@ def downgrade() -> None:
     with op.batch_alter_table('provider', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_provider_listed_until'))
         batch_op.drop_column('listed_until')
+    op.drop_table('ledgerbalance')
