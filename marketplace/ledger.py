@@ -26,12 +26,20 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import ClassVar
 
-from sqlalchemy import ColumnElement, Connection, delete, func, insert, or_
+from sqlalchemy import ColumnElement, Connection, case, cast, delete, func, insert, literal, or_
+from sqlalchemy import Date as SQLDate
 from sqlmodel import Session, select
 
 from marketplace.dates import today_in_uk
 from marketplace.errors import ServiceError
-from marketplace.models import Budget, LedgerBalance, LedgerTransaction, Posting, User
+from marketplace.models import (
+    Budget,
+    LedgerBalance,
+    LedgerMonthTotal,
+    LedgerTransaction,
+    Posting,
+    User,
+)
 from marketplace.money import format_money
 from marketplace.storage import lock_row
 
@@ -89,6 +97,27 @@ def committed_account(reference: str) -> str:
 
 def payable_account(provider_id: int) -> str:
     return f"{PAYABLE_PREFIX}{provider_id}"
+
+
+def account_kind(account: str) -> str:
+    """The kind of account month totals are kept for (LedgerMonthTotal.kind): the account's
+    own name, but "committed" for every committed:… and "payable" for every payable:…."""
+    if account.startswith(COMMITTED_PREFIX):
+        return "committed"
+    if account.startswith(PAYABLE_PREFIX):
+        return "payable"
+    return account
+
+
+def _account_kind_sql(account: ColumnElement[str]) -> ColumnElement[str]:
+    return case((account.startswith(COMMITTED_PREFIX), literal("committed")),
+                (account.startswith(PAYABLE_PREFIX), literal("payable")), else_=account)
+
+
+def _month_sql(day: ColumnElement[date], dialect: str) -> ColumnElement[date]:
+    if dialect == "postgresql":
+        return cast(func.date_trunc("month", day), SQLDate)
+    return func.date(day, "start of month", type_=SQLDate)
 
 
 def _must_not_go_negative(account: str) -> bool:
@@ -228,15 +257,69 @@ def _kept_balances(session: Session, budget_id: int, accounts: Iterable[str]) ->
                                     LedgerBalance.account.in_(list(accounts))))}
 
 
+def summed_month_totals(session: Session, budget_id: int) -> dict[tuple[date, int | None, str], int]:
+    """(month, category, kind of account) → movement, summed from the postings."""
+    totals: dict[tuple[date, int | None, str], int] = {}
+    for effective_on, category_id, account, amount in session.exec(
+            select(LedgerTransaction.effective_on, LedgerTransaction.category_id, Posting.account,
+                   Posting.amount_pence)
+            .join(LedgerTransaction, LedgerTransaction.id == Posting.transaction_id)
+            .where(Posting.budget_id == budget_id)):
+        key = (effective_on.replace(day=1), category_id, account_kind(account))
+        totals[key] = totals.get(key, 0) + amount
+    return {key: total for key, total in totals.items() if total}
+
+
+def kept_month_totals(session: Session, budget_id: int) -> dict[tuple[date, int | None, str], int]:
+    return {(month, category_id, kind): amount for month, category_id, kind, amount in session.exec(
+        select(LedgerMonthTotal.month, LedgerMonthTotal.category_id, LedgerMonthTotal.kind,
+               LedgerMonthTotal.amount_pence)
+        .where(LedgerMonthTotal.budget_id == budget_id, LedgerMonthTotal.amount_pence != 0))}
+
+
 def rebuild_kept_balances(connection: Connection) -> None:
-    """Every kept balance summed again from the postings: for postings written in bulk, past
-    post() (a migration, the benchmark's data)."""
-    connection.execute(delete(LedgerBalance.__table__))
+    """Every kept balance and month total summed again from the postings: for postings
+    written in bulk, past post() (a migration, the benchmark's data)."""
     postings = Posting.__table__
+    connection.execute(delete(LedgerBalance.__table__))
     connection.execute(insert(LedgerBalance.__table__).from_select(
         ["budget_id", "account", "balance_pence"],
         select(postings.c.budget_id, postings.c.account, func.sum(postings.c.amount_pence))
         .group_by(postings.c.budget_id, postings.c.account)))
+    connection.execute(delete(LedgerMonthTotal.__table__))
+    connection.execute(insert(LedgerMonthTotal.__table__).from_select(
+        ["budget_id", "month", "category_id", "kind", "amount_pence"],
+        month_totals_from_postings(connection.dialect.name)))
+
+
+def month_totals_from_postings(dialect: str):
+    """(budget_id, month, category_id, kind, amount) for every budget, summed from the postings."""
+    postings, transactions = Posting.__table__, LedgerTransaction.__table__
+    month = _month_sql(transactions.c.effective_on, dialect)
+    kind = _account_kind_sql(postings.c.account)
+    return (select(postings.c.budget_id, month.label("month"), transactions.c.category_id,
+                   kind.label("kind"), func.sum(postings.c.amount_pence).label("amount_pence"))
+            .join(transactions, transactions.c.id == postings.c.transaction_id)
+            .group_by(postings.c.budget_id, month, transactions.c.category_id, kind))
+
+
+def _keep_month_totals(session: Session, transaction: LedgerTransaction, legs: dict[str, int]) -> None:
+    month = transaction.effective_on.replace(day=1)
+    moved: dict[str, int] = {}
+    for account, amount in legs.items():
+        moved[account_kind(account)] = moved.get(account_kind(account), 0) + amount
+    rows = {row.kind: row for row in session.exec(
+        select(LedgerMonthTotal).where(
+            LedgerMonthTotal.budget_id == transaction.budget_id, LedgerMonthTotal.month == month,
+            LedgerMonthTotal.category_id.is_not_distinct_from(transaction.category_id),
+            LedgerMonthTotal.kind.in_(list(moved))))}
+    for kind, amount in moved.items():
+        if amount == 0:  # e.g. set-aside money moved from one commitment to another
+            continue
+        row = rows.get(kind) or LedgerMonthTotal(budget_id=transaction.budget_id, month=month,
+                                                 category_id=transaction.category_id, kind=kind)
+        row.amount_pence = (row.amount_pence or 0) + amount
+        session.add(row)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -351,6 +434,7 @@ def post(
         row = kept.get(account) or LedgerBalance(budget_id=budget_id, account=account, balance_pence=0)
         row.balance_pence += amount
         session.add(row)
+    _keep_month_totals(session, transaction, normalised)
     session.flush()
     return transaction
 

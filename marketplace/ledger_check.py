@@ -1,8 +1,10 @@
-"""`flask ledger check`: prove the kept balances equal the sums of the postings, for every budget.
+"""`flask ledger check`: prove the kept balances and month totals equal the sums of the
+postings, for every budget.
 
-The postings are the truth; ledger.post() keeps a balance row per (budget, account) beside
-them so pages read a handful of rows. This compares the two in two statements, whatever the
-number of budgets, and names every difference.
+The postings are the truth; ledger.post() keeps a balance row per (budget, account) and a
+total per (budget, month, category, kind of account) beside them so pages read a handful of
+rows. This compares them in four statements, whatever the number of budgets, and names every
+difference.
 """
 
 from dataclasses import dataclass
@@ -13,7 +15,8 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from marketplace.db import engine
-from marketplace.models import LedgerBalance, Posting
+from marketplace.ledger import month_totals_from_postings
+from marketplace.models import LedgerBalance, LedgerMonthTotal, Posting
 
 ledger_cli = AppGroup("ledger", help="The money ledger.")
 
@@ -21,21 +24,32 @@ ledger_cli = AppGroup("ledger", help="The money ledger.")
 @dataclass(frozen=True)
 class Difference:
     budget_id: int
-    account: str
+    what: str  # the account, or the month, category and kind of account
     kept: int
     summed: int
 
 
+def _differences(kept: dict[tuple, int], summed: dict[tuple, int], describe) -> list[Difference]:
+    return [Difference(key[0], describe(*key[1:]), kept.get(key, 0), summed.get(key, 0))
+            for key in sorted(kept.keys() | summed.keys(), key=str)
+            if kept.get(key, 0) != summed.get(key, 0)]
+
+
 def kept_balance_differences(session: Session) -> list[Difference]:
-    """Every (budget, account) whose kept balance is not the sum of its postings."""
+    """Every kept balance or month total that is not the sum of its postings."""
     summed = {(budget_id, account): int(total) for budget_id, account, total in session.execute(
         select(Posting.budget_id, Posting.account, func.sum(Posting.amount_pence))
         .group_by(Posting.budget_id, Posting.account))}
     kept = {(budget_id, account): balance for budget_id, account, balance in session.execute(
         select(LedgerBalance.budget_id, LedgerBalance.account, LedgerBalance.balance_pence))}
-    return [Difference(budget_id, account, kept.get((budget_id, account), 0), summed.get((budget_id, account), 0))
-            for budget_id, account in sorted(summed.keys() | kept.keys())
-            if kept.get((budget_id, account), 0) != summed.get((budget_id, account), 0)]
+    summed_months = {tuple(row[:4]): int(row[4]) for row in session.execute(
+        month_totals_from_postings(session.get_bind().dialect.name))}
+    kept_months = {tuple(row[:4]): row[4] for row in session.execute(
+        select(LedgerMonthTotal.budget_id, LedgerMonthTotal.month, LedgerMonthTotal.category_id,
+               LedgerMonthTotal.kind, LedgerMonthTotal.amount_pence))}
+    return _differences(kept, summed, lambda account: account) + _differences(
+        kept_months, summed_months,
+        lambda month, category_id, kind: f"{kind} in {month:%B %Y}, category {category_id or 'none'}")
 
 
 @ledger_cli.command("check")
@@ -45,8 +59,8 @@ def check() -> None:
         differences = kept_balance_differences(session)
         budgets = session.execute(select(func.count(func.distinct(Posting.budget_id)))).scalar_one()
     for difference in differences:
-        click.echo(f"Budget {difference.budget_id}, {difference.account}: kept {difference.kept}, "
+        click.echo(f"Budget {difference.budget_id}, {difference.what}: kept {difference.kept}, "
                    f"postings add up to {difference.summed}")
     if differences:
-        raise click.ClickException(f"{len(differences)} kept balances differ from their postings.")
-    click.echo(f"Kept balances equal the postings for all {budgets} budgets with money.")
+        raise click.ClickException(f"{len(differences)} kept figures differ from their postings.")
+    click.echo(f"Kept balances and month totals equal the postings for all {budgets} budgets with money.")

@@ -201,12 +201,12 @@ def test_the_same_request_arriving_ten_times_at_once_is_recorded_once(app, sessi
 def test_flask_ledger_check_proves_kept_balances_equal_the_postings(runner, session):
     from sqlmodel import update as sql_update
 
-    from marketplace.models import LedgerBalance
+    from marketplace.models import LedgerBalance, LedgerMonthTotal
 
     budget = create_budget(session, paid_in_pence=50_000)
     result = runner.invoke(args=["ledger", "check"])
     assert result.exit_code == 0, result.output
-    assert "Kept balances equal the postings for all 1 budgets" in result.output
+    assert "Kept balances and month totals equal the postings for all 1 budgets" in result.output
     session.exec(sql_update(LedgerBalance).where(LedgerBalance.budget_id == budget.id,
                                                  LedgerBalance.account == "available")
                  .values(balance_pence=LedgerBalance.balance_pence + 1))
@@ -214,3 +214,9 @@ def test_flask_ledger_check_proves_kept_balances_equal_the_postings(runner, sess
     result = runner.invoke(args=["ledger", "check"])
     assert result.exit_code != 0
     assert f"Budget {budget.id}, available: kept" in result.output
+    session.exec(sql_update(LedgerMonthTotal).where(LedgerMonthTotal.budget_id == budget.id,
+                                                    LedgerMonthTotal.kind == "funding")
+                 .values(amount_pence=0))
+    session.commit()
+    result = runner.invoke(args=["ledger", "check"])
+    assert f"Budget {budget.id}, funding in " in result.output

@@ -171,6 +171,20 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint('id'),
         sa.UniqueConstraint('budget_id', 'account'),
     )
+    op.create_table(
+        'ledgermonthtotal',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('budget_id', sa.Integer(), nullable=False),
+        sa.Column('month', sa.Date(), nullable=False),
+        sa.Column('category_id', sa.Integer(), nullable=True),
+        sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column('amount_pence', sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(['budget_id'], ['budget.id'], ),
+        sa.ForeignKeyConstraint(['category_id'], ['budgetcategory.id'], ),
+        sa.PrimaryKeyConstraint('id'),
+    )
+    op.create_index('ix_ledgermonthtotal_budget_month', 'ledgermonthtotal',
+                    ['budget_id', 'month', 'category_id', 'kind'], unique=False)
     from marketplace.ledger import rebuild_kept_balances
     rebuild_kept_balances(op.get_bind())
 
@@ -192,4 +206,6 @@ def downgrade() -> None:
     with op.batch_alter_table('provider', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_provider_listed_until'))
         batch_op.drop_column('listed_until')
+    op.drop_index('ix_ledgermonthtotal_budget_month', table_name='ledgermonthtotal')
+    op.drop_table('ledgermonthtotal')
     op.drop_table('ledgerbalance')
