@@ -1,18 +1,31 @@
 """The statement: every money movement of a budget, newest first, with the balance after
-each. Summed in SQL from the ledger's postings."""
+each. A page's balances start from the balances and month totals the ledger keeps, so a page
+sums at most one month's postings whatever its depth."""
 
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, case, func, not_, or_
+from sqlalchemy import and_, case, func, not_, or_, true
 from sqlmodel import Session, col, select
 
 from marketplace import ledger
+from marketplace.dates import add_months
 from marketplace.ledger import Balances
-from marketplace.models import BudgetCategory, LedgerTransaction, Person, Posting, Provider, User
+from marketplace.models import (
+    BudgetCategory,
+    LedgerBalance,
+    LedgerMonthTotal,
+    LedgerTransaction,
+    Person,
+    Posting,
+    Provider,
+    User,
+)
 
 STATEMENT_PAGE_SIZE = 25
+# Not spent yet: free to use plus set aside, the kinds of account in Balances' "unspent".
+UNSPENT_KINDS = ("available", "committed")
 
 
 @dataclass(frozen=True)
@@ -63,16 +76,21 @@ def _newest_first():
     return col(LedgerTransaction.effective_on).desc(), col(LedgerTransaction.id).desc()
 
 
-def _filtered(query, filters: StatementFilters):
+def _conditions(filters: StatementFilters) -> list:
+    conditions = []
     if filters.from_date is not None:
-        query = query.where(LedgerTransaction.effective_on >= filters.from_date)
+        conditions.append(LedgerTransaction.effective_on >= filters.from_date)
     if filters.to_date is not None:
-        query = query.where(LedgerTransaction.effective_on <= filters.to_date)
+        conditions.append(LedgerTransaction.effective_on <= filters.to_date)
     if filters.category_id is not None:
-        query = query.where(LedgerTransaction.category_id == filters.category_id)
+        conditions.append(LedgerTransaction.category_id == filters.category_id)
     if filters.provider_id is not None:
-        query = query.where(LedgerTransaction.provider_id == filters.provider_id)
-    return query
+        conditions.append(LedgerTransaction.provider_id == filters.provider_id)
+    return conditions
+
+
+def _filtered(query, filters: StatementFilters):
+    return query.where(*_conditions(filters))
 
 
 def _at_or_before(effective_on: date, transaction_id: int):
@@ -95,17 +113,25 @@ def _unspent_change(budget_id: int, *where):
     )
 
 
-def _balance_after(budget_id: int, effective_on: date, transaction_id: int, *, from_the_top: bool):
-    """Money not yet spent just after the given transaction, summing only the postings on its
-    shorter side: everything minus what came after it, or what came up to it."""
-    if from_the_top:
-        everything = (
-            select(func.coalesce(func.sum(Posting.amount_pence), 0))
-            .where(Posting.budget_id == budget_id, Balances.where("unspent", Posting.account))
-            .scalar_subquery()
-        )
-        return everything - _unspent_change(budget_id, not_(_at_or_before(effective_on, transaction_id)))
-    return _unspent_change(budget_id, _at_or_before(effective_on, transaction_id))
+def _balance_after(budget_id: int, effective_on: date, transaction_id: int):
+    """Money not yet spent just after the given transaction: the kept balance now, less the
+    kept totals of the months after its month, less what moved later in its own month (the
+    only postings summed)."""
+    next_month = add_months(effective_on.replace(day=1), 1)
+    now = (
+        select(func.coalesce(func.sum(LedgerBalance.balance_pence), 0))
+        .where(LedgerBalance.budget_id == budget_id, Balances.where("unspent", LedgerBalance.account))
+        .scalar_subquery()
+    )
+    later_months = (
+        select(func.coalesce(func.sum(LedgerMonthTotal.amount_pence), 0))
+        .where(LedgerMonthTotal.budget_id == budget_id, LedgerMonthTotal.month >= next_month,
+               LedgerMonthTotal.kind.in_(UNSPENT_KINDS))
+        .scalar_subquery()
+    )
+    later_this_month = _unspent_change(budget_id, LedgerTransaction.effective_on < next_month,
+                                       not_(_at_or_before(effective_on, transaction_id)))
+    return now - later_months - later_this_month
 
 
 def statement(session: Session, budget_id: int, filters: StatementFilters = StatementFilters(), *,
@@ -126,8 +152,7 @@ def statement(session: Session, budget_id: int, filters: StatementFilters = Stat
     if not shown:
         return [], total
     newest, oldest = shown[0], shown[-1]
-    balance_after_newest = _balance_after(budget_id, newest.effective_on, newest.id,
-                                          from_the_top=offset * 2 <= total)
+    balance_after_newest = _balance_after(budget_id, newest.effective_on, newest.id)
     changes = session.exec(
         select(LedgerTransaction.id, _change_and_moved()[0], balance_after_newest)
         .join(Posting, Posting.transaction_id == LedgerTransaction.id)
@@ -146,9 +171,15 @@ def statement(session: Session, budget_id: int, filters: StatementFilters = Stat
 
 
 def statement_rows(session: Session, budget_id: int, filters: StatementFilters = StatementFilters(),
-                   *, chunk_size: int = 1000) -> Iterator[StatementRow]:
+                   *, chunk_size: int = 2000) -> Iterator[StatementRow]:
     """Every row of the statement, newest first, fetched from the database a chunk at a time.
-    One query: the running balance is a window over the whole budget, which is what this needs."""
+
+    The running balance starts from the kept balance now and is worked back row by row, so
+    the database only groups postings by transaction (no window over the whole budget). Rows
+    the filters hide are still read, for their part in the balance, but not returned."""
+    balance = session.exec(
+        select(func.coalesce(func.sum(LedgerBalance.balance_pence), 0))
+        .where(LedgerBalance.budget_id == budget_id, Balances.where("unspent", LedgerBalance.account))).one()
     change, moved = _change_and_moved()
     per_transaction = (
         select(Posting.transaction_id.label("transaction_id"), change, moved)
@@ -156,23 +187,18 @@ def statement_rows(session: Session, budget_id: int, filters: StatementFilters =
         .group_by(Posting.transaction_id)
         .subquery()
     )
-    with_balance = (
-        select(
-            per_transaction,
-            func.sum(per_transaction.c.change).over(
-                order_by=(LedgerTransaction.effective_on, LedgerTransaction.id)).label("balance"),
-        )
-        .join(LedgerTransaction, LedgerTransaction.id == per_transaction.c.transaction_id)
-        .where(LedgerTransaction.budget_id == budget_id)
-        .subquery()
-    )
+    conditions = _conditions(filters)
+    shown = and_(*conditions) if conditions else true()
     query = (
-        _filtered(_statement_rows(budget_id, with_balance).add_columns(with_balance.c.balance), filters)
+        _statement_rows(budget_id, per_transaction).add_columns(shown.label("shown"))
         .order_by(*_newest_first())
         .execution_options(yield_per=chunk_size)
     )
+    balance = int(balance)
     for row in session.exec(query):
-        yield _statement_row(row, int(row.balance))
+        if row.shown:
+            yield _statement_row(row, balance)
+        balance -= int(row.change or 0)
 
 
 def _page_sums(budget_id: int, transaction_ids):
