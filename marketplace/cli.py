@@ -62,9 +62,8 @@ def create_user(email: str, name: str, role: str, password: str) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from marketplace.budgets.cli import budgets_cli
+    from marketplace.budgets.cli import budgets_cli, ledger_cli
     from marketplace.jobs import jobs_cli
-    from marketplace.ledger_check import ledger_cli
     from marketplace.payments.cli import payments_cli
     from marketplace.providers.cli import vetting_cli
 
