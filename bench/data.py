@@ -597,15 +597,21 @@ def _packages(connection: Connection, today: date) -> int:
 
 
 def _path_values(connection: Connection, made: Made) -> dict[str, object]:
-    from marketplace.budgets.statement import STATEMENT_PAGE_SIZE
+    from marketplace.budgets.statement import STATEMENT_PAGE_SIZE, Position
 
     busy_budget, _user_id, _person_id = _demo_budget(connection, "sam@example.org")
-    statement_rows = connection.execute(select(func.count()).select_from(LedgerTransaction.__table__).where(
-        LedgerTransaction.__table__.c.budget_id == busy_budget["id"])).scalar_one()
+    transactions = LedgerTransaction.__table__
+    # The last page of the busy budget's statement: the rows older than this one.
+    deepest = connection.execute(
+        select(transactions.c.effective_on, transactions.c.id)
+        .where(transactions.c.budget_id == busy_budget["id"])
+        .order_by(transactions.c.effective_on, transactions.c.id)
+        .offset(STATEMENT_PAGE_SIZE).limit(1)).first()
     return {
         "provider_id": made.listed[0],
         "compare_1": made.listed[1], "compare_2": made.listed[2], "compare_3": made.listed[3],
         "busy_budget_id": busy_budget["id"],
         "big_package_id": made.big_package_id,
-        "deep_statement_page": max(1, -(-statement_rows // STATEMENT_PAGE_SIZE)),
+        # (A statement of one page has no deeper page: then it is the first.)
+        "deep_statement_position": str(Position(*deepest) if deepest else Position(date.max, 0)),
     }

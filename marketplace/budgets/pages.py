@@ -21,7 +21,7 @@ from marketplace.db import get_session
 from marketplace.forms import choices
 from marketplace.models import Budget
 from marketplace.packages.effect import planned_weekly_spend
-from marketplace.query import page_number, whole_number
+from marketplace.query import whole_number
 
 CSV_HEADER = ["Date", "What", "Details", "Reason", "By", "On behalf of", "Category", "Provider",
               "Money in", "Money out", "Balance", "Currency"]
@@ -94,20 +94,29 @@ def render_statement(session: Session, budget: Budget, *, heading: str, endpoint
     selected = _filters(form)
     if selected is None:
         return render_template(template, form=form, heading=heading, budget=budget,
-                               rows=[], total=0, page_links=None, csv_url=None,
+                               rows=[], total=0, newer_url=None, older_url=None, csv_url=None,
                                return_url=url_for(return_endpoint, **url_values), **context), 400
-    page = page_number(request.args) or abort(404)
-    rows, total = statements.statement(session, budget.id, selected, page=page)
-    pages = max(1, -(-total // statements.STATEMENT_PAGE_SIZE))
-    if page > pages:
+    before, after = _position("before"), _position("after")
+    if before and after:
+        abort(404)
+    found = statements.statement(session, budget.id, selected, before=before, after=after)
+    if (before or after) and not found.rows:
         abort(404)
     arguments = _filter_arguments(form)
     return render_template(
-        template, form=form, heading=heading, budget=budget, rows=rows, total=total,
-        page_links={"endpoint": endpoint, "arguments": url_values | arguments, "page": page, "page_count": pages},
+        template, form=form, heading=heading, budget=budget, rows=found.rows, total=found.total,
+        newer_url=url_for(endpoint, **url_values, **arguments, after=str(found.newer)) if found.newer else None,
+        older_url=url_for(endpoint, **url_values, **arguments, before=str(found.older)) if found.older else None,
         csv_url=url_for(csv_endpoint, **url_values, **arguments),
         return_url=url_for(return_endpoint, **url_values), **context,
     ), 200
+
+
+def _position(name: str) -> statements.Position | None:
+    """A page position from the address; one that is not a position is a page that is not there."""
+    if name not in request.args:
+        return None
+    return statements.Position.parse(request.args[name]) or abort(404)
 
 
 def statement_csv(session: Session, budget: Budget) -> Response:

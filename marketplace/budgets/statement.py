@@ -2,6 +2,7 @@
 each. A page's balances start from the balances and month totals the ledger keeps, so a page
 sums at most one month's postings whatever its depth."""
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -134,23 +135,77 @@ def _balance_after(budget_id: int, effective_on: date, transaction_id: int):
     return now - later_months - later_this_month
 
 
+@dataclass(frozen=True)
+class Position:
+    """Where a page starts or ends: a transaction's place in statement order (date, then id).
+    Pages are found from a position through the (budget, date, id) index, never by skipping
+    rows, so a page far back costs what the first page costs."""
+
+    effective_on: date
+    transaction_id: int
+
+    def __str__(self) -> str:
+        return f"{self.effective_on.isoformat()}.{self.transaction_id}"
+
+    @classmethod
+    def parse(cls, text: str) -> "Position | None":
+        match = re.fullmatch(r"(\d{4}-\d{2}-\d{2})\.(\d{1,12})", text)
+        if match is None:
+            return None
+        try:
+            return cls(date.fromisoformat(match.group(1)), int(match.group(2)))
+        except ValueError:
+            return None
+
+
+@dataclass(frozen=True)
+class StatementPage:
+    rows: list[StatementRow]
+    total: int
+    newer: Position | None  # where the page of newer rows starts, if there are any
+    older: Position | None  # likewise for older rows
+
+
+def _before(position: Position):
+    return or_(LedgerTransaction.effective_on < position.effective_on,
+               and_(LedgerTransaction.effective_on == position.effective_on,
+                    LedgerTransaction.id < position.transaction_id))
+
+
+def _after(position: Position):
+    return or_(LedgerTransaction.effective_on > position.effective_on,
+               and_(LedgerTransaction.effective_on == position.effective_on,
+                    LedgerTransaction.id > position.transaction_id))
+
+
 def statement(session: Session, budget_id: int, filters: StatementFilters = StatementFilters(), *,
-              page: int = 1) -> tuple[list[StatementRow], int]:
-    """One page of rows, newest first, and how many rows match.
+              before: Position | None = None, after: Position | None = None) -> StatementPage:
+    """One page of rows, newest first: the newest, or those just older than `before`, or
+    those just newer than `after`; with how many rows match and where the pages either side
+    start.
 
     The balance on each row is the true balance after it, even when filters hide other rows:
-    it is summed once for the page's newest row and then worked back through every
+    it is worked out once for the page's newest row and then worked back through every
     transaction (shown or not) between the page's newest and oldest rows."""
     total = session.exec(_filtered(
         select(func.count()).select_from(LedgerTransaction).where(LedgerTransaction.budget_id == budget_id),
         filters)).one()
-    offset = (page - 1) * STATEMENT_PAGE_SIZE
-    page_ids = (_filtered(select(LedgerTransaction.id).where(LedgerTransaction.budget_id == budget_id), filters)
-                .order_by(*_newest_first()).limit(STATEMENT_PAGE_SIZE).offset(offset))
-    shown = session.exec(_statement_rows(budget_id, _page_sums(budget_id, page_ids.scalar_subquery()))
+    ids = _filtered(select(LedgerTransaction.id).where(LedgerTransaction.budget_id == budget_id), filters)
+    if after is not None:
+        ids = ids.where(_after(after)).order_by(LedgerTransaction.effective_on, LedgerTransaction.id)
+    else:
+        ids = ids.where(*([_before(before)] if before is not None else [])).order_by(*_newest_first())
+    # One row more than a page tells whether there is another page that way.
+    page_ids = ids.limit(STATEMENT_PAGE_SIZE + 1).subquery()
+    shown = session.exec(_statement_rows(budget_id, _page_sums(budget_id, select(page_ids.c.id)))
                          .order_by(*_newest_first())).all()
+    more = len(shown) > STATEMENT_PAGE_SIZE
+    shown = shown[1:] if more and after is not None else shown[:STATEMENT_PAGE_SIZE]
     if not shown:
-        return [], total
+        return StatementPage([], total, None, None)
+    newest, oldest = shown[0], shown[-1]
+    newer = Position(newest.effective_on, newest.id) if (after is not None and more) or before is not None else None
+    older = Position(oldest.effective_on, oldest.id) if (after is None and more) or after is not None else None
     newest, oldest = shown[0], shown[-1]
     balance_after_newest = _balance_after(budget_id, newest.effective_on, newest.id)
     changes = session.exec(
@@ -167,7 +222,7 @@ def statement(session: Session, budget_id: int, filters: StatementFilters = Stat
     for transaction_id, change, _balance_after_newest in changes:
         balances[transaction_id] = balance
         balance -= int(change)
-    return [_statement_row(row, balances[row.id]) for row in shown], total
+    return StatementPage([_statement_row(row, balances[row.id]) for row in shown], total, newer, older)
 
 
 def statement_rows(session: Session, budget_id: int, filters: StatementFilters = StatementFilters(),
