@@ -23,14 +23,25 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import ClassVar
 
-from sqlalchemy import ColumnElement, Connection, case, cast, delete, func, insert, literal, or_
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    and_,
+    case,
+    cast,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+)
 from sqlalchemy import Date as SQLDate
 from sqlmodel import Session, select
 
-from marketplace.dates import today_in_uk
+from marketplace.dates import add_months, today_in_uk
 from marketplace.errors import ServiceError
 from marketplace.models import (
     Budget,
@@ -242,6 +253,33 @@ def balances(session: Session, budget_id: int, *, from_date: date | None = None,
         if to_date is not None:
             query = query.where(LedgerTransaction.effective_on <= to_date)
     return Balances({account: int(total) for account, total in session.exec(query) if total})
+
+
+def spent_between(session: Session, budget_id: int, from_date: date, to_date: date) -> int:
+    """Money spent (Balances' "spent") between two dates, inclusive, in one statement: whole
+    months from the kept month totals, only the days of a month cut by either date from the
+    postings."""
+    first_whole = from_date if from_date.day == 1 else add_months(from_date.replace(day=1), 1)
+    after_whole = add_months(to_date.replace(day=1), 1) if to_date == _month_end(to_date) else to_date.replace(day=1)
+    if first_whole >= after_whole:  # no whole month between: the postings only
+        first_whole = after_whole = to_date + timedelta(days=1)
+    whole_months = (
+        select(func.coalesce(func.sum(LedgerMonthTotal.amount_pence), 0))
+        .where(LedgerMonthTotal.budget_id == budget_id, LedgerMonthTotal.month >= first_whole,
+               LedgerMonthTotal.month < after_whole, LedgerMonthTotal.kind.in_(("payable", PAID)))
+        .scalar_subquery())
+    day = LedgerTransaction.effective_on
+    edges = (
+        select(func.coalesce(func.sum(Posting.amount_pence), 0))
+        .join(LedgerTransaction, LedgerTransaction.id == Posting.transaction_id)
+        .where(Posting.budget_id == budget_id, Balances.where("spent", Posting.account),
+               or_(and_(day >= from_date, day < first_whole), and_(day >= after_whole, day <= to_date)))
+        .scalar_subquery())
+    return int(session.exec(select(whole_months + edges)).one())
+
+
+def _month_end(day: date) -> date:
+    return add_months(day.replace(day=1), 1) - timedelta(days=1)
 
 
 def summed_balances(session: Session, budget_id: int) -> dict[str, int]:
