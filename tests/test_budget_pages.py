@@ -203,6 +203,13 @@ def _every_page(client_request, **query) -> list:
     return pages
 
 
+def test_a_long_statement_counts_only_up_to_the_limit(sams_budget, client_request, monkeypatch):
+    monkeypatch.setattr("marketplace.budgets.statement.COUNT_LIMIT", 50)
+    page = client_request.get("/budget/statement")
+    assert "More than 50 transactions, newest first" in normalised_text(page.select_one("#statement caption"))
+    assert len(_statement_rows(page)) == 25
+
+
 def test_the_statement_pages_through_every_row(sams_budget, client_request):
     first, second, third = _every_page(client_request)
     rows = [_statement_rows(page) for page in (first, second, third)]

@@ -105,6 +105,7 @@ def render_statement(session: Session, budget: Budget, *, heading: str, endpoint
     arguments = _filter_arguments(form)
     return render_template(
         template, form=form, heading=heading, budget=budget, rows=found.rows, total=found.total,
+        more_than_total=found.more_than_limit,
         newer_url=url_for(endpoint, **url_values, **arguments, after=str(found.newer)) if found.newer else None,
         older_url=url_for(endpoint, **url_values, **arguments, before=str(found.older)) if found.older else None,
         csv_url=url_for(csv_endpoint, **url_values, **arguments),

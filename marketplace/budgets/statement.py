@@ -25,6 +25,8 @@ from marketplace.models import (
 )
 
 STATEMENT_PAGE_SIZE = 25
+# Counting a long statement costs as much as reading it: past this, the page says "more than".
+COUNT_LIMIT = 1000
 # Not spent yet: free to use plus set aside, the kinds of account in Balances' "unspent".
 UNSPENT_KINDS = ("available", "committed")
 
@@ -161,9 +163,10 @@ class Position:
 @dataclass(frozen=True)
 class StatementPage:
     rows: list[StatementRow]
-    total: int
+    total: int  # exact up to COUNT_LIMIT
     newer: Position | None  # where the page of newer rows starts, if there are any
     older: Position | None  # likewise for older rows
+    more_than_limit: bool = False
 
 
 def _before(position: Position):
@@ -187,9 +190,10 @@ def statement(session: Session, budget_id: int, filters: StatementFilters = Stat
     The balance on each row is the true balance after it, even when filters hide other rows:
     it is worked out once for the page's newest row and then worked back through every
     transaction (shown or not) between the page's newest and oldest rows."""
-    total = session.exec(_filtered(
-        select(func.count()).select_from(LedgerTransaction).where(LedgerTransaction.budget_id == budget_id),
-        filters)).one()
+    counted = session.exec(select(func.count()).select_from(
+        _filtered(select(LedgerTransaction.id).where(LedgerTransaction.budget_id == budget_id), filters)
+        .limit(COUNT_LIMIT + 1).subquery())).one()
+    total, more_than_limit = min(counted, COUNT_LIMIT), counted > COUNT_LIMIT
     ids = _filtered(select(LedgerTransaction.id).where(LedgerTransaction.budget_id == budget_id), filters)
     if after is not None:
         ids = ids.where(_after(after)).order_by(LedgerTransaction.effective_on, LedgerTransaction.id)
@@ -202,7 +206,7 @@ def statement(session: Session, budget_id: int, filters: StatementFilters = Stat
     more = len(shown) > STATEMENT_PAGE_SIZE
     shown = shown[1:] if more and after is not None else shown[:STATEMENT_PAGE_SIZE]
     if not shown:
-        return StatementPage([], total, None, None)
+        return StatementPage([], total, None, None, more_than_limit)
     newest, oldest = shown[0], shown[-1]
     newer = Position(newest.effective_on, newest.id) if (after is not None and more) or before is not None else None
     older = Position(oldest.effective_on, oldest.id) if (after is None and more) or after is not None else None
@@ -222,7 +226,8 @@ def statement(session: Session, budget_id: int, filters: StatementFilters = Stat
     for transaction_id, change, _balance_after_newest in changes:
         balances[transaction_id] = balance
         balance -= int(change)
-    return StatementPage([_statement_row(row, balances[row.id]) for row in shown], total, newer, older)
+    return StatementPage([_statement_row(row, balances[row.id]) for row in shown], total, newer, older,
+                         more_than_limit)
 
 
 def statement_rows(session: Session, budget_id: int, filters: StatementFilters = StatementFilters(),
