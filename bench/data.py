@@ -46,6 +46,7 @@ from marketplace.providers.catalogue import (
     UNITS,
 )
 from marketplace.providers.demo import SERVICES_BY_KIND
+from marketplace.providers.listing import refresh_listings
 from marketplace.providers.vetting import is_listed
 
 BATCH_ROWS = 5_000
@@ -165,6 +166,8 @@ def generate(engine: Engine, scale: Scale) -> Dataset:
         _providers(connection, scale, password_hash, made, today, rng)
         _budgets(connection, scale, holders, made, today, rng)
         made.big_package_id = _packages(connection, today)
+        # The postings were written in bulk, past ledger.post(): their balances are summed once.
+        ledger.rebuild_kept_balances(connection)
         move_sequences_past_ids(connection, [
             CarePackage.__table__, PackageLine.__table__,
             User.__table__, Person.__table__, CaseAssignment.__table__, Provider.__table__,
@@ -172,6 +175,11 @@ def generate(engine: Engine, scale: Scale) -> Dataset:
             Service.__table__, VettingCheck.__table__, Budget.__table__, BudgetCategory.__table__,
             LedgerTransaction.__table__, Posting.__table__,
         ])
+    if engine.dialect.name == "postgresql":
+        # Fresh statistics, as autovacuum would give a live database in time: without them the
+        # planner guesses row counts for tables it has just seen grow from nothing.
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql("ANALYZE")
     with engine.connect() as connection:
         problems = broken_invariants(connection, made, today)
         if problems:
@@ -311,6 +319,8 @@ def _providers(connection: Connection, scale: Scale, password_hash: str, made: M
         for offset, row in enumerate(table_rows):
             row["id"] = ids[table] + offset
         bulk_insert(connection, table.__table__, table_rows)
+    # Written in bulk, past the ORM: the vetting dates are worked out once here.
+    refresh_listings(connection, range(first_provider, first_provider + scale.providers))
 
 
 CATEGORY_SPLIT = [("personal_care", 60), ("community_activities", 25), ("transport", 15)]
@@ -587,17 +597,23 @@ def _packages(connection: Connection, today: date) -> int:
 
 
 def _path_values(connection: Connection, made: Made) -> dict[str, object]:
-    from marketplace.budgets.statement import STATEMENT_PAGE_SIZE
+    from marketplace.budgets.statement import STATEMENT_PAGE_SIZE, Position
 
     busy_budget, _user_id, _person_id = _demo_budget(connection, "sam@example.org")
-    statement_rows = connection.execute(select(func.count()).select_from(LedgerTransaction.__table__).where(
-        LedgerTransaction.__table__.c.budget_id == busy_budget["id"])).scalar_one()
+    transactions = LedgerTransaction.__table__
+    # The last page of the busy budget's statement: the rows older than this one.
+    deepest = connection.execute(
+        select(transactions.c.effective_on, transactions.c.id)
+        .where(transactions.c.budget_id == busy_budget["id"])
+        .order_by(transactions.c.effective_on, transactions.c.id)
+        .offset(STATEMENT_PAGE_SIZE).limit(1)).first()
     return {
         "provider_id": made.listed[0],
         "compare_1": made.listed[1], "compare_2": made.listed[2], "compare_3": made.listed[3],
         "busy_budget_id": busy_budget["id"],
         "big_package_id": made.big_package_id,
-        "deep_statement_page": max(1, -(-statement_rows // STATEMENT_PAGE_SIZE)),
+        # (A statement of one page has no deeper page: then it is the first.)
+        "deep_statement_position": str(Position(*deepest) if deepest else Position(date.max, 0)),
         # The demo's version 2 of Sam's agreed package: the page with the line-by-line changes.
         "version_package_id": connection.execute(select(CarePackage.__table__.c.id).where(
             CarePackage.__table__.c.version == 2).order_by(CarePackage.__table__.c.id)).scalars().first(),

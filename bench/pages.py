@@ -2,7 +2,7 @@
 
 A visitor is who asks for the page: a demo role signed in (or nobody), plus forms sent once
 beforehand to set their session up, such as filling the compare list. A path or form field
-may name values the data generator made, in braces: `{provider_id}`, `{deep_statement_page}` …
+may name values the data generator made, in braces: `{provider_id}`, `{deep_statement_position}` …
 (see `bench.data.Dataset.path_values`).
 """
 
@@ -52,7 +52,7 @@ PAGES = [
     Page("compare", "comparing", "/compare?category=personal_care"),
     Page("budget overview", "budget holder", "/budget"),
     Page("statement first page", "budget holder", "/budget/statement"),
-    Page("statement deep page", "budget holder", "/budget/statement?page={deep_statement_page}"),
+    Page("statement deep page", "budget holder", "/budget/statement?before={deep_statement_position}"),
     Page("statement CSV", "budget holder", "/budget/statement.csv"),
     Page("commissioner budget list", "commissioner", "/admin/budgets"),
     Page("vetting queue", "commissioner", "/admin/vetting"),

@@ -83,7 +83,7 @@ def reset_two_step(email: str, reason: str) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from marketplace.budgets.cli import budgets_cli
+    from marketplace.budgets.cli import budgets_cli, ledger_cli
     from marketplace.jobs import jobs_cli
     from marketplace.payments.cli import payments_cli
     from marketplace.providers.cli import vetting_cli
@@ -92,6 +92,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(db_cli)
     app.cli.add_command(payments_cli)
     app.cli.add_command(jobs_cli)
+    app.cli.add_command(ledger_cli)
     app.cli.add_command(vetting_cli)
     app.cli.add_command(demo_data)
     app.cli.add_command(create_user)

@@ -23,15 +23,34 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import ClassVar
 
-from sqlalchemy import ColumnElement, func, or_
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    and_,
+    case,
+    cast,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+)
+from sqlalchemy import Date as SQLDate
 from sqlmodel import Session, select
 
-from marketplace.dates import today_in_uk
+from marketplace.dates import add_months, today_in_uk
 from marketplace.errors import ServiceError
-from marketplace.models import Budget, LedgerTransaction, Posting, User
+from marketplace.models import (
+    Budget,
+    LedgerBalance,
+    LedgerMonthTotal,
+    LedgerTransaction,
+    Posting,
+    User,
+)
 from marketplace.money import format_money
 from marketplace.storage import lock_row
 
@@ -89,6 +108,27 @@ def committed_account(reference: str) -> str:
 
 def payable_account(provider_id: int) -> str:
     return f"{PAYABLE_PREFIX}{provider_id}"
+
+
+def account_kind(account: str) -> str:
+    """The kind of account month totals are kept for (LedgerMonthTotal.kind): the account's
+    own name, but "committed" for every committed:… and "payable" for every payable:…."""
+    if account.startswith(COMMITTED_PREFIX):
+        return "committed"
+    if account.startswith(PAYABLE_PREFIX):
+        return "payable"
+    return account
+
+
+def _account_kind_sql(account: ColumnElement[str]) -> ColumnElement[str]:
+    return case((account.startswith(COMMITTED_PREFIX), literal("committed")),
+                (account.startswith(PAYABLE_PREFIX), literal("payable")), else_=account)
+
+
+def _month_sql(day: ColumnElement[date], dialect: str) -> ColumnElement[date]:
+    if dialect == "postgresql":
+        return cast(func.date_trunc("month", day), SQLDate)
+    return func.date(day, "start of month", type_=SQLDate)
 
 
 def _must_not_go_negative(account: str) -> bool:
@@ -195,7 +235,12 @@ class Balances:
 
 def balances(session: Session, budget_id: int, *, from_date: date | None = None,
              to_date: date | None = None) -> Balances:
-    """Each account's balance (or its movement between two dates, inclusive), summed in SQL."""
+    """Each account's balance (the kept balances), or its movement between two dates
+    (inclusive, summed from the postings)."""
+    if from_date is None and to_date is None:
+        return Balances({account: balance for account, balance in session.exec(
+            select(LedgerBalance.account, LedgerBalance.balance_pence)
+            .where(LedgerBalance.budget_id == budget_id, LedgerBalance.balance_pence != 0))})
     query = (
         select(Posting.account, func.sum(Posting.amount_pence))
         .where(Posting.budget_id == budget_id)
@@ -210,13 +255,109 @@ def balances(session: Session, budget_id: int, *, from_date: date | None = None,
     return Balances({account: int(total) for account, total in session.exec(query) if total})
 
 
-def _account_balances(session: Session, budget_id: int, accounts: Iterable[str]) -> dict[str, int]:
-    rows = session.exec(
+def spent_between(session: Session, budget_id: int, from_date: date, to_date: date) -> int:
+    """Money spent (Balances' "spent") between two dates, inclusive, in one statement: whole
+    months from the kept month totals, only the days of a month cut by either date from the
+    postings."""
+    first_whole = from_date if from_date.day == 1 else add_months(from_date.replace(day=1), 1)
+    after_whole = add_months(to_date.replace(day=1), 1) if to_date == _month_end(to_date) else to_date.replace(day=1)
+    if first_whole >= after_whole:  # no whole month between: the postings only
+        first_whole = after_whole = to_date + timedelta(days=1)
+    whole_months = (
+        select(func.coalesce(func.sum(LedgerMonthTotal.amount_pence), 0))
+        .where(LedgerMonthTotal.budget_id == budget_id, LedgerMonthTotal.month >= first_whole,
+               LedgerMonthTotal.month < after_whole, LedgerMonthTotal.kind.in_(("payable", PAID)))
+        .scalar_subquery())
+    day = LedgerTransaction.effective_on
+    edges = (
+        select(func.coalesce(func.sum(Posting.amount_pence), 0))
+        .join(LedgerTransaction, LedgerTransaction.id == Posting.transaction_id)
+        .where(Posting.budget_id == budget_id, Balances.where("spent", Posting.account),
+               or_(and_(day >= from_date, day < first_whole), and_(day >= after_whole, day <= to_date)))
+        .scalar_subquery())
+    return int(session.exec(select(whole_months + edges)).one())
+
+
+def _month_end(day: date) -> date:
+    return add_months(day.replace(day=1), 1) - timedelta(days=1)
+
+
+def summed_balances(session: Session, budget_id: int) -> dict[str, int]:
+    """Each account's balance summed from the postings, the truth the kept balances must equal."""
+    return {account: int(total) for account, total in session.exec(
         select(Posting.account, func.sum(Posting.amount_pence))
-        .where(Posting.budget_id == budget_id, Posting.account.in_(list(accounts)))
-        .group_by(Posting.account)
-    )
-    return {account: int(total) for account, total in rows}
+        .where(Posting.budget_id == budget_id).group_by(Posting.account)) if total}
+
+
+def _kept_balances(session: Session, budget_id: int, accounts: Iterable[str]) -> dict[str, LedgerBalance]:
+    return {row.account: row for row in session.exec(
+        select(LedgerBalance).where(LedgerBalance.budget_id == budget_id,
+                                    LedgerBalance.account.in_(list(accounts))))}
+
+
+def summed_month_totals(session: Session, budget_id: int) -> dict[tuple[date, int | None, str], int]:
+    """(month, category, kind of account) → movement, summed from the postings."""
+    totals: dict[tuple[date, int | None, str], int] = {}
+    for effective_on, category_id, account, amount in session.exec(
+            select(LedgerTransaction.effective_on, LedgerTransaction.category_id, Posting.account,
+                   Posting.amount_pence)
+            .join(LedgerTransaction, LedgerTransaction.id == Posting.transaction_id)
+            .where(Posting.budget_id == budget_id)):
+        key = (effective_on.replace(day=1), category_id, account_kind(account))
+        totals[key] = totals.get(key, 0) + amount
+    return {key: total for key, total in totals.items() if total}
+
+
+def kept_month_totals(session: Session, budget_id: int) -> dict[tuple[date, int | None, str], int]:
+    return {(month, category_id, kind): amount for month, category_id, kind, amount in session.exec(
+        select(LedgerMonthTotal.month, LedgerMonthTotal.category_id, LedgerMonthTotal.kind,
+               LedgerMonthTotal.amount_pence)
+        .where(LedgerMonthTotal.budget_id == budget_id, LedgerMonthTotal.amount_pence != 0))}
+
+
+def rebuild_kept_balances(connection: Connection) -> None:
+    """Every kept balance and month total summed again from the postings: for postings
+    written in bulk, past post() (a migration, the benchmark's data)."""
+    postings = Posting.__table__
+    connection.execute(delete(LedgerBalance.__table__))
+    connection.execute(insert(LedgerBalance.__table__).from_select(
+        ["budget_id", "account", "balance_pence"],
+        select(postings.c.budget_id, postings.c.account, func.sum(postings.c.amount_pence))
+        .group_by(postings.c.budget_id, postings.c.account)))
+    connection.execute(delete(LedgerMonthTotal.__table__))
+    connection.execute(insert(LedgerMonthTotal.__table__).from_select(
+        ["budget_id", "month", "category_id", "kind", "amount_pence"],
+        month_totals_from_postings(connection.dialect.name)))
+
+
+def month_totals_from_postings(dialect: str):
+    """(budget_id, month, category_id, kind, amount) for every budget, summed from the postings."""
+    postings, transactions = Posting.__table__, LedgerTransaction.__table__
+    month = _month_sql(transactions.c.effective_on, dialect)
+    kind = _account_kind_sql(postings.c.account)
+    return (select(postings.c.budget_id, month.label("month"), transactions.c.category_id,
+                   kind.label("kind"), func.sum(postings.c.amount_pence).label("amount_pence"))
+            .join(transactions, transactions.c.id == postings.c.transaction_id)
+            .group_by(postings.c.budget_id, month, transactions.c.category_id, kind))
+
+
+def _keep_month_totals(session: Session, transaction: LedgerTransaction, legs: dict[str, int]) -> None:
+    month = transaction.effective_on.replace(day=1)
+    moved: dict[str, int] = {}
+    for account, amount in legs.items():
+        moved[account_kind(account)] = moved.get(account_kind(account), 0) + amount
+    rows = {row.kind: row for row in session.exec(
+        select(LedgerMonthTotal).where(
+            LedgerMonthTotal.budget_id == transaction.budget_id, LedgerMonthTotal.month == month,
+            LedgerMonthTotal.category_id.is_not_distinct_from(transaction.category_id),
+            LedgerMonthTotal.kind.in_(list(moved))))}
+    for kind, amount in moved.items():
+        if amount == 0:  # e.g. set-aside money moved from one commitment to another
+            continue
+        row = rows.get(kind) or LedgerMonthTotal(budget_id=transaction.budget_id, month=month,
+                                                 category_id=transaction.category_id, kind=kind)
+        row.amount_pence = (row.amount_pence or 0) + amount
+        session.add(row)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -308,14 +449,11 @@ def post(
                 f"The key {idempotency_key} was already used for a different transaction.")
         return existing
 
-    guarded = [account for account, change in normalised.items()
-               if change < 0 and _must_not_go_negative(account)]
-    if guarded:
-        current = _account_balances(session, budget_id, guarded)
-        for account in guarded:
-            balance = current.get(account, 0)
-            if balance + normalised[account] < 0:
-                raise NotEnoughMoney(_shortfall_message(account, balance, normalised[account]))
+    kept = _kept_balances(session, budget_id, normalised)
+    for account, change in normalised.items():
+        balance = kept[account].balance_pence if account in kept else 0
+        if change < 0 and _must_not_go_negative(account) and balance + change < 0:
+            raise NotEnoughMoney(_shortfall_message(account, balance, change))
 
     transaction = LedgerTransaction(
         budget_id=budget_id, kind=kind, idempotency_key=idempotency_key,
@@ -330,6 +468,11 @@ def post(
         Posting(transaction_id=transaction.id, budget_id=budget_id, account=account, amount_pence=amount)
         for account, amount in normalised.items()
     )
+    for account, amount in normalised.items():
+        row = kept.get(account) or LedgerBalance(budget_id=budget_id, account=account, balance_pence=0)
+        row.balance_pence += amount
+        session.add(row)
+    _keep_month_totals(session, transaction, normalised)
     session.flush()
     return transaction
 

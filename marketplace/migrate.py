@@ -7,6 +7,7 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 
 from marketplace.config import PROJECT_ROOT
+from marketplace.providers.search import is_search_table
 from marketplace.storage import normalise_database_url
 
 MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
@@ -18,6 +19,12 @@ def alembic_config(database_url: str) -> Config:
     config.set_main_option("sqlalchemy.url", normalise_database_url(database_url))
     config.set_main_option("file_template", "%%(rev)s")
     return config
+
+
+def include_name(name: str | None, type_: str, _parent_names) -> bool:
+    """What the models describe: not the full-text search tables, which are made and kept by
+    the database itself (raw SQL and triggers in revision 0015), on each engine its own way."""
+    return not (type_ == "table" and name is not None and is_search_table(name))
 
 
 def upgrade(database_url: str, revision: str = "head") -> None:

@@ -10,10 +10,15 @@ def pence_to_pounds(pence: int) -> Decimal:
 
 
 def format_money(pence: int, *, whole_pounds: bool = False) -> str:
-    """£1,234.50 (or £1,235 when whole_pounds), formatted for en_GB by Babel."""
+    """£1,234.50 (or £1,235 when whole_pounds), as Babel formats pounds for en_GB.
+
+    Pounds and pence are written here directly (a test holds it to Babel's answer): a
+    statement or list formats hundreds of amounts, and Babel's pattern machinery costs about
+    25 µs a call."""
     if not isinstance(pence, int):
         raise TypeError("money is integer pence")
-    amount = pence_to_pounds(pence)
     if whole_pounds:
+        amount = pence_to_pounds(pence)
         return format_currency(amount, "GBP", locale="en_GB", format="¤#,##0", currency_digits=False)
-    return format_currency(amount, "GBP", locale="en_GB")
+    pounds, pence_left = divmod(abs(pence), 100)
+    return f"{'-' if pence < 0 else ''}£{pounds:,}.{pence_left:02d}"

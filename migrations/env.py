@@ -5,13 +5,15 @@ from sqlalchemy import create_engine, pool
 from sqlmodel import SQLModel
 
 import marketplace.models  # noqa: F401  (registers every table on SQLModel.metadata)
+from marketplace.migrate import include_name
 
 config = context.config
 target_metadata = SQLModel.metadata
 
 
 def _configure(**kwargs) -> None:
-    context.configure(target_metadata=target_metadata, compare_type=True, **kwargs)
+    context.configure(target_metadata=target_metadata, compare_type=True,
+                      include_name=include_name, **kwargs)
 
 
 def run_migrations_offline() -> None:

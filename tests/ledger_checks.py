@@ -22,7 +22,10 @@ def assert_ledger_sound(session: Session, budget_id: int) -> ledger.Balances:
             select(Posting.account, Posting.amount_pence).where(Posting.budget_id == budget_id)):
         by_hand[account] += amount
     figures = ledger.balances(session, budget_id)
-    assert figures.accounts == {k: v for k, v in by_hand.items() if v}
+    assert figures.accounts == {k: v for k, v in by_hand.items() if v}, "kept balances = sums of postings"
+    assert ledger.summed_balances(session, budget_id) == figures.accounts
+    assert ledger.kept_month_totals(session, budget_id) == ledger.summed_month_totals(session, budget_id), (
+        "kept month totals = sums of postings")
     assert figures.allocated + figures.contributions == figures.unspent + figures.spent
     for account, balance in figures.accounts.items():
         if account == "available" or account.startswith(("committed:", "payable:")):

@@ -195,14 +195,36 @@ def test_the_statement_lists_transactions_newest_first_with_a_running_balance(sa
     assert page.select_one(".govuk-pagination")
 
 
+def _every_page(client_request, **query) -> list:
+    """The statement's pages, following "Older transactions" from the newest."""
+    pages = [client_request.get("/budget/statement", **query)]
+    while older := pages[-1].select_one(".govuk-pagination__next a"):
+        pages.append(client_request.get(older["href"]))
+    return pages
+
+
+def test_a_long_statement_counts_only_up_to_the_limit(sams_budget, client_request, monkeypatch):
+    monkeypatch.setattr("marketplace.budgets.statement.COUNT_LIMIT", 50)
+    page = client_request.get("/budget/statement")
+    assert "More than 50 transactions, newest first" in normalised_text(page.select_one("#statement caption"))
+    assert len(_statement_rows(page)) == 25
+
+
 def test_the_statement_pages_through_every_row(sams_budget, client_request):
-    first = _statement_rows(client_request.get("/budget/statement"))
-    second = _statement_rows(client_request.get("/budget/statement", page=2))
-    third = _statement_rows(client_request.get("/budget/statement", page=3))
-    assert len(first) + len(second) + len(third) == 55
-    assert len({tuple(row) for row in first + second + third}) == 55
-    client_request.get("/budget/statement", page=4, expected_status=404)
-    client_request.get("/budget/statement", page=0, expected_status=404)
+    first, second, third = _every_page(client_request)
+    rows = [_statement_rows(page) for page in (first, second, third)]
+    assert [len(page_rows) for page_rows in rows] == [25, 25, 5]
+    assert len({tuple(row) for page_rows in rows for row in page_rows}) == 55
+    assert not first.select_one(".govuk-pagination__prev")
+    # Newer transactions leads back, page by page, to the same rows.
+    back_to_second = client_request.get(third.select_one(".govuk-pagination__prev a")["href"])
+    assert _statement_rows(back_to_second) == rows[1]
+    back_to_first = client_request.get(back_to_second.select_one(".govuk-pagination__prev a")["href"])
+    assert _statement_rows(back_to_first) == rows[0]
+    assert not back_to_first.select_one(".govuk-pagination__prev")
+    for position in ("2020-01-01.1", "soon", "2025-13-01.5", "2025-01-01.x", "1" * 40):
+        client_request.get("/budget/statement", before=position, expected_status=404)
+    client_request.get("/budget/statement", after="2099-01-01.1", expected_status=404)
 
 
 def test_the_statement_filters_by_category_provider_and_date(session, sams_budget, client_request):
@@ -257,16 +279,14 @@ def test_the_csv_has_exactly_the_statement_rows(session, sams_budget, client_req
     assert header[-1] == "Currency" and {line[-1] for line in lines} == {"GBP"}
     selected = statements.StatementFilters(from_date=from_date, to_date=to_date)
     rows = list(statements.statement_rows(session, sams_budget.id, selected))
-    _first_page, total = statements.statement(session, sams_budget.id, selected)
+    total = statements.statement(session, sams_budget.id, selected).total
     assert len(lines) == total == len(rows)
     assert [(line[0], line[8], line[9], line[10]) for line in lines] == [
         (row.effective_on.isoformat(),
          f"{row.money_in / 100:.2f}" if row.money_in else "",
          f"{row.money_out / 100:.2f}" if row.money_out else "",
          f"{row.balance / 100:.2f}") for row in rows]
-    pages = []
-    for number in range(1, -(-total // statements.STATEMENT_PAGE_SIZE) + 1):
-        pages += _statement_rows(client_request.get("/budget/statement", page=number, **query))
+    pages = [row for page in _every_page(client_request, **query) for row in _statement_rows(page)]
     assert [row[0] for row in pages] == [figures_long_date(date.fromisoformat(line[0])) for line in lines]
     assert [row[-1] for row in pages] == [f"£{float(line[10]):,.2f}" for line in lines]
 
@@ -311,12 +331,16 @@ def test_every_statement_page_shows_the_true_balance_even_when_filters_hide_rows
         "dates": statements.StatementFilters(from_date=date(2025, 5, 1), to_date=date(2025, 7, 31)),
     }[filters]
     every_row = list(statements.statement_rows(session, sams_budget.id, selected))
-    _first_page, total = statements.statement(session, sams_budget.id, selected)
-    assert total == len(every_row) > 0
-    paged = []
-    for number in range(1, -(-total // statements.STATEMENT_PAGE_SIZE) + 1):
-        paged += statements.statement(session, sams_budget.id, selected, page=number)[0]
+    page = statements.statement(session, sams_budget.id, selected)
+    assert page.total == len(every_row) > 0
+    total, paged, pages = page.total, list(page.rows), [page]
+    while pages[-1].older:
+        pages.append(statements.statement(session, sams_budget.id, selected, before=pages[-1].older))
+        paged += pages[-1].rows
     assert paged == every_row
+    # And back again, newer page by newer page.
+    for newer_page, page in zip(reversed(pages[:-1]), reversed(pages[1:]), strict=True):
+        assert statements.statement(session, sams_budget.id, selected, after=page.newer).rows == newer_page.rows
     if filters == "none":
         assert total > statements.STATEMENT_PAGE_SIZE
         assert every_row[0].balance == ledger.balances(session, sams_budget.id).unspent

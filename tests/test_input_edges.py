@@ -118,12 +118,13 @@ def test_page_numbers_that_are_not_pages_are_not_found(client_request, session, 
     client_request.get("/admin/budgets", page=page_asked, expected_status=404)
 
 
-@pytest.mark.parametrize("query", [{"page": "²"}, {"page": "9" * 30}, {"quarter": "²"}, {"quarter": "9" * 30}])
+@pytest.mark.parametrize("query", [{"before": "²"}, {"before": "9" * 30}, {"after": "2026-04-01.٣"},
+                                   {"quarter": "²"}, {"quarter": "9" * 30}])
 def test_budget_pages_with_foreign_numbers_are_not_found(client_request, session, query):
     holder = create_user(session, role=Role.PERSON)
     create_budget(session, person=person_of(session, holder))
     client_request.login(holder)
-    path = "/budget/statement" if "page" in query else "/budget/quarterly-return"
+    path = "/budget/quarterly-return" if "quarter" in query else "/budget/statement"
     client_request.get(path, expected_status=404, **query)
 
 

@@ -367,3 +367,17 @@ def test_an_approved_invoice_counts_against_the_budgets_category_for_that_suppor
     category = session.exec(select(BudgetCategory).where(BudgetCategory.budget_id == world.budget.id)).one()
     approval = session.exec(select(LedgerTransaction).where(LedgerTransaction.kind == "invoice_approved")).one()
     assert approval.category_id == category.id
+
+
+def test_an_ended_package_can_still_be_billed_for_the_days_before_it_ended(session):
+    """Ended from today: the money for the days from today goes back, the weeks before stay billable."""
+    from marketplace.packages import lifecycle
+
+    world = billing_world(session, package_dates=(date(2026, 11, 2), date(2026, 12, 27)))
+    lifecycle.end_early(session, scope_of(session, world.sam, world.person), package_id=world.package.id,
+                        from_date=TODAY, reason="I am moving away", today=TODAY)
+    session.commit()
+    invoice = bill(session, world)
+    assert invoice.amount_pence == EIGHT_HOURS
+    assert [line.id for line, _package in invoices.billable_lines(session, scope_of(session, world.provider_user))] \
+        == [world.line.id]

@@ -196,3 +196,48 @@ def test_the_same_request_arriving_ten_times_at_once_is_recorded_once(app, sessi
 
     assert len(transaction_ids) == 10 and len(set(transaction_ids)) == 1
     assert ledger.balances(session, budget.id).available == 90_000
+
+
+def test_flask_ledger_check_proves_kept_balances_equal_the_postings(runner, session):
+    from sqlmodel import update as sql_update
+
+    from marketplace.models import LedgerBalance, LedgerMonthTotal
+
+    budget = create_budget(session, paid_in_pence=50_000)
+    result = runner.invoke(args=["ledger", "check"])
+    assert result.exit_code == 0, result.output
+    assert "Kept balances and month totals equal the postings for all 1 budgets" in result.output
+    session.exec(sql_update(LedgerBalance).where(LedgerBalance.budget_id == budget.id,
+                                                 LedgerBalance.account == "available")
+                 .values(balance_pence=LedgerBalance.balance_pence + 1))
+    session.commit()
+    result = runner.invoke(args=["ledger", "check"])
+    assert result.exit_code != 0
+    assert f"Budget {budget.id}, available: kept" in result.output
+    session.exec(sql_update(LedgerMonthTotal).where(LedgerMonthTotal.budget_id == budget.id,
+                                                    LedgerMonthTotal.kind == "funding")
+                 .values(amount_pence=0))
+    session.commit()
+    result = runner.invoke(args=["ledger", "check"])
+    assert f"Budget {budget.id}, funding in " in result.output
+
+
+@pytest.mark.parametrize(("from_date", "to_date"), [
+    (date(2026, 4, 1), date(2027, 3, 31)), (date(2026, 4, 15), date(2026, 7, 3)),
+    (date(2026, 5, 1), date(2026, 5, 31)), (date(2026, 5, 1), date(2026, 5, 30)),
+    (date(2026, 5, 31), date(2026, 6, 1)), (date(2026, 6, 30), date(2026, 8, 31)),
+])
+def test_spending_between_two_dates_reads_whole_months_from_the_kept_totals(session, from_date, to_date):
+    budget = create_budget(session, paid_in_pence=1_000_000)
+    provider = create_provider(session)
+    ledger.commit(session, budget_id=budget.id, commitment="package:1", amount_pence=500_000,
+                  idempotency_key="set-aside", actor=None, memo="Care", effective_on=date(2026, 4, 1))
+    for day in (date(2026, 4, 30), date(2026, 5, 1), date(2026, 5, 31), date(2026, 6, 1),
+                date(2026, 6, 30), date(2026, 7, 3), date(2026, 8, 31)):
+        ledger.approve_invoice(session, budget_id=budget.id, commitment="package:1", provider_id=provider.id,
+                               amount_pence=day.day * 100 + day.month, idempotency_key=f"invoice:{day}",
+                               actor=None, memo="Invoice", effective_on=day)
+    session.commit()
+    expected = ledger.balances(session, budget.id, from_date=from_date, to_date=to_date).spent
+    assert expected > 0
+    assert ledger.spent_between(session, budget.id, from_date, to_date) == expected

@@ -27,7 +27,8 @@ def test_revisions_are_numbered_in_order(database_url):
 def test_models_and_migrations_agree(database_url):
     engine = create_engine(normalise_database_url(database_url))
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(connection, opts={
+            "compare_type": True, "include_name": migrate.include_name})
         differences = compare_metadata(context, SQLModel.metadata)
     engine.dispose()
     assert differences == []

@@ -6,7 +6,7 @@ from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
 from marketplace.ledger import FUNDING, Balances
-from marketplace.models import Budget, Person, Posting
+from marketplace.models import Budget, LedgerBalance, Person
 
 BUDGET_LIST_SORTS = ("person", "allocated", "committed", "spent", "available", "start")
 BUDGET_LIST_PAGE_SIZE = 50
@@ -24,19 +24,21 @@ class BudgetListRow:
 
 
 def _figures_by_budget(budget_ids: list[int] | None = None):
-    """Each budget's figures summed from its postings; only the given budgets when asked."""
+    """Each budget's figures from its kept balances (a handful of rows each, not every
+    posting); only the given budgets when asked."""
+    account, amount = LedgerBalance.account, LedgerBalance.balance_pence
     query = (
         select(
-            Posting.budget_id.label("budget_id"),
-            func.sum(case((Posting.account == FUNDING, -Posting.amount_pence), else_=0)).label("allocated"),
-            func.sum(case((Balances.where("committed", Posting.account), Posting.amount_pence), else_=0)).label("committed"),
-            func.sum(case((Balances.where("spent", Posting.account), Posting.amount_pence), else_=0)).label("spent"),
-            func.sum(case((Balances.where("available", Posting.account), Posting.amount_pence), else_=0)).label("available"),
+            LedgerBalance.budget_id.label("budget_id"),
+            func.sum(case((account == FUNDING, -amount), else_=0)).label("allocated"),
+            func.sum(case((Balances.where("committed", account), amount), else_=0)).label("committed"),
+            func.sum(case((Balances.where("spent", account), amount), else_=0)).label("spent"),
+            func.sum(case((Balances.where("available", account), amount), else_=0)).label("available"),
         )
-        .group_by(Posting.budget_id)
+        .group_by(LedgerBalance.budget_id)
     )
     if budget_ids is not None:
-        query = query.where(col(Posting.budget_id).in_(budget_ids))
+        query = query.where(col(LedgerBalance.budget_id).in_(budget_ids))
     return query
 
 
@@ -44,8 +46,8 @@ def budget_list(session: Session, *, sort: str = "person", descending: bool = Fa
                 page: int = 1) -> tuple[list[BudgetListRow], int]:
     """One page of budgets in the order asked for, and how many budgets there are in all.
 
-    Sorting by person or start date pages the budgets first and sums only that page's postings;
-    sorting by a figure has to sum every budget's postings to know the order."""
+    Sorting by person or start date pages the budgets first and reads only that page's
+    balances; sorting by a figure reads every budget's kept balances to know the order."""
     total = session.exec(select(func.count()).select_from(Budget)).one()
     offset = (page - 1) * BUDGET_LIST_PAGE_SIZE
     if sort in ("person", "start"):

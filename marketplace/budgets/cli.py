@@ -1,4 +1,5 @@
-"""`flask budgets post-instalments`: pay in every instalment that has fallen due."""
+"""`flask budgets post-instalments`: pay in every instalment that has fallen due.
+`flask ledger check`: prove the kept balances equal the postings."""
 
 from datetime import date
 
@@ -10,6 +11,7 @@ from marketplace.dates import today_in_uk
 from marketplace.db import engine
 
 budgets_cli = AppGroup("budgets", help="Personal budgets.")
+ledger_cli = AppGroup("ledger", help="The money ledger.")
 
 
 @budgets_cli.command("post-instalments")
@@ -24,3 +26,19 @@ def post_instalments(on) -> None:
         posted = post_due_instalments(session, today=today)
         session.commit()
     click.echo(f"Paid in {posted} instalment{'' if posted == 1 else 's'} due by {today.day} {today:%B %Y}.")
+
+
+@ledger_cli.command("check")
+def check() -> None:
+    """Check that every budget's kept balances equal the sums of its postings."""
+    from marketplace.ledger_check import budgets_with_money, kept_balance_differences
+
+    with Session(engine()) as session:
+        differences = kept_balance_differences(session)
+        budgets = budgets_with_money(session)
+    for difference in differences:
+        click.echo(f"Budget {difference.budget_id}, {difference.what}: kept {difference.kept}, "
+                   f"postings add up to {difference.summed}")
+    if differences:
+        raise click.ClickException(f"{len(differences)} kept figures differ from their postings.")
+    click.echo(f"Kept balances and month totals equal the postings for all {budgets} budgets with money.")

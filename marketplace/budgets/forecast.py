@@ -93,7 +93,7 @@ def forecast(session: Session, budget: Budget, *, today: date,
     """
     if weekly_spend_pence is None:
         since = max(budget.period_start, today - timedelta(weeks=RUN_RATE_WEEKS) + timedelta(days=1))
-        recent = ledger.balances(session, budget.id, from_date=since, to_date=today).spent
+        recent = ledger.spent_between(session, budget.id, since, today)
         weekly_spend_pence = weekly_rate(recent, (today - since).days + 1)  # since and today both count
     if balances is None:
         balances = ledger.balances(session, budget.id)

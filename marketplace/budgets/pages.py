@@ -2,6 +2,7 @@
 one CSV, one quarterly return, whoever is looking."""
 
 import io
+import itertools
 from collections.abc import Iterable, Iterator
 
 from flask import Response, abort, render_template, request, stream_with_context, url_for
@@ -19,9 +20,8 @@ from marketplace.dates import today_in_uk
 from marketplace.db import get_session
 from marketplace.forms import choices
 from marketplace.models import Budget
-from marketplace.money import pence_to_pounds
 from marketplace.packages.effect import planned_weekly_spend
-from marketplace.query import page_number, whole_number
+from marketplace.query import whole_number
 
 CSV_HEADER = ["Date", "What", "Details", "Reason", "By", "On behalf of", "Category", "Provider",
               "Money in", "Money out", "Balance", "Currency"]
@@ -94,20 +94,30 @@ def render_statement(session: Session, budget: Budget, *, heading: str, endpoint
     selected = _filters(form)
     if selected is None:
         return render_template(template, form=form, heading=heading, budget=budget,
-                               rows=[], total=0, page_links=None, csv_url=None,
+                               rows=[], total=0, newer_url=None, older_url=None, csv_url=None,
                                return_url=url_for(return_endpoint, **url_values), **context), 400
-    page = page_number(request.args) or abort(404)
-    rows, total = statements.statement(session, budget.id, selected, page=page)
-    pages = max(1, -(-total // statements.STATEMENT_PAGE_SIZE))
-    if page > pages:
+    before, after = _position("before"), _position("after")
+    if before and after:
+        abort(404)
+    found = statements.statement(session, budget.id, selected, before=before, after=after)
+    if (before or after) and not found.rows:
         abort(404)
     arguments = _filter_arguments(form)
     return render_template(
-        template, form=form, heading=heading, budget=budget, rows=rows, total=total,
-        page_links={"endpoint": endpoint, "arguments": url_values | arguments, "page": page, "page_count": pages},
+        template, form=form, heading=heading, budget=budget, rows=found.rows, total=found.total,
+        more_than_total=found.more_than_limit,
+        newer_url=url_for(endpoint, **url_values, **arguments, after=str(found.newer)) if found.newer else None,
+        older_url=url_for(endpoint, **url_values, **arguments, before=str(found.older)) if found.older else None,
         csv_url=url_for(csv_endpoint, **url_values, **arguments),
         return_url=url_for(return_endpoint, **url_values), **context,
     ), 200
+
+
+def _position(name: str) -> statements.Position | None:
+    """A page position from the address; one that is not a position is a page that is not there."""
+    if name not in request.args:
+        return None
+    return statements.Position.parse(request.args[name]) or abort(404)
 
 
 def statement_csv(session: Session, budget: Budget) -> Response:
@@ -132,29 +142,34 @@ def _streamed_csv(budget_id: int, selected: statements.StatementFilters) -> Iter
         session.close()
 
 
+CSV_CHUNK_ROWS = 2000
+
+
 def _csv_lines(rows: Iterable[statements.StatementRow]) -> Iterator[bytes]:
-    """The CSV a line at a time, so a long statement is never held in memory whole."""
-    line = io.StringIO()
-    writer = SafeWriter(line)
-
-    def written(values: list) -> bytes:
-        line.seek(0)
-        line.truncate()
-        writer.writerow(values)
-        return line.getvalue().encode("utf-8")
-
-    yield written(CSV_HEADER)
-    for row in rows:
-        yield written([
-            row.effective_on.isoformat(), row.what, row.memo, row.reason or "", row.by or "",
-            row.on_behalf_of or "", row.category or "", row.provider or "",
-            _pounds(row.money_in), _pounds(row.money_out), f"{pence_to_pounds(row.balance):.2f}", "GBP",
-        ])
+    """The CSV a chunk of rows at a time (written in bulk), so a long statement is never held
+    in memory whole and is not sent a line at a time."""
+    buffer = io.StringIO()
+    writer = SafeWriter(buffer)
+    writer.writerow(CSV_HEADER)
+    rows = iter(rows)
+    while chunk := list(itertools.islice(rows, CSV_CHUNK_ROWS)):
+        writer.writerows([
+            (row.effective_on.isoformat(), ledger.KINDS[row.kind], row.memo, row.reason or "", row.by or "",
+             row.on_behalf_of or "", row.category or "", row.provider or "",
+             _pounds(row.change) if row.change > 0 else "", _pounds(-row.change) if row.change < 0 else "",
+             _pounds(row.balance), "GBP")
+            for row in chunk])
+        yield buffer.getvalue().encode("utf-8")
+        buffer.seek(0)
+        buffer.truncate()
+    if buffer.tell():
+        yield buffer.getvalue().encode("utf-8")
 
 
 def _pounds(pence: int) -> str:
-    """Decimal pounds, or blank for a column that does not apply to the row."""
-    return f"{pence_to_pounds(pence):.2f}" if pence else ""
+    """Decimal pounds, like 1234.50 (integer arithmetic: this runs for every cell of the CSV)."""
+    pounds, pence_left = divmod(abs(pence), 100)
+    return f"{'-' if pence < 0 else ''}{pounds}.{pence_left:02d}"
 
 
 def render_quarterly_return(session: Session, budget: Budget, *, endpoint: str,

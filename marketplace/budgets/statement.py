@@ -1,18 +1,34 @@
 """The statement: every money movement of a budget, newest first, with the balance after
-each. Summed in SQL from the ledger's postings."""
+each. A page's balances start from the balances and month totals the ledger keeps, so a page
+sums at most one month's postings whatever its depth."""
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, case, func, not_, or_
+from sqlalchemy import and_, case, func, not_, or_, true
 from sqlmodel import Session, col, select
 
 from marketplace import ledger
+from marketplace.dates import add_months
 from marketplace.ledger import Balances
-from marketplace.models import BudgetCategory, LedgerTransaction, Person, Posting, Provider, User
+from marketplace.models import (
+    BudgetCategory,
+    LedgerBalance,
+    LedgerMonthTotal,
+    LedgerTransaction,
+    Person,
+    Posting,
+    Provider,
+    User,
+)
 
 STATEMENT_PAGE_SIZE = 25
+# Counting a long statement costs as much as reading it: past this, the page says "more than".
+COUNT_LIMIT = 1000
+# Not spent yet: free to use plus set aside, the kinds of account in Balances' "unspent".
+UNSPENT_KINDS = ("available", "committed")
 
 
 @dataclass(frozen=True)
@@ -63,16 +79,21 @@ def _newest_first():
     return col(LedgerTransaction.effective_on).desc(), col(LedgerTransaction.id).desc()
 
 
-def _filtered(query, filters: StatementFilters):
+def _conditions(filters: StatementFilters) -> list:
+    conditions = []
     if filters.from_date is not None:
-        query = query.where(LedgerTransaction.effective_on >= filters.from_date)
+        conditions.append(LedgerTransaction.effective_on >= filters.from_date)
     if filters.to_date is not None:
-        query = query.where(LedgerTransaction.effective_on <= filters.to_date)
+        conditions.append(LedgerTransaction.effective_on <= filters.to_date)
     if filters.category_id is not None:
-        query = query.where(LedgerTransaction.category_id == filters.category_id)
+        conditions.append(LedgerTransaction.category_id == filters.category_id)
     if filters.provider_id is not None:
-        query = query.where(LedgerTransaction.provider_id == filters.provider_id)
-    return query
+        conditions.append(LedgerTransaction.provider_id == filters.provider_id)
+    return conditions
+
+
+def _filtered(query, filters: StatementFilters):
+    return query.where(*_conditions(filters))
 
 
 def _at_or_before(effective_on: date, transaction_id: int):
@@ -95,39 +116,102 @@ def _unspent_change(budget_id: int, *where):
     )
 
 
-def _balance_after(budget_id: int, effective_on: date, transaction_id: int, *, from_the_top: bool):
-    """Money not yet spent just after the given transaction, summing only the postings on its
-    shorter side: everything minus what came after it, or what came up to it."""
-    if from_the_top:
-        everything = (
-            select(func.coalesce(func.sum(Posting.amount_pence), 0))
-            .where(Posting.budget_id == budget_id, Balances.where("unspent", Posting.account))
-            .scalar_subquery()
-        )
-        return everything - _unspent_change(budget_id, not_(_at_or_before(effective_on, transaction_id)))
-    return _unspent_change(budget_id, _at_or_before(effective_on, transaction_id))
+def _balance_after(budget_id: int, effective_on: date, transaction_id: int):
+    """Money not yet spent just after the given transaction: the kept balance now, less the
+    kept totals of the months after its month, less what moved later in its own month (the
+    only postings summed)."""
+    next_month = add_months(effective_on.replace(day=1), 1)
+    now = (
+        select(func.coalesce(func.sum(LedgerBalance.balance_pence), 0))
+        .where(LedgerBalance.budget_id == budget_id, Balances.where("unspent", LedgerBalance.account))
+        .scalar_subquery()
+    )
+    later_months = (
+        select(func.coalesce(func.sum(LedgerMonthTotal.amount_pence), 0))
+        .where(LedgerMonthTotal.budget_id == budget_id, LedgerMonthTotal.month >= next_month,
+               LedgerMonthTotal.kind.in_(UNSPENT_KINDS))
+        .scalar_subquery()
+    )
+    later_this_month = _unspent_change(budget_id, LedgerTransaction.effective_on < next_month,
+                                       not_(_at_or_before(effective_on, transaction_id)))
+    return now - later_months - later_this_month
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where a page starts or ends: a transaction's place in statement order (date, then id).
+    Pages are found from a position through the (budget, date, id) index, never by skipping
+    rows, so a page far back costs what the first page costs."""
+
+    effective_on: date
+    transaction_id: int
+
+    def __str__(self) -> str:
+        return f"{self.effective_on.isoformat()}.{self.transaction_id}"
+
+    @classmethod
+    def parse(cls, text: str) -> "Position | None":
+        match = re.fullmatch(r"(\d{4}-\d{2}-\d{2})\.(\d{1,12})", text, re.ASCII)
+        if match is None:
+            return None
+        try:
+            return cls(date.fromisoformat(match.group(1)), int(match.group(2)))
+        except ValueError:
+            return None
+
+
+@dataclass(frozen=True)
+class StatementPage:
+    rows: list[StatementRow]
+    total: int  # exact up to COUNT_LIMIT
+    newer: Position | None  # where the page of newer rows starts, if there are any
+    older: Position | None  # likewise for older rows
+    more_than_limit: bool = False
+
+
+def _before(position: Position):
+    return or_(LedgerTransaction.effective_on < position.effective_on,
+               and_(LedgerTransaction.effective_on == position.effective_on,
+                    LedgerTransaction.id < position.transaction_id))
+
+
+def _after(position: Position):
+    return or_(LedgerTransaction.effective_on > position.effective_on,
+               and_(LedgerTransaction.effective_on == position.effective_on,
+                    LedgerTransaction.id > position.transaction_id))
 
 
 def statement(session: Session, budget_id: int, filters: StatementFilters = StatementFilters(), *,
-              page: int = 1) -> tuple[list[StatementRow], int]:
-    """One page of rows, newest first, and how many rows match.
+              before: Position | None = None, after: Position | None = None) -> StatementPage:
+    """One page of rows, newest first: the newest, or those just older than `before`, or
+    those just newer than `after`; with how many rows match and where the pages either side
+    start.
 
     The balance on each row is the true balance after it, even when filters hide other rows:
-    it is summed once for the page's newest row and then worked back through every
+    it is worked out once for the page's newest row and then worked back through every
     transaction (shown or not) between the page's newest and oldest rows."""
-    total = session.exec(_filtered(
-        select(func.count()).select_from(LedgerTransaction).where(LedgerTransaction.budget_id == budget_id),
-        filters)).one()
-    offset = (page - 1) * STATEMENT_PAGE_SIZE
-    page_ids = (_filtered(select(LedgerTransaction.id).where(LedgerTransaction.budget_id == budget_id), filters)
-                .order_by(*_newest_first()).limit(STATEMENT_PAGE_SIZE).offset(offset))
-    shown = session.exec(_statement_rows(budget_id, _page_sums(budget_id, page_ids.scalar_subquery()))
+    counted = session.exec(select(func.count()).select_from(
+        _filtered(select(LedgerTransaction.id).where(LedgerTransaction.budget_id == budget_id), filters)
+        .limit(COUNT_LIMIT + 1).subquery())).one()
+    total, more_than_limit = min(counted, COUNT_LIMIT), counted > COUNT_LIMIT
+    ids = _filtered(select(LedgerTransaction.id).where(LedgerTransaction.budget_id == budget_id), filters)
+    if after is not None:
+        ids = ids.where(_after(after)).order_by(LedgerTransaction.effective_on, LedgerTransaction.id)
+    else:
+        ids = ids.where(*([_before(before)] if before is not None else [])).order_by(*_newest_first())
+    # One row more than a page tells whether there is another page that way.
+    page_ids = ids.limit(STATEMENT_PAGE_SIZE + 1).subquery()
+    shown = session.exec(_statement_rows(budget_id, _page_sums(budget_id, select(page_ids.c.id)))
                          .order_by(*_newest_first())).all()
+    more = len(shown) > STATEMENT_PAGE_SIZE
+    shown = shown[1:] if more and after is not None else shown[:STATEMENT_PAGE_SIZE]
     if not shown:
-        return [], total
+        return StatementPage([], total, None, None, more_than_limit)
     newest, oldest = shown[0], shown[-1]
-    balance_after_newest = _balance_after(budget_id, newest.effective_on, newest.id,
-                                          from_the_top=offset * 2 <= total)
+    newer = Position(newest.effective_on, newest.id) if (after is not None and more) or before is not None else None
+    older = Position(oldest.effective_on, oldest.id) if (after is None and more) or after is not None else None
+    newest, oldest = shown[0], shown[-1]
+    balance_after_newest = _balance_after(budget_id, newest.effective_on, newest.id)
     changes = session.exec(
         select(LedgerTransaction.id, _change_and_moved()[0], balance_after_newest)
         .join(Posting, Posting.transaction_id == LedgerTransaction.id)
@@ -142,13 +226,20 @@ def statement(session: Session, budget_id: int, filters: StatementFilters = Stat
     for transaction_id, change, _balance_after_newest in changes:
         balances[transaction_id] = balance
         balance -= int(change)
-    return [_statement_row(row, balances[row.id]) for row in shown], total
+    return StatementPage([_statement_row(row, balances[row.id]) for row in shown], total, newer, older,
+                         more_than_limit)
 
 
 def statement_rows(session: Session, budget_id: int, filters: StatementFilters = StatementFilters(),
-                   *, chunk_size: int = 1000) -> Iterator[StatementRow]:
+                   *, chunk_size: int = 2000) -> Iterator[StatementRow]:
     """Every row of the statement, newest first, fetched from the database a chunk at a time.
-    One query: the running balance is a window over the whole budget, which is what this needs."""
+
+    The running balance starts from the kept balance now and is worked back row by row, so
+    the database only groups postings by transaction (no window over the whole budget). Rows
+    the filters hide are still read, for their part in the balance, but not returned."""
+    balance = session.exec(
+        select(func.coalesce(func.sum(LedgerBalance.balance_pence), 0))
+        .where(LedgerBalance.budget_id == budget_id, Balances.where("unspent", LedgerBalance.account))).one()
     change, moved = _change_and_moved()
     per_transaction = (
         select(Posting.transaction_id.label("transaction_id"), change, moved)
@@ -156,23 +247,18 @@ def statement_rows(session: Session, budget_id: int, filters: StatementFilters =
         .group_by(Posting.transaction_id)
         .subquery()
     )
-    with_balance = (
-        select(
-            per_transaction,
-            func.sum(per_transaction.c.change).over(
-                order_by=(LedgerTransaction.effective_on, LedgerTransaction.id)).label("balance"),
-        )
-        .join(LedgerTransaction, LedgerTransaction.id == per_transaction.c.transaction_id)
-        .where(LedgerTransaction.budget_id == budget_id)
-        .subquery()
-    )
+    conditions = _conditions(filters)
+    shown = and_(*conditions) if conditions else true()
     query = (
-        _filtered(_statement_rows(budget_id, with_balance).add_columns(with_balance.c.balance), filters)
+        _statement_rows(budget_id, per_transaction).add_columns(shown.label("shown"))
         .order_by(*_newest_first())
         .execution_options(yield_per=chunk_size)
     )
+    balance = int(balance)
     for row in session.exec(query):
-        yield _statement_row(row, int(row.balance))
+        if row.shown:
+            yield _statement_row(row, balance)
+        balance -= int(row.change or 0)
 
 
 def _page_sums(budget_id: int, transaction_ids):

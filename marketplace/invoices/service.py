@@ -100,26 +100,46 @@ def line_to_bill(session: Session, scope: Scope, line_id: int) -> tuple[PackageL
 
 
 def billable_lines(session: Session, scope: Scope) -> list[tuple[PackageLine, CarePackage]]:
-    """The provider's accepted lines of packages that are agreed and running."""
+    """The provider's accepted lines of agreed packages (and of replaced or ended ones, for the
+    days before that)."""
     require(scope, "submit_invoice")
     return list(session.exec(
         select(PackageLine, CarePackage).join(CarePackage, CarePackage.id == PackageLine.package_id)
         .where(PackageLine.provider_id == scope.provider_id,
                PackageLine.response == LineResponse.ACCEPTED.value,
-               CarePackage.status == PackageStatus.ACTIVE.value)
+               col(CarePackage.status).in_(BILLABLE_STATUSES))
         .order_by(CarePackage.start_on, PackageLine.id)))
 
 
 # --- the checks shared by submitting and amending -----------------------------------------------
 
 
+# A package replaced by a new version, or ended early, keeps its money for the days before that:
+# those days can still be billed against its lines.
+BILLABLE_STATUSES = (PackageStatus.ACTIVE.value, PackageStatus.SUPERSEDED.value, PackageStatus.ENDED.value)
+
+
+def last_billable_day(session: Session, package: CarePackage) -> date:
+    """The last day of support this package pays for: its end, the day before it was ended
+    from, or the day before the version that replaced it started."""
+    if package.status == PackageStatus.ENDED.value and package.ended_from is not None:
+        return min(package.end_on, package.ended_from - timedelta(days=1))
+    if package.status == PackageStatus.SUPERSEDED.value:
+        successor_start = session.exec(select(CarePackage.start_on).where(
+            CarePackage.supersedes_id == package.id,
+            col(CarePackage.status).in_(BILLABLE_STATUSES))).first()
+        if successor_start is not None:
+            return min(package.end_on, successor_start - timedelta(days=1))
+    return package.end_on
+
+
 def _refuse_unless_billable(line: PackageLine, package: CarePackage) -> None:
-    if package.status != PackageStatus.ACTIVE.value or line.response != LineResponse.ACCEPTED.value:
+    if package.status not in BILLABLE_STATUSES or line.response != LineResponse.ACCEPTED.value:
         raise ServiceError("You can only bill support that is agreed and running.", field="line")
 
 
 def _check_period(package: CarePackage, period_start: date | None, period_end: date | None,
-                  today: date) -> tuple[date, date]:
+                  today: date, *, last_day: date) -> tuple[date, date]:
     if period_start is None:
         raise ServiceError("Enter the first day of the period", field="period_start")
     if period_end is None:
@@ -128,10 +148,10 @@ def _check_period(package: CarePackage, period_start: date | None, period_end: d
         raise ServiceError("The last day must be the same as or after the first day", field="period_end")
     if period_end > today:
         raise ServiceError("You cannot bill for days that have not happened yet", field="period_end")
-    if period_start < package.start_on or period_end > package.end_on:
+    if period_start < package.start_on or period_end > last_day:
         raise ServiceError(
             f"The period must be within the care package, {package.start_on:%-d %B %Y} to "
-            f"{package.end_on:%-d %B %Y}", field="period_start")
+            f"{last_day:%-d %B %Y}", field="period_start")
     return period_start, period_end
 
 
@@ -211,7 +231,8 @@ def submit(session: Session, scope: Scope, *, line_id: int, reference: str, peri
                                              Invoice.reference == reference)).first() is not None:
         raise ServiceError(f"You have already used the reference {reference}. Give each invoice its own "
                            "reference", field="reference")
-    period = _check_period(package, period_start, period_end, today)
+    period = _check_period(package, period_start, period_end, today,
+                           last_day=last_billable_day(session, package))
     billed, counted = _units_from(line, units, visits, period)
     check_no_overlap(session, line, period)
     amount = _check_units_and_money(session, line, package, billed, period)
@@ -263,7 +284,8 @@ def amend(session: Session, scope: Scope, *, invoice_id: int, period_start: date
                            f"is {invoice.status_enum.label.lower()}.")
     line, package = line_to_bill(session, scope, invoice.line_id)
     _refuse_unless_billable(line, package)
-    period = _check_period(package, period_start, period_end, today)
+    period = _check_period(package, period_start, period_end, today,
+                           last_day=last_billable_day(session, package))
     billed, counted = _units_from(line, units, visits, period)
     check_no_overlap(session, line, period, invoice_id=invoice.id)
     amount = _check_units_and_money(session, line, package, billed, period)

@@ -8,6 +8,8 @@ from marketplace.models.ledger import (
     Budget,
     BudgetCategory,
     FundingSource,
+    LedgerBalance,
+    LedgerMonthTotal,
     LedgerTransaction,
     PaymentSchedule,
     Posting,
@@ -51,7 +53,7 @@ from marketplace.models.user import Role, SignInThrottle, User
 __all__ = [
     "AdvocateLink", "AuditLog", "Authenticator", "Budget", "BudgetCategory", "CarePackage", "CaseAssignment",
     "Contribution", "FundingSource", "Invoice", "InvoiceStatus", "InvoiceVisit", "JobFailure",
-    "LedgerTransaction", "LegalBasis", "LineResponse",
+    "LedgerBalance", "LedgerMonthTotal", "LedgerTransaction", "LegalBasis", "LineResponse",
     "LinkStatus", "Notification", "NotificationSetting", "Outcome", "OwnProviderRequest",
     "OwnProviderStatus", "PackageEvent", "PackageLine",
     "PackageStatus", "PasswordReset", "Payment", "PaymentMethod", "PaymentSchedule", "PaymentSettings", "PlanComment",

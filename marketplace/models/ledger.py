@@ -89,5 +89,33 @@ class Posting(SQLModel, table=True):
     amount_pence: int
 
 
+class LedgerBalance(SQLModel, table=True):
+    """One account's balance in one budget: the sum of its postings, kept by ledger.post() in
+    the same transaction and under the same budget lock, so figures read one row instead of
+    summing every posting. The postings stay the truth: `flask ledger check` proves they agree."""
+
+    __table_args__ = (UniqueConstraint("budget_id", "account"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    budget_id: int = Field(foreign_key="budget.id")
+    account: str = Field(max_length=120)
+    balance_pence: int = Field(default=0)
+
+
+class LedgerMonthTotal(SQLModel, table=True):
+    """How much one kind of account (available, committed, payable, paid, funding,
+    contribution: ledger.account_kind) moved in one budget, month and category: kept by
+    ledger.post() like LedgerBalance, so spending by month and by category reads a few rows."""
+
+    __table_args__ = (Index("ix_ledgermonthtotal_budget_month", "budget_id", "month", "category_id", "kind"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    budget_id: int = Field(foreign_key="budget.id")
+    month: date  # the first day of the month the money moved (its effective day)
+    category_id: int | None = Field(default=None, foreign_key="budgetcategory.id")
+    kind: str = Field(max_length=20)
+    amount_pence: int = Field(default=0)
+
+
 forbid_changes(LedgerTransaction)
 forbid_changes(Posting)

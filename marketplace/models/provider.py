@@ -29,6 +29,8 @@ class Provider(SQLModel, table=True):
     # Someone a budget holder asked to use (their own provider or personal assistant): vetted by
     # the council like anyone else, but offered only to that person and never in public browse.
     private_for_person_id: int | None = Field(default=None, foreign_key="person.id")
+    # The last day it is listed: kept by providers.listing, so browse filters with an index.
+    listed_until: date | None = Field(default=None, index=True)
     # Kept in step with visible reviews by the review service, so browse can sort by rating
     # with an index instead of averaging every review on every page.
     review_count: int = Field(default=0)
@@ -86,6 +88,7 @@ class Service(SQLModel, table=True):
         Index("ix_service_provider_published", "provider_id", "published", "price_pence"),
         trigram_index("ix_service_title_trgm", "title"),
         trigram_index("ix_service_description_trgm", "description"),
+        Index("ix_service_category_shown_until", "category", "shown_until"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -100,6 +103,8 @@ class Service(SQLModel, table=True):
     days: int = Field(default=0)
     published: bool = Field(default=False)
     withdrawn_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The last day people may see it: kept by providers.listing, so browse filters with an index.
+    shown_until: date | None = Field(default=None, index=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 

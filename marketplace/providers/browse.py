@@ -1,9 +1,10 @@
 """Finding providers: filters, sort and pages, in a fixed, small number of SQL statements.
 
 A provider is a result when it is listed (vetted, not suspended) and at least one of its
-published services matches every service filter (category, price, day, the search words),
-and it serves the area and speaks the language asked for. The price shown is the lowest
-price among its matching services.
+published services matches every service filter (category, price, day, the search words,
+which the database's full-text engine matches against the service's title and description
+and the provider's name: see providers.search), and it serves the area and speaks the
+language asked for. The price shown is the lowest price among its matching services.
 """
 
 import math
@@ -11,17 +12,21 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import ColumnElement, exists, func, or_, select, union
-from sqlalchemy.orm import aliased
+from sqlalchemy import ColumnElement, exists, func, literal, select
 from sqlmodel import Session
 
 from marketplace.models import Provider, ProviderArea, ProviderLanguage, Service
 from marketplace.providers.catalogue import DAYS, district_order
+from marketplace.providers.search import matching_services
 from marketplace.providers.vetting import is_listed, service_is_shown
 
 PER_PAGE = 20
-SORTS = {"name": "Name (A to Z)", "price": "Price (lowest first)", "rating": "Rating (highest first)"}
-MAX_SEARCH_WORDS = 8
+# Best match is the order when search words are given, and name order without them.
+SORTS = {"relevance": "Best match", "name": "Name (A to Z)", "price": "Price (lowest first)",
+         "rating": "Rating (highest first)"}
+# Counting every match of a broad search would cost as much as finding them all: past this,
+# the page says "more than 1,000".
+COUNT_LIMIT = 1000
 
 
 @dataclass(frozen=True)
@@ -33,9 +38,6 @@ class BrowseFilters:
     day: str | None = None
     language: str | None = None
     sort: str = "name"
-
-    def search_words(self) -> list[str]:
-        return self.q.split()[:MAX_SEARCH_WORDS]
 
 
 @dataclass
@@ -53,19 +55,29 @@ class ProviderResult:
 
 @dataclass
 class BrowsePage:
+    """One page of results. `total` is exact up to COUNT_LIMIT; past it, `more_than_limit` is
+    set and the page count is not known (the pages only say whether there is a next one)."""
+
     results: list[ProviderResult]
     total: int
     page: int
     per_page: int
+    more_than_limit: bool = False
 
     @property
-    def page_count(self) -> int:
+    def page_count(self) -> int | None:
+        if self.more_than_limit:
+            return None
         return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_next(self) -> bool:
+        return self.more_than_limit or self.page < (self.page_count or 0)
 
 
 def _service_conditions(filters: BrowseFilters, today: date) -> list[ColumnElement[bool]]:
     """What one published service (joined to its provider) must satisfy: its category's checks
-    held, and every filter."""
+    held, and every filter but the search words (a join to the search documents)."""
     conditions: list[ColumnElement[bool]] = [service_is_shown(today)]
     if filters.category:
         conditions.append(Service.category == filters.category)
@@ -73,23 +85,7 @@ def _service_conditions(filters: BrowseFilters, today: date) -> list[ColumnEleme
         conditions.append(Service.price_pence <= filters.max_price_pence)
     if filters.day:
         conditions.append(Service.days.op("&")(DAYS[filters.day][1]) != 0)
-    conditions.extend(Service.id.in_(_services_mentioning(word)) for word in filters.search_words())
     return conditions
-
-
-def _services_mentioning(word: str):
-    """Ids of services whose title or description, or whose provider's name, has the word in it.
-
-    A union of one-table searches, so each can use its own (trigram) index, which one OR across
-    the provider and service tables could not."""
-    by_text = aliased(Service)
-    by_name = aliased(Service)
-    return union(
-        select(by_text.id).where(or_(by_text.title.icontains(word, autoescape=True),
-                                     by_text.description.icontains(word, autoescape=True))),
-        select(by_name.id).join(Provider, Provider.id == by_name.provider_id)
-        .where(Provider.name.icontains(word, autoescape=True)),
-    )
 
 
 def _provider_conditions(filters: BrowseFilters, today: date) -> list[ColumnElement[bool]]:
@@ -103,68 +99,92 @@ def _provider_conditions(filters: BrowseFilters, today: date) -> list[ColumnElem
     return conditions
 
 
-def matching_providers(filters: BrowseFilters, today: date):
-    """(provider_id, from_price) for every provider that matches: a subquery to count."""
-    return (
-        select(Service.provider_id.label("provider_id"),
-               func.min(Service.price_pence).label("from_price"))
-        .join(Provider, Provider.id == Service.provider_id)
-        .where(*_service_conditions(filters, today), *_provider_conditions(filters, today))
-        .group_by(Service.provider_id)
-        .subquery("matching")
-    )
+@dataclass(frozen=True)
+class _Query:
+    """The parts every statement of one search shares: the matching services (joined to their
+    provider and, with search words, to the documents that match them) and their relevance."""
+
+    filters: BrowseFilters
+    today: date
+    found: object | None  # the matching search documents, or None without search words
+
+    @classmethod
+    def of(cls, session: Session, filters: BrowseFilters, today: date) -> "_Query":
+        found = None
+        if filters.q.strip():
+            found = matching_services(session.get_bind().dialect.name, filters.q).subquery("found")
+        return cls(filters, today, found)
+
+    def services(self, select_):
+        """`select_` narrowed to matching services of matching providers."""
+        select_ = select_.join(Provider, Provider.id == Service.provider_id)
+        if self.found is not None:
+            select_ = select_.join(self.found, self.found.c.service_id == Service.id)
+        return select_.where(*_service_conditions(self.filters, self.today),
+                             *_provider_conditions(self.filters, self.today))
+
+    def relevance(self):
+        return func.max(self.found.c.relevance) if self.found is not None else literal(0.0)
 
 
-def _order_by(sort: str, from_price):
+def _order_by(sort: str, from_price, relevance):
     if sort == "price":
         return [from_price.asc(), Provider.name.asc(), Provider.id.asc()]
     if sort == "rating":
         return [Provider.average_rating.desc().nulls_last(), Provider.review_count.desc(),
                 Provider.name.asc(), Provider.id.asc()]
+    if sort == "relevance":
+        return [relevance.desc(), Provider.name.asc(), Provider.id.asc()]
     return [Provider.name.asc(), Provider.id.asc()]
 
 
-def _page_rows(session: Session, filters: BrowseFilters, today: date, page: int, per_page: int):
-    """One page of (provider, from price, total matching) rows: the total comes from a window
-    count in the same statement, so the matching set is worked out once per page. Grouping by
-    the provider's key (rather than joining providers to a grouped subquery) keeps the
-    database from looping over every provider for every match."""
+def _page_rows(session: Session, query: _Query, page: int, per_page: int):
+    """One page of (provider, from price) rows. Grouping by the provider's key (rather than
+    joining providers to a grouped subquery) keeps the database from looping over every
+    provider for every match."""
     from_price = func.min(Service.price_pence).label("from_price")
+    relevance = query.relevance().label("relevance")
     return session.execute(
-        select(Provider, from_price, func.count().over().label("total"))
-        .join(Service, Service.provider_id == Provider.id)
-        .where(*_service_conditions(filters, today), *_provider_conditions(filters, today))
+        query.services(select(Provider, from_price, relevance).select_from(Service))
         .group_by(Provider.id)
-        .order_by(*_order_by(filters.sort, from_price))
+        .order_by(*_order_by(query.filters.sort, from_price, relevance))
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()
 
 
+def _count_up_to_limit(session: Session, query: _Query) -> int:
+    """How many providers match, counting no further than one past COUNT_LIMIT."""
+    matching = query.services(select(Service.provider_id).select_from(Service)).distinct()
+    return session.execute(
+        select(func.count()).select_from(matching.limit(COUNT_LIMIT + 1).subquery())).scalar_one()
+
+
 def search_providers(session: Session, *, filters: BrowseFilters, today: date, page: int = 1,
-                     per_page: int = PER_PAGE) -> BrowsePage:
-    """One page of results in four statements whatever the number of results: the page (with
-    the total), then its matching services, areas and languages. A page past the end costs two
-    more (count, then the last page)."""
-    page = max(page, 1)
-    rows = _page_rows(session, filters, today, page, per_page)
-    if rows:
-        total = rows[0].total
+                     per_page: int | None = None) -> BrowsePage:
+    """One page of results in at most five statements whatever the number of results: the
+    page, the count (only when the page does not already tell it), then its matching
+    services, areas and languages. A page past the end costs one more (the last page)."""
+    page, per_page = max(page, 1), per_page or PER_PAGE
+    query = _Query.of(session, filters, today)
+    rows = _page_rows(session, query, page, per_page)
+    if rows and len(rows) < per_page:  # the last page: it tells the exact total
+        total, more_than_limit = (page - 1) * per_page + len(rows), False
     else:
-        total = session.execute(
-            select(func.count()).select_from(matching_providers(filters, today))).scalar_one() if page > 1 else 0
+        total = _count_up_to_limit(session, query) if rows or page > 1 else 0
         if total == 0:
             return BrowsePage(results=[], total=0, page=1, per_page=per_page)
-        page = math.ceil(total / per_page)
-        rows = _page_rows(session, filters, today, page, per_page)
+        total, more_than_limit = min(total, COUNT_LIMIT), total > COUNT_LIMIT
+        if not rows:
+            page = math.ceil(total / per_page)
+            rows = _page_rows(session, query, page, per_page)
 
-    results = [ProviderResult(provider=provider, from_price_pence=price) for provider, price, _total in rows]
+    results = [ProviderResult(provider=provider, from_price_pence=price) for provider, price, _relevance in rows]
     ids = [result.provider.id for result in results]
 
     services = defaultdict(list)
     for service in session.execute(
-        select(Service).join(Provider, Provider.id == Service.provider_id)
-        .where(Service.provider_id.in_(ids), *_service_conditions(filters, today))
+        query.services(select(Service)).where(Service.provider_id.in_(ids))
         .order_by(Service.price_pence, Service.title, Service.id)
     ).scalars():
         services[service.provider_id].append(service)
@@ -185,7 +205,8 @@ def search_providers(session: Session, *, filters: BrowseFilters, today: date, p
         result.services = services[result.provider.id]
         result.areas = sorted(areas[result.provider.id], key=district_order)
         result.languages = languages[result.provider.id]
-    return BrowsePage(results=results, total=total, page=page, per_page=per_page)
+    return BrowsePage(results=results, total=total, page=page, per_page=per_page,
+                      more_than_limit=more_than_limit)
 
 
 def listed_provider(session: Session, *, provider_id: int, today: date) -> Provider | None:

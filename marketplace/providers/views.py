@@ -58,14 +58,15 @@ def _filters_from(form: BrowseForm) -> BrowseFilters:
         field = getattr(form, name)
         return None if field.errors else (field.data or None)
 
+    words = valid("q") or ""
     return BrowseFilters(
-        q=valid("q") or "",
+        q=words,
         category=valid("category"),
         area=valid("area"),
         max_price_pence=None if form.max_price.errors else form.max_price.data,
         day=valid("day"),
         language=valid("language"),
-        sort=valid("sort") or "name",
+        sort=valid("sort") or ("relevance" if words.strip() else "name"),
     )
 
 

@@ -1,0 +1,51 @@
+"""Proof that the kept balances and month totals equal the sums of the postings, for every
+budget (run as `flask ledger check`, in budgets/cli.py).
+
+The postings are the truth; ledger.post() keeps a balance row per (budget, account) and a
+total per (budget, month, category, kind of account) beside them so pages read a handful of
+rows. This compares them in four statements, whatever the number of budgets, and names every
+difference.
+"""
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from marketplace.ledger import month_totals_from_postings
+from marketplace.models import LedgerBalance, LedgerMonthTotal, Posting
+
+
+@dataclass(frozen=True)
+class Difference:
+    budget_id: int
+    what: str  # the account, or the month, category and kind of account
+    kept: int
+    summed: int
+
+
+def _differences(kept: dict[tuple, int], summed: dict[tuple, int], describe) -> list[Difference]:
+    return [Difference(key[0], describe(*key[1:]), kept.get(key, 0), summed.get(key, 0))
+            for key in sorted(kept.keys() | summed.keys(), key=str)
+            if kept.get(key, 0) != summed.get(key, 0)]
+
+
+def kept_balance_differences(session: Session) -> list[Difference]:
+    """Every kept balance or month total that is not the sum of its postings."""
+    summed = {(budget_id, account): int(total) for budget_id, account, total in session.execute(
+        select(Posting.budget_id, Posting.account, func.sum(Posting.amount_pence))
+        .group_by(Posting.budget_id, Posting.account))}
+    kept = {(budget_id, account): balance for budget_id, account, balance in session.execute(
+        select(LedgerBalance.budget_id, LedgerBalance.account, LedgerBalance.balance_pence))}
+    summed_months = {tuple(row[:4]): int(row[4]) for row in session.execute(
+        month_totals_from_postings(session.get_bind().dialect.name))}
+    kept_months = {tuple(row[:4]): row[4] for row in session.execute(
+        select(LedgerMonthTotal.budget_id, LedgerMonthTotal.month, LedgerMonthTotal.category_id,
+               LedgerMonthTotal.kind, LedgerMonthTotal.amount_pence))}
+    return _differences(kept, summed, lambda account: account) + _differences(
+        kept_months, summed_months,
+        lambda month, category_id, kind: f"{kind} in {month:%B %Y}, category {category_id or 'none'}")
+
+
+def budgets_with_money(session: Session) -> int:
+    return session.execute(select(func.count(func.distinct(Posting.budget_id)))).scalar_one()

@@ -1,0 +1,22 @@
+"""Money and dates are written without a Babel call per value, exactly as Babel writes them."""
+
+from datetime import date
+from decimal import Decimal
+
+from babel.dates import format_date
+from babel.numbers import format_currency
+from hypothesis import given
+from hypothesis import strategies as st
+
+from marketplace.money import format_money
+from marketplace.templating import _long_date
+
+
+@given(st.integers(min_value=-10**15, max_value=10**15))
+def test_money_reads_as_babel_writes_pounds_for_en_gb(pence):
+    assert format_money(pence) == format_currency(Decimal(pence) / 100, "GBP", locale="en_GB")
+
+
+@given(st.dates(min_value=date(1900, 1, 1), max_value=date(2200, 12, 31)))
+def test_long_dates_read_as_babel_writes_them_for_en_gb(day):
+    assert _long_date(day) == format_date(day, format="d MMMM y", locale="en_GB")
