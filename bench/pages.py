@@ -74,6 +74,7 @@ PAGES = [
     Page("forgot password", "anyone", "/forgot-password"),
     Page("invoices to approve", "budget holder", "/invoices"),
     Page("provider invoices", "provider", "/provider/invoices"),
+    Page("insight money", "commissioner", "/admin/insight/money"),
 ]
 
 # Which demo account signs in for each role.

@@ -1,0 +1,74 @@
+"""/admin/insight: the council sees where the money goes and who is waiting."""
+
+import io
+
+from flask import Response, render_template, request
+
+from marketplace.admin import bp
+from marketplace.auth.permissions import roles
+from marketplace.categories import SUPPORT_CATEGORIES
+from marketplace.csv_safety import SafeWriter
+from marketplace.dates import today_in_uk
+from marketplace.db import get_session
+from marketplace.insight import charts, money
+from marketplace.insight.filters import InsightFilters, read_filters
+from marketplace.models import FundingSource, Role
+from marketplace.money import pence_to_pounds
+
+MONEY_COLUMNS = ("Month", "Paid in", "Set aside", "Spent", "Free to use at the end of the month")
+
+
+@bp.route("/insight")
+@roles(Role.COMMISSIONER)
+def insight():
+    return render_template("admin/insight.html")
+
+
+def _filter_choices() -> dict:
+    return {"funding_sources": [(s.value, s.label) for s in FundingSource],
+            "category_choices": list(SUPPORT_CATEGORIES.items())}
+
+
+def _money_rows(months: list[money.MonthMoney]) -> list[list]:
+    return [[f"{m.month:%B %Y}", m.paid_in, m.set_aside, m.spent, m.free_at_end] for m in months]
+
+
+@bp.route("/insight/money")
+@roles(Role.COMMISSIONER)
+def insight_money():
+    session, today = get_session(), today_in_uk()
+    filters = read_filters(request.args, today=today)
+    months = money.money_by_month(session, filters)
+    categories = money.money_by_category(session, filters)
+    providers = money.top_providers(session, filters)
+    unused, running_out = money.at_risk(session, filters, today=today)
+    return render_template(
+        "admin/insight_money.html", filters=filters, months=months, money_columns=MONEY_COLUMNS,
+        money_rows=_money_rows(months), categories=categories, providers=providers,
+        unused=unused, running_out=running_out, **_filter_choices(),
+        month_chart=charts.columns([(f"{m.month:%b}", m.spent) for m in months]),
+        category_chart=charts.rows([(c.name, c.spent) for c in categories]),
+        provider_chart=charts.rows([(p.name, p.spent) for p in providers])), 400 if filters.problems else 200
+
+
+def csv_response(filename: str, header: tuple[str, ...], rows: list[list]) -> Response:
+    """A small table as UTF-8 CSV, money in decimal pounds, every cell made safe."""
+    out = io.StringIO()
+    writer = SafeWriter(out)
+    writer.writerow(header)
+    writer.writerows([[pence_to_pounds(v) if isinstance(v, int) else v for v in row] for row in rows])
+    return Response(out.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"',
+                             "Content-Type": "text/csv; charset=utf-8"})
+
+
+def _filename(stem: str, filters: InsightFilters) -> str:
+    return f"{stem}-{filters.first_month:%Y-%m}-to-{filters.last_month:%Y-%m}.csv"
+
+
+@bp.route("/insight/money.csv")
+@roles(Role.COMMISSIONER)
+def insight_money_csv():
+    filters = read_filters(request.args, today=today_in_uk())
+    months = money.money_by_month(get_session(), filters)
+    return csv_response(_filename("money-by-month", filters), MONEY_COLUMNS, _money_rows(months))
