@@ -75,6 +75,7 @@ PAGES = [
     Page("invoices to approve", "budget holder", "/invoices"),
     Page("provider invoices", "provider", "/provider/invoices"),
     Page("insight money", "commissioner", "/admin/insight/money"),
+    Page("insight waiting", "commissioner", "/admin/insight/waiting"),
 ]
 
 # Which demo account signs in for each role.

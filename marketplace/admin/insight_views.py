@@ -10,7 +10,7 @@ from marketplace.categories import SUPPORT_CATEGORIES
 from marketplace.csv_safety import SafeWriter
 from marketplace.dates import today_in_uk
 from marketplace.db import get_session
-from marketplace.insight import charts, money
+from marketplace.insight import charts, money, waiting
 from marketplace.insight.filters import InsightFilters, read_filters
 from marketplace.models import FundingSource, Role
 from marketplace.money import pence_to_pounds
@@ -52,11 +52,11 @@ def insight_money():
 
 
 def csv_response(filename: str, header: tuple[str, ...], rows: list[list]) -> Response:
-    """A small table as UTF-8 CSV, money in decimal pounds, every cell made safe."""
+    """A small table as UTF-8 CSV, every cell made safe."""
     out = io.StringIO()
     writer = SafeWriter(out)
     writer.writerow(header)
-    writer.writerows([[pence_to_pounds(v) if isinstance(v, int) else v for v in row] for row in rows])
+    writer.writerows(rows)
     return Response(out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"',
                              "Content-Type": "text/csv; charset=utf-8"})
@@ -71,4 +71,51 @@ def _filename(stem: str, filters: InsightFilters) -> str:
 def insight_money_csv():
     filters = read_filters(request.args, today=today_in_uk())
     months = money.money_by_month(get_session(), filters)
-    return csv_response(_filename("money-by-month", filters), MONEY_COLUMNS, _money_rows(months))
+    in_pounds = [[pence_to_pounds(v) if isinstance(v, int) else v for v in row] for row in _money_rows(months)]
+    return csv_response(_filename("money-by-month", filters), MONEY_COLUMNS, in_pounds)
+
+
+WAITING_COLUMNS = ("Answers", "Of", "Answered", "Median working days", "9 in 10 within (working days)",
+                   "Within 5 working days")
+
+
+def _measures(filters: InsightFilters) -> list[waiting.Measure]:
+    session = get_session()
+    return [waiting.packages(session, filters), waiting.invoices(session, filters),
+            waiting.payments(session, filters)]
+
+
+def _summary_cells(summary: waiting.Summary) -> list:
+    share = summary.share_within_target
+    median = "" if summary.median is None else f"{summary.median:g}"
+    return [summary.count, median, "" if summary.ninetieth is None else summary.ninetieth,
+            "" if share is None else f"{share}%"]
+
+
+def waiting_rows(measure: waiting.Measure) -> list[list]:
+    """One measure's table: the whole council, each month, then each professional or provider."""
+    return ([["Whole council", "Everyone", *_summary_cells(measure.overall)]]
+            + [[f"{month:%B %Y}", "Month", *_summary_cells(s)] for month, s in measure.by_month]
+            + [[who, measure.by_label, *_summary_cells(s)] for who, s in measure.by_whom])
+
+
+@bp.route("/insight/waiting")
+@roles(Role.COMMISSIONER)
+def insight_waiting():
+    filters = read_filters(request.args, today=today_in_uk())
+    measures = _measures(filters)
+    return render_template(
+        "admin/insight_waiting.html", filters=filters, measures=measures, today=today_in_uk(),
+        tables={m.key: waiting_rows(m) for m in measures}, columns=WAITING_COLUMNS,
+        target=waiting.TARGET_WORKING_DAYS, limit=waiting.WAITING_LIST_LIMIT,
+        charts={m.key: charts.rows([(f"{month:%B %Y}", s.share_within_target or 0) for month, s in m.by_month],
+                                   money=False, suffix="%") for m in measures},
+        **_filter_choices()), 400 if filters.problems else 200
+
+
+@bp.route("/insight/waiting.csv")
+@roles(Role.COMMISSIONER)
+def insight_waiting_csv():
+    filters = read_filters(request.args, today=today_in_uk())
+    rows = [[measure.name, *row] for measure in _measures(filters) for row in waiting_rows(measure)]
+    return csv_response(_filename("waiting-times", filters), ("Measure", *WAITING_COLUMNS), rows)
