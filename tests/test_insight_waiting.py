@@ -5,12 +5,13 @@ import io
 from datetime import UTC, date, datetime
 
 import pytest
+from sqlmodel import select
 
 from marketplace.insight.waiting import summarise
-from marketplace.models import Role
+from marketplace.models import CarePackage, Role
 from marketplace.packages import lifecycle
 from tests.client_request import error_messages, normalised_text
-from tests.factories import create_user
+from tests.factories import assign_case, create_user
 from tests.factories_invoices import TODAY, approve, bill, billing_world
 from tests.factories_packages import accept_every_line, draft_package, scope_of
 from tests.test_package_queries import MOST_STATEMENTS, counting
@@ -123,3 +124,35 @@ def test_the_waiting_page_keeps_to_ten_sql_statements(app, council, client_reque
     with counting(app) as statements:
         client_request.get("/admin/insight/waiting", funding="council", **PERIOD)
     assert len(statements) <= MOST_STATEMENTS, len(statements)
+
+
+def _caseload_on(client_request, monkeypatch, day: date):
+    monkeypatch.setattr("marketplace.caseload.views.today_in_uk", lambda: day)
+    return client_request.get("/caseload")
+
+
+def test_a_professional_sees_their_median_against_the_councils(session, client_request, monkeypatch, history):
+    pat = create_user(session, role=Role.PROFESSIONAL, name="Pat Jones")
+    assign_case(session, person=history.person, professional=pat)
+    second = session.exec(select(CarePackage).where(CarePackage.title == "Weekends")).one()
+    lifecycle.approve(session, scope_of(session, pat, history.person), package_id=second.id, today=TODAY)
+    second.decided_at = at(24)  # Friday 20 to Tuesday 24 November: 2 working days
+    session.add(second)
+    session.commit()
+    client_request.login(history.priya)
+    page = _caseload_on(client_request, monkeypatch, TODAY)
+    rows = [normalised_text(row) for row in page.select("#response-times .govuk-summary-list__row")]
+    assert rows == ["You Median 6 working days; 0% within 5 working days (1 decision)",
+                    "The council Median 4 working days; 50% within 5 working days (2 decisions)"]
+
+
+@pytest.mark.parametrize("day, state", [(date(2027, 4, 1), None), (date(2027, 4, 2), "Due soon"),
+                                        (date(2027, 5, 3), "Overdue")])
+def test_plan_reviews_come_due_six_months_after_the_first_package_starts(client_request, monkeypatch, history,
+                                                                         day, state):
+    client_request.login(history.priya)
+    page = _caseload_on(client_request, monkeypatch, day)
+    rows = [[normalised_text(cell) for cell in row.select("td")] for row in page.select("#plan-reviews tbody tr")]
+    assert rows == ([] if state is None else [["Sam Taylor : support plan", "2 May 2027", state]])
+    if state:
+        assert page.select_one("#plan-reviews a")["href"] == f"/caseload/people/{history.person.id}/plan"

@@ -179,3 +179,14 @@ def payments(session: Session, filters: InsightFilters) -> Measure:
                    [Answered(s, d, who) for s, d, who in paid],
                    [Waiting(s, description, provider, budget_id)
                     for s, provider, description, budget_id in waiting], count, filters)
+
+
+def professional_against_council(session: Session, professional_id: int, *,
+                                 since: date) -> tuple[Summary, Summary]:
+    """How long this professional's package decisions took since the day given, and everyone's."""
+    started = started_at_sql()
+    rows = session.exec(select(started, CarePackage.decided_at, CarePackage.decided_by_id).where(
+        started.is_not(None), col(CarePackage.decided_at).is_not(None),
+        CarePackage.decided_at >= _moment(since))).all()
+    days = [(Answered(s, d, "").working_days, by) for s, d, by in rows]
+    return summarise(d for d, by in days if by == professional_id), summarise(d for d, _by in days)
