@@ -12,7 +12,7 @@ from marketplace.budgets.forecast import forecast
 from marketplace.insight import money
 from marketplace.insight.filters import read_filters
 from marketplace.models import BudgetCategory, Role
-from tests.client_request import error_messages, normalised_text
+from tests.client_request import error_messages, field_error, normalised_text
 from tests.factories import create_provider, create_user, person_of
 from tests.factories_budget import create_budget
 from tests.test_package_queries import MOST_STATEMENTS, counting
@@ -122,17 +122,19 @@ def test_the_page_and_its_csv_show_the_same_figures(council, client_request, his
     assert [a["href"] for a in page.select("#running-out a")] == [f"/admin/budgets/{history['ben'].id}"]
 
 
-@pytest.mark.parametrize("args, message", [
-    ({"from": "٢٠٢٦-٠٤"}, "Enter the first month like 2025-04"),
-    ({"to": "2026-13"}, "Enter the last month like 2026-03"),
-    ({"from": "2026-07", "to": "2026-06"}, "The first month must be the same as or before the last month"),
-    ({"from": "2000-01", "to": "2026-06"}, "Choose a period of 60 months or less"),
-    ({"funding": "lottery"}, "Choose a funding source from the list"),
-    ({"category": "x" * 5000}, "Choose a category from the list"),
+@pytest.mark.parametrize("args, field, message", [
+    ({"from": "٢٠٢٦-٠٤"}, "from", "Enter the first month like 2025-04"),
+    ({"to": "2026-13"}, "to", "Enter the last month like 2026-03"),
+    ({"from": "2026-07", "to": "2026-06"}, "from", "The first month must be the same as or before the last month"),
+    ({"from": "2000-01", "to": "2026-06"}, "from", "Choose a period of 60 months or less"),
+    ({"funding": "lottery"}, "funding", "Choose a funding source from the list"),
+    ({"category": "x" * 5000}, "category", "Choose a category from the list"),
 ])
-def test_a_filter_that_is_not_understood_is_explained_and_left_out(council, client_request, history, args, message):
+def test_a_filter_that_is_not_understood_is_explained_and_left_out(council, client_request, history, args, field,
+                                                                    message):
     page = client_request.get("/admin/insight/money", expected_status=400, **args)
     assert error_messages(page) == [message]
+    assert field_error(page, field) == message
     assert len(_table(page, "money-by-month")) > 1
     client_request.get_response("/admin/insight/money.csv", **args)
 

@@ -36,6 +36,9 @@ class InsightFilters:
     def error_list(self) -> list[dict[str, str]]:
         return [{"text": message, "href": f"#{name}"} for name, message in self.problems]
 
+    def problem_for(self, name: str) -> str | None:
+        return next((message for field_name, message in self.problems if field_name == name), None)
+
     def months(self) -> list[date]:
         months, month = [], self.first_month
         while month <= self.last_month:
