@@ -10,7 +10,7 @@ from marketplace.categories import SUPPORT_CATEGORIES
 from marketplace.csv_safety import SafeWriter
 from marketplace.dates import today_in_uk
 from marketplace.db import get_session
-from marketplace.insight import charts, money, waiting
+from marketplace.insight import charts, choice, money, waiting
 from marketplace.insight.filters import InsightFilters, read_filters
 from marketplace.models import FundingSource, Role
 from marketplace.money import pence_to_pounds
@@ -119,3 +119,33 @@ def insight_waiting_csv():
     filters = read_filters(request.args, today=today_in_uk())
     rows = [[measure.name, *row] for measure in _measures(filters) for row in waiting_rows(measure)]
     return csv_response(_filename("waiting-times", filters), ("Measure", *WAITING_COLUMNS), rows)
+
+
+def _choice(filters: InsightFilters) -> choice.Choice:
+    return choice.choice_and_gaps(get_session(), today=today_in_uk(), category=filters.category)
+
+
+def choice_rows(found: choice.Choice) -> list[list]:
+    return [[district, people, *(found.count(district, key) for key, _name in found.categories)]
+            for district, people in found.districts]
+
+
+@bp.route("/insight/choice")
+@roles(Role.COMMISSIONER)
+def insight_choice():
+    filters = read_filters(request.args, today=today_in_uk())
+    found = _choice(filters)
+    gaps = [(name, sum(1 for district, _people in found.districts if found.count(district, key) <= choice.FEW))
+            for key, name in found.categories]
+    return render_template(
+        "admin/insight_choice.html", filters=filters, found=found, rows=choice_rows(found), few=choice.FEW,
+        gap_chart=charts.rows(gaps, money=False), **_filter_choices()), 400 if filters.problems else 200
+
+
+@bp.route("/insight/choice.csv")
+@roles(Role.COMMISSIONER)
+def insight_choice_csv():
+    filters = read_filters(request.args, today=today_in_uk())
+    found = _choice(filters)
+    header = ("Postcode district", "Budget holders living there", *(name for _key, name in found.categories))
+    return csv_response(f"vetted-providers-{today_in_uk():%Y-%m-%d}.csv", header, choice_rows(found))
