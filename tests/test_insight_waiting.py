@@ -10,6 +10,7 @@ from sqlmodel import select
 from marketplace.insight.waiting import summarise
 from marketplace.models import CarePackage, Role
 from marketplace.packages import lifecycle
+from marketplace.packages.access import lines_of
 from tests.client_request import error_messages, normalised_text
 from tests.factories import assign_case, create_user
 from tests.factories_invoices import TODAY, approve, bill, billing_world
@@ -43,11 +44,16 @@ def history(session):
     approved 2 working days after it arrived and is not paid yet; its second is waiting."""
     world = billing_world(session)
     world.package.review_requested_at, world.package.decided_at = at(2), at(10)
+    world.package.submitted_at, world.line.responded_at = at(2), at(4)
     second = draft_package(session, world.sam, world.person, lines=[(world.service, "2")], title="Weekends")
     lifecycle.submit(session, scope_of(session, world.sam, world.person), package_id=second.id, today=TODAY)
     session.commit()
     accept_every_line(session, world.provider_user, second)
     second.review_requested_at = at(20)
+    second.submitted_at = at(18)
+    for line in lines_of(session, second.id):
+        line.responded_at = at(20)
+        session.add(line)
     first = bill(session, world)
     payment = approve(session, world, first)
     first.submitted_at, first.decided_at = at(23), at(25)
@@ -55,7 +61,7 @@ def history(session):
     waiting_invoice = bill(session, world, reference="BP-1002", units="4",
                            period=(date(2026, 11, 16), date(2026, 11, 22)))
     waiting_invoice.submitted_at = at(26)
-    session.add_all([world.package, second, first, payment, waiting_invoice])
+    session.add_all([world.package, world.line, second, first, payment, waiting_invoice])
     session.commit()
     return world
 
@@ -77,6 +83,9 @@ def test_answers_are_summarised_for_the_council_by_month_and_by_whom(council, cl
         ["November 2026", "Month", "1", "6", "6", "0%"],
         ["December 2026", "Month", "0", "", "", ""],
         ["Priya Shah", "Professional", "1", "6", "6", "0%"]]
+    # Mon 2 to Wed 4, and Wed 18 to Fri 20 November: 2 working days each.
+    assert _table(page, "lines-times")[1] == ["Whole council", "Everyone", "2", "2", "2", "100%"]
+    assert _table(page, "lines-times")[-1] == ["Brightpath Home Care", "Provider", "2", "2", "2", "100%"]
     assert _table(page, "invoices-times")[1] == ["Whole council", "Everyone", "1", "2", "2", "100%"]
     assert _table(page, "invoices-times")[-1] == ["Brightpath Home Care", "Provider", "1", "2", "2", "100%"]
     assert _table(page, "payments-times")[1] == ["Whole council", "Everyone", "0", "", "", ""]
@@ -98,7 +107,7 @@ def test_the_csv_has_every_table_row(council, client_request, history):
     response = client_request.get_response(page.select_one("a[download]")["href"])
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
     assert rows[0][1:] == _table(page, "packages-times")[0]
-    from_page = [row for key in ("packages", "invoices", "payments") for row in _table(page, f"{key}-times")[1:]]
+    from_page = [row for key in ("packages", "lines", "invoices", "payments") for row in _table(page, f"{key}-times")[1:]]
     assert [row[1:] for row in rows[1:]] == from_page
 
 

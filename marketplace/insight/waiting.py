@@ -1,5 +1,6 @@
 """Who is waiting, and how long answers take, in working days (marketplace/workdays.py):
-packages from reaching their reviewer to the decision, invoices from arriving to approval, and
+packages from reaching their reviewer to the decision, providers from a package being sent to
+their answer on its line, invoices from arriving to approval, and
 payments from the invoice's approval to the money being paid. Read from the package, invoice
 and payment records' own timestamps; every query lives here."""
 
@@ -18,6 +19,8 @@ from marketplace.models import (
     CarePackage,
     Invoice,
     InvoiceStatus,
+    LineResponse,
+    PackageLine,
     PackageStatus,
     Payment,
     PaymentStatus,
@@ -143,6 +146,24 @@ def packages(session: Session, filters: InsightFilters) -> Measure:
     waiting, count = _oldest(session, waiting_query.order_by(started, CarePackage.id))
     return measure("packages", "Care packages: sent to the reviewer until decided", "Professional",
                    [Answered(s, d, who or NOBODY) for s, d, who in decided],
+                   [Waiting(*row) for row in waiting], count, filters)
+
+
+def line_responses(session: Session, filters: InsightFilters) -> Measure:
+    """Providers answering a request to provide a line: from the package being sent until the
+    provider accepted or declined."""
+    answered = session.exec(_funded(
+        select(CarePackage.submitted_at, PackageLine.responded_at, PackageLine.provider_name)
+        .join(CarePackage, CarePackage.id == PackageLine.package_id)
+        .where(col(CarePackage.submitted_at).is_not(None), col(PackageLine.responded_at).is_not(None),
+               *_in_period(PackageLine.responded_at, filters)), CarePackage.budget_id, filters)).all()
+    waiting, count = _oldest(session, _funded(
+        select(CarePackage.submitted_at, PackageLine.title, PackageLine.provider_name, CarePackage.budget_id)
+        .join(CarePackage, CarePackage.id == PackageLine.package_id)
+        .where(PackageLine.response == LineResponse.REQUESTED.value, col(CarePackage.submitted_at).is_not(None)),
+        CarePackage.budget_id, filters).order_by(CarePackage.submitted_at, PackageLine.id))
+    return measure("lines", "Provider answers: package sent until the provider accepted or declined", "Provider",
+                   [Answered(s, d, who) for s, d, who in answered],
                    [Waiting(*row) for row in waiting], count, filters)
 
 
