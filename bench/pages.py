@@ -74,6 +74,9 @@ PAGES = [
     Page("forgot password", "anyone", "/forgot-password"),
     Page("invoices to approve", "budget holder", "/invoices"),
     Page("provider invoices", "provider", "/provider/invoices"),
+    Page("insight money", "commissioner", "/admin/insight/money"),
+    Page("insight waiting", "commissioner", "/admin/insight/waiting"),
+    Page("insight choice and gaps", "commissioner", "/admin/insight/choice"),
 ]
 
 # Which demo account signs in for each role.

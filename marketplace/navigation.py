@@ -52,6 +52,7 @@ NAVIGATION: dict[Role | None, list[tuple[str, str]]] = {
         ("Vetting", "admin.vetting"),
         ("Care packages", "admin.packages_waiting"),
         ("Payments", "payments.council_payments"),
+        ("Insight", "admin.insight"),
         ("Find support", "providers.browse"),
     ],
 }

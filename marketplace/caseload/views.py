@@ -6,16 +6,18 @@ from sqlmodel import col, select
 
 from marketplace.auth.acting import current_scope
 from marketplace.auth.permissions import roles
-from marketplace.dates import today_in_uk
+from marketplace.dates import add_months, today_in_uk
 from marketplace.db import get_session
 from marketplace.errors import ServiceError
 from marketplace.forms import show_service_error
+from marketplace.insight import waiting as response_times
 from marketplace.models import Budget, CarePackage, CaseAssignment, PackageStatus, Person, Role
 from marketplace.packages import clock, lifecycle
 from marketplace.packages.access import may_see_packages_of_person
 from marketplace.packages.forms import NoteForm, ReviewForm
 from marketplace.packages.pages import package_context
 from marketplace.packages.views import comment_on, end_page
+from marketplace.plans import reviews
 from marketplace.plans.views import comment_on_plan as plan_comment
 from marketplace.plans.views import plan_page
 from marketplace.scope import Scope, for_caseload_person
@@ -25,6 +27,7 @@ bp = Blueprint("caseload", __name__, url_prefix="/caseload")
 IN_FLIGHT = [PackageStatus.SUBMITTED.value, PackageStatus.AWAITING_REVIEW.value,
              PackageStatus.CHANGES_REQUESTED.value]
 SHOWN = [*IN_FLIGHT, PackageStatus.ACTIVE.value]
+RESPONSE_TIMES_MONTHS = 12  # the professional's decisions are compared over this many months
 
 
 @bp.route("")
@@ -43,8 +46,12 @@ def caseload():
                if p.status == PackageStatus.AWAITING_REVIEW.value]
     others = [(p, name, None) for p, name in rows if p.status in IN_FLIGHT and p.status != PackageStatus.AWAITING_REVIEW.value]
     agreed = [(p, name, None) for p, name in rows if p.status == PackageStatus.ACTIVE.value]
+    yours, council = response_times.professional_against_council(
+        get_session(), current_user.id, since=add_months(today, -RESPONSE_TIMES_MONTHS))
     return render_template("packages/caseload.html", waiting=waiting, others=others, agreed=agreed,
-                           late_after=clock.LATE_AFTER)
+                           late_after=clock.LATE_AFTER, yours=yours, council=council,
+                           response_times_months=RESPONSE_TIMES_MONTHS,
+                           reviews=reviews.reviews_due_on_caseload(get_session(), current_user.id, today))
 
 
 def _scope_and_package(package_id: int) -> tuple[Scope, CarePackage, Budget]:

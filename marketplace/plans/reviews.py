@@ -6,13 +6,14 @@ The daily sweep tells the person and their professional from a month before the 
 and after it ("overdue"), once each per review date.
 """
 
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from marketplace.dates import add_months
-from marketplace.models import CarePackage, PackageStatus, SupportPlan
+from marketplace.models import CarePackage, CaseAssignment, PackageStatus, Person, SupportPlan
 from marketplace.notifications import events as notices
 
 FIRST_REVIEW_MONTHS = 6
@@ -55,3 +56,29 @@ def warn_about_plan_reviews(session: Session, today: date) -> int:
             sent += notices.plan_review(session, person_id=person_id, review_on=review_on,
                                        overdue=state == "overdue")
     return sent
+
+
+@dataclass(frozen=True)
+class ReviewDue:
+    person_id: int
+    name: str
+    review_on: date
+    state: str  # "due" or "overdue"
+
+
+def reviews_due_on_caseload(session: Session, professional_id: int, today: date) -> list[ReviewDue]:
+    """Plan reviews due or overdue for the people on a professional's caseload, soonest first."""
+    rows = session.exec(
+        select(CarePackage.person_id, Person.name, func.min(CarePackage.start_on), SupportPlan.agreed_on)
+        .join(Person, Person.id == CarePackage.person_id)
+        .join(CaseAssignment, CaseAssignment.person_id == CarePackage.person_id)
+        .outerjoin(SupportPlan, SupportPlan.person_id == CarePackage.person_id)
+        .where(CaseAssignment.professional_id == professional_id, col(CarePackage.status).in_(AGREED))
+        .group_by(CarePackage.person_id, Person.name, SupportPlan.agreed_on)).all()
+    due = []
+    for person_id, name, first_start, agreed_on in rows:
+        review_on = next_review_on(first_start, agreed_on)
+        state = review_state(review_on, today)
+        if state is not None:
+            due.append(ReviewDue(person_id, name, review_on, state))
+    return sorted(due, key=lambda review: (review.review_on, review.name))

@@ -1,0 +1,58 @@
+"""Choice and gaps: how many vetted providers people can choose in each postcode district for
+each kind of support, using the same rule as browse (listed, and the service vetted for its
+category today). A district with none or only one is where support is missing."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import distinct, func
+from sqlmodel import Session, col, select
+
+from marketplace.categories import SUPPORT_CATEGORIES
+from marketplace.models import Person, Provider, ProviderArea, Service
+from marketplace.providers.catalogue import district_order
+from marketplace.providers.vetting import is_listed, service_is_shown
+
+FEW = 1  # a district with this many providers or fewer for a kind of support is a gap
+
+
+@dataclass(frozen=True)
+class CategoryPrices:
+    category: str
+    name: str
+    lowest: int | None
+    highest: int | None
+
+
+@dataclass(frozen=True)
+class Choice:
+    categories: list[tuple[str, str]]  # (key, name) shown as columns
+    districts: list[tuple[str, int]]  # (district, budget holders living there)
+    providers: dict[tuple[str, str], int]  # (district, category) -> vetted providers
+    prices: list[CategoryPrices]
+
+    def count(self, district: str, category: str) -> int:
+        return self.providers.get((district, category), 0)
+
+
+def choice_and_gaps(session: Session, *, today: date, category: str | None = None) -> Choice:
+    categories = [(key, name) for key, name in SUPPORT_CATEGORIES.items() if category in (None, key)]
+    keys = [key for key, _name in categories]
+    rows = session.exec(
+        select(ProviderArea.district, Service.category, func.count(distinct(Provider.id)),
+               func.min(Service.price_pence), func.max(Service.price_pence))
+        .join(Provider, Provider.id == Service.provider_id)
+        .join(ProviderArea, ProviderArea.provider_id == Provider.id)
+        .where(is_listed(today), service_is_shown(today), col(Service.category).in_(keys))
+        .group_by(ProviderArea.district, Service.category)).all()
+    people = dict(session.exec(
+        select(Person.postcode_district, func.count()).where(col(Person.postcode_district).is_not(None))
+        .group_by(Person.postcode_district)).all())
+    providers, lowest, highest = {}, {}, {}
+    for district, key, count, low, high in rows:
+        providers[(district, key)] = int(count)
+        lowest[key] = min(low, lowest.get(key, low))
+        highest[key] = max(high, highest.get(key, high))
+    districts = sorted({district for district, _key in providers} | set(people), key=district_order)
+    return Choice(categories, [(d, int(people.get(d, 0))) for d in districts], providers,
+                  [CategoryPrices(key, name, lowest.get(key), highest.get(key)) for key, name in categories])

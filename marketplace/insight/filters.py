@@ -1,0 +1,96 @@
+"""The filters every insight page reads from its address: a period of whole months, a funding
+source and a category. A value that is not one of ours is dropped with a message, never a 500."""
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from marketplace.categories import SUPPORT_CATEGORIES
+from marketplace.dates import add_months
+from marketplace.models import FundingSource
+from marketplace.query import whole_number
+
+DEFAULT_MONTHS = 12  # with no period asked for: the last 12 months, this one included
+LONGEST_PERIOD_MONTHS = 60
+_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})", re.ASCII)
+
+
+@dataclass(frozen=True)
+class InsightFilters:
+    first_month: date  # the first day of the first month shown
+    last_month: date  # the first day of the last month shown
+    funding_source: str | None = None
+    category: str | None = None
+    # (field, message) for each value that was not understood and so is not applied
+    problems: list[tuple[str, str]] = field(default_factory=list, compare=False)
+
+    @property
+    def from_date(self) -> date:
+        return self.first_month
+
+    @property
+    def to_date(self) -> date:
+        return add_months(self.last_month, 1) - timedelta(days=1)
+
+    @property
+    def error_list(self) -> list[dict[str, str]]:
+        return [{"text": message, "href": f"#{name}"} for name, message in self.problems]
+
+    def problem_for(self, name: str) -> str | None:
+        return next((message for field_name, message in self.problems if field_name == name), None)
+
+    def months(self) -> list[date]:
+        months, month = [], self.first_month
+        while month <= self.last_month:
+            months.append(month)
+            month = add_months(month, 1)
+        return months
+
+    def arguments(self) -> dict[str, str]:
+        """The filters as address arguments, for links (the CSV download) that keep them."""
+        values = {"from": f"{self.first_month:%Y-%m}", "to": f"{self.last_month:%Y-%m}"}
+        if self.funding_source:
+            values["funding"] = self.funding_source
+        if self.category:
+            values["category"] = self.category
+        return values
+
+
+def month_from(text: str | None) -> date | None:
+    """"2026-04" as the first day of that month; None for anything else."""
+    found = _MONTH.fullmatch(text or "")
+    if not found:
+        return None
+    year = whole_number(found.group(1), minimum=2000, maximum=2100)
+    month = whole_number(found.group(2), minimum=1, maximum=12)
+    return date(year, month, 1) if year and month else None
+
+
+def read_filters(args, *, today: date) -> InsightFilters:
+    problems = []
+    this_month = today.replace(day=1)
+    last = this_month
+    if args.get("to"):
+        last = month_from(args.get("to")) or last
+        if month_from(args.get("to")) is None:
+            problems.append(("to", "Enter the last month like 2026-03"))
+    first = add_months(last, 1 - DEFAULT_MONTHS)
+    if args.get("from"):
+        asked = month_from(args.get("from"))
+        if asked is None:
+            problems.append(("from", "Enter the first month like 2025-04"))
+        elif asked > last:
+            problems.append(("from", "The first month must be the same as or before the last month"))
+        elif add_months(asked, LONGEST_PERIOD_MONTHS) <= last:
+            problems.append(("from", f"Choose a period of {LONGEST_PERIOD_MONTHS} months or less"))
+        else:
+            first = asked
+    funding = args.get("funding") or None
+    if funding is not None and funding not in {source.value for source in FundingSource}:
+        problems.append(("funding", "Choose a funding source from the list"))
+        funding = None
+    category = args.get("category") or None
+    if category is not None and category not in SUPPORT_CATEGORIES:
+        problems.append(("category", "Choose a category from the list"))
+        category = None
+    return InsightFilters(first, last, funding, category, problems)

@@ -1,0 +1,213 @@
+"""Who is waiting, and how long answers take, in working days (marketplace/workdays.py):
+packages from reaching their reviewer to the decision, providers from a package being sent to
+their answer on its line, invoices from arriving to approval, and
+payments from the invoice's approval to the money being paid. Read from the package, invoice
+and payment records' own timestamps; every query lives here."""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from marketplace.dates import UK
+from marketplace.insight.filters import InsightFilters
+from marketplace.models import (
+    Budget,
+    CarePackage,
+    Invoice,
+    InvoiceStatus,
+    LineResponse,
+    PackageLine,
+    PackageStatus,
+    Payment,
+    PaymentStatus,
+    Person,
+    Provider,
+    User,
+)
+from marketplace.packages.clock import LATE_AFTER, started_at_sql, uk_date
+from marketplace.workdays import working_days_between
+
+TARGET_WORKING_DAYS = LATE_AFTER  # the promise: an answer within 5 working days
+WAITING_LIST_LIMIT = 50  # the oldest this many are listed; the count says how many in all
+NOBODY = "Not recorded"
+
+
+@dataclass(frozen=True)
+class Summary:
+    """How long a set of answers took, in working days."""
+
+    count: int
+    median: float | None
+    ninetieth: int | None  # 9 in 10 took this long or less (nearest rank)
+    within_target: int
+
+    @property
+    def share_within_target(self) -> int | None:
+        """Whole per cent, halves up."""
+        return None if not self.count else (200 * self.within_target + self.count) // (2 * self.count)
+
+
+def summarise(days: Iterable[int]) -> Summary:
+    ordered = sorted(days)
+    count = len(ordered)
+    if not count:
+        return Summary(0, None, None, 0)
+    middle = count // 2
+    median = ordered[middle] if count % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+    ninetieth = ordered[-(-9 * count // 10) - 1]  # nearest rank: ceil(0.9 n)
+    return Summary(count, median, ninetieth, sum(1 for d in ordered if d <= TARGET_WORKING_DAYS))
+
+
+@dataclass(frozen=True)
+class Answered:
+    started: datetime
+    finished: datetime
+    by: str  # the professional (packages) or the provider (invoices, payments)
+
+    @property
+    def working_days(self) -> int:
+        return working_days_between(uk_date(self.started), uk_date(self.finished))
+
+
+@dataclass(frozen=True)
+class Waiting:
+    started: datetime
+    what: str
+    who: str
+    budget_id: int
+
+    def working_days(self, today: date) -> int:
+        return working_days_between(uk_date(self.started), today)
+
+
+@dataclass(frozen=True)
+class Measure:
+    key: str
+    name: str
+    by_label: str  # whose answers the "by" rows are
+    overall: Summary
+    by_month: list[tuple[date, Summary]]
+    by_whom: list[tuple[str, Summary]]
+    waiting: list[Waiting]
+    waiting_count: int
+
+
+def _moment(day: date) -> datetime:
+    """The start of a UK day as a moment, for comparing with stored timestamps."""
+    return datetime.combine(day, time(0), tzinfo=UK)
+
+
+def measure(key: str, name: str, by_label: str, answered: list[Answered], waiting: list[Waiting],
+            waiting_count: int, filters: InsightFilters) -> Measure:
+    per_month, per_whom = defaultdict(list), defaultdict(list)
+    for answer in answered:
+        days = answer.working_days
+        per_month[uk_date(answer.finished).replace(day=1)].append(days)
+        per_whom[answer.by].append(days)
+    return Measure(key, name, by_label, summarise(a.working_days for a in answered),
+                   [(month, summarise(per_month[month])) for month in filters.months()],
+                   sorted(((who, summarise(days)) for who, days in per_whom.items()),
+                          key=lambda row: row[0].casefold()),
+                   waiting, waiting_count)
+
+
+def _in_period(column, filters: InsightFilters):
+    return (column >= _moment(filters.from_date), column < _moment(filters.to_date + timedelta(days=1)))
+
+
+def _funded(query, budget_id_column, filters: InsightFilters):
+    if filters.funding_source:
+        query = query.join(Budget, Budget.id == budget_id_column).where(
+            Budget.funding_source == filters.funding_source)
+    return query
+
+
+def _oldest(session: Session, query) -> tuple[list[tuple], int]:
+    """The first WAITING_LIST_LIMIT rows and how many there are in all, in one statement."""
+    rows = session.exec(query.add_columns(func.count().over()).limit(WAITING_LIST_LIMIT)).all()
+    return [tuple(row[:-1]) for row in rows], (rows[0][-1] if rows else 0)
+
+
+def packages(session: Session, filters: InsightFilters) -> Measure:
+    started = started_at_sql()
+    decided = session.exec(_funded(
+        select(started, CarePackage.decided_at, User.name)
+        .outerjoin(User, User.id == CarePackage.decided_by_id)
+        .where(started.is_not(None), col(CarePackage.decided_at).is_not(None),
+               *_in_period(CarePackage.decided_at, filters)), CarePackage.budget_id, filters)).all()
+    waiting_query = _funded(select(started, CarePackage.title, Person.name, CarePackage.budget_id)
+                            .join(Person, Person.id == CarePackage.person_id)
+                            .where(CarePackage.status == PackageStatus.AWAITING_REVIEW.value,
+                                   started.is_not(None)), CarePackage.budget_id, filters)
+    waiting, count = _oldest(session, waiting_query.order_by(started, CarePackage.id))
+    return measure("packages", "Care packages: sent to the reviewer until decided", "Professional",
+                   [Answered(s, d, who or NOBODY) for s, d, who in decided],
+                   [Waiting(*row) for row in waiting], count, filters)
+
+
+def line_responses(session: Session, filters: InsightFilters) -> Measure:
+    """Providers answering a request to provide a line: from the package being sent until the
+    provider accepted or declined."""
+    answered = session.exec(_funded(
+        select(CarePackage.submitted_at, PackageLine.responded_at, PackageLine.provider_name)
+        .join(CarePackage, CarePackage.id == PackageLine.package_id)
+        .where(col(CarePackage.submitted_at).is_not(None), col(PackageLine.responded_at).is_not(None),
+               *_in_period(PackageLine.responded_at, filters)), CarePackage.budget_id, filters)).all()
+    waiting, count = _oldest(session, _funded(
+        select(CarePackage.submitted_at, PackageLine.title, PackageLine.provider_name, CarePackage.budget_id)
+        .join(CarePackage, CarePackage.id == PackageLine.package_id)
+        .where(PackageLine.response == LineResponse.REQUESTED.value, col(CarePackage.submitted_at).is_not(None)),
+        CarePackage.budget_id, filters).order_by(CarePackage.submitted_at, PackageLine.id))
+    return measure("lines", "Provider answers: package sent until the provider accepted or declined", "Provider",
+                   [Answered(s, d, who) for s, d, who in answered],
+                   [Waiting(*row) for row in waiting], count, filters)
+
+
+def invoices(session: Session, filters: InsightFilters) -> Measure:
+    approved = session.exec(_funded(
+        select(Invoice.submitted_at, Invoice.decided_at, Provider.name)
+        .join(Provider, Provider.id == Invoice.provider_id)
+        .where(Invoice.status == InvoiceStatus.APPROVED.value, col(Invoice.decided_at).is_not(None),
+               *_in_period(Invoice.decided_at, filters)), Invoice.budget_id, filters)).all()
+    waiting, count = _oldest(session, _funded(
+        select(Invoice.submitted_at, Provider.name, Person.name, Invoice.budget_id)
+        .join(Provider, Provider.id == Invoice.provider_id).join(Person, Person.id == Invoice.person_id)
+        .where(Invoice.status == InvoiceStatus.SUBMITTED.value), Invoice.budget_id, filters)
+        .order_by(Invoice.submitted_at, Invoice.id))
+    return measure("invoices", "Invoices: arrived until approved", "Provider",
+                   [Answered(s, d, who) for s, d, who in approved],
+                   [Waiting(s, f"Invoice from {provider}", person, budget_id)
+                    for s, provider, person, budget_id in waiting], count, filters)
+
+
+def payments(session: Session, filters: InsightFilters) -> Measure:
+    """From the invoice's approval (when the payment is created) until the provider is paid."""
+    paid = session.exec(_funded(
+        select(Payment.created_at, Payment.paid_at, Provider.name)
+        .join(Provider, Provider.id == Payment.provider_id)
+        .where(Payment.status == PaymentStatus.PAID.value, col(Payment.paid_at).is_not(None),
+               *_in_period(Payment.paid_at, filters)), Payment.budget_id, filters)).all()
+    waiting, count = _oldest(session, _funded(
+        select(Payment.created_at, Provider.name, Payment.description, Payment.budget_id)
+        .join(Provider, Provider.id == Payment.provider_id)
+        .where(Payment.status != PaymentStatus.PAID.value), Payment.budget_id, filters)
+        .order_by(Payment.created_at, Payment.id))
+    return measure("payments", "Payments: invoice approved until paid", "Provider",
+                   [Answered(s, d, who) for s, d, who in paid],
+                   [Waiting(s, description, provider, budget_id)
+                    for s, provider, description, budget_id in waiting], count, filters)
+
+
+def professional_against_council(session: Session, professional_id: int, *,
+                                 since: date) -> tuple[Summary, Summary]:
+    """How long this professional's package decisions took since the day given, and everyone's."""
+    started = started_at_sql()
+    rows = session.exec(select(started, CarePackage.decided_at, CarePackage.decided_by_id).where(
+        started.is_not(None), col(CarePackage.decided_at).is_not(None),
+        CarePackage.decided_at >= _moment(since))).all()
+    days = [(Answered(s, d, "").working_days, by) for s, d, by in rows]
+    return summarise(d for d, by in days if by == professional_id), summarise(d for d, _by in days)
