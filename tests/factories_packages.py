@@ -1,14 +1,28 @@
 """Support plans and care packages, made through the services as people would make them."""
 
+from dataclasses import dataclass
 from datetime import date
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
-from marketplace.models import CarePackage, LineResponse, Outcome, Person, Role, Service, User
+from marketplace.models import (
+    Budget,
+    CarePackage,
+    LineResponse,
+    Outcome,
+    Person,
+    Provider,
+    Role,
+    Service,
+    User,
+)
 from marketplace.packages import building, lifecycle
 from marketplace.packages.access import lines_of
 from marketplace.plans import service as plans
 from marketplace.scope import Scope, for_caseload_person, scope_for
+from tests.factories import assign_case, create_user, person_of
+from tests.factories_budget import create_budget
+from tests.factories_providers import create_listed_provider
 
 TODAY = date(2026, 12, 1)
 
@@ -61,3 +75,32 @@ def agreed_package(session: Session, *, holder: User, person: Person, provider_u
     lifecycle.approve(session, scope_of(session, professional, person), package_id=package.id, today=TODAY)
     session.commit()
     return package
+
+
+@dataclass
+class AgreedWorld:
+    """Sam, whose professional Priya has agreed Brightpath's 8 hours a week at £22 (4 weeks)."""
+
+    sam: User
+    person: Person
+    budget: Budget
+    provider: Provider
+    service: Service
+    provider_user: User
+    priya: User
+    package: CarePackage
+
+
+def agreed_world(session: Session, *, paid_in_pence: int = 200_000) -> AgreedWorld:
+    sam = create_user(session, role=Role.PERSON, name="Sam Taylor")
+    person = person_of(session, sam)
+    budget = create_budget(session, person=person, paid_in_pence=paid_in_pence)
+    provider = create_listed_provider(session, name="Brightpath Home Care", price_pence=2200, unit="hour")
+    service = session.exec(select(Service).where(Service.provider_id == provider.id)).one()
+    provider_user = create_user(session, role=Role.PROVIDER, provider=provider)
+    priya = create_user(session, role=Role.PROFESSIONAL, name="Priya Shah")
+    assign_case(session, person=person, professional=priya)
+    add_outcome(session, sam, person)
+    package = agreed_package(session, holder=sam, person=person, provider_user=provider_user, professional=priya,
+                             lines=[(service, "8")])
+    return AgreedWorld(sam, person, budget, provider, service, provider_user, priya, package)

@@ -17,17 +17,14 @@ from marketplace.models import (
     Notification,
     PackageStatus,
     Role,
-    Service,
 )
 from marketplace.packages import lifecycle
 from marketplace.packages.access import lines_of
 from marketplace.packages.unspent import line_commitment
 from marketplace.scope import NotAllowed
-from tests.factories import assign_case, create_user, person_of
+from tests.factories import create_user
 from tests.factories_advocacy import create_advocate_link
-from tests.factories_budget import create_budget
-from tests.factories_packages import TODAY, add_outcome, agreed_package, scope_of
-from tests.factories_providers import create_listed_provider
+from tests.factories_packages import TODAY, agreed_package, agreed_world, scope_of
 from tests.ledger_checks import assert_ledger_sound
 
 WEEK_OF_EIGHT_HOURS = 17_600
@@ -35,26 +32,7 @@ WEEK_OF_EIGHT_HOURS = 17_600
 
 @pytest.fixture
 def world(session):
-    sam = create_user(session, role=Role.PERSON, name="Sam Taylor")
-    person = person_of(session, sam)
-    budget = create_budget(session, person=person, paid_in_pence=200_000)
-    provider = create_listed_provider(session, name="Brightpath Home Care", price_pence=2200, unit="hour")
-    service = session.exec(select(Service).where(Service.provider_id == provider.id)).one()
-    provider_user = create_user(session, role=Role.PROVIDER, provider=provider)
-    priya = create_user(session, role=Role.PROFESSIONAL, name="Priya Shah")
-    assign_case(session, person=person, professional=priya)
-    add_outcome(session, sam, person)
-    package = agreed_package(session, holder=sam, person=person, provider_user=provider_user, professional=priya,
-                             lines=[(service, "8")])
-
-    class World:
-        pass
-
-    w = World()
-    w.sam, w.person, w.budget, w.provider, w.package = sam, person, budget, provider, package
-    w.service = service
-    w.provider_user, w.priya = provider_user, priya
-    return w
+    return agreed_world(session)
 
 
 def _end(session, user, world, from_date, reason=""):

@@ -16,17 +16,17 @@ from marketplace.models import (
     LedgerTransaction,
     LineResponse,
     PackageStatus,
-    Role,
-    Service,
 )
 from marketplace.money import format_money
 from marketplace.packages import building, costing, diff, lifecycle, versions
 from marketplace.packages.access import lines_of
 from marketplace.packages.unspent import line_commitment
-from tests.factories import assign_case, create_user, person_of
-from tests.factories_budget import create_budget
-from tests.factories_packages import TODAY, accept_every_line, add_outcome, agreed_package, scope_of
-from tests.factories_providers import create_listed_provider
+from tests.factories_packages import (
+    TODAY,
+    accept_every_line,
+    agreed_world,
+    scope_of,
+)
 from tests.ledger_checks import assert_ledger_sound
 from tests.race import at_once
 
@@ -35,25 +35,7 @@ EIGHT_HOURS_FOR_FOUR_WEEKS = 70_400  # 8 hours a week at £22 for 28 days
 
 @pytest.fixture
 def world(session):
-    sam = create_user(session, role=Role.PERSON, name="Sam Taylor")
-    person = person_of(session, sam)
-    budget = create_budget(session, person=person, paid_in_pence=200_000)
-    provider = create_listed_provider(session, name="Brightpath Home Care", price_pence=2200, unit="hour")
-    service = session.exec(select(Service).where(Service.provider_id == provider.id)).one()
-    provider_user = create_user(session, role=Role.PROVIDER, provider=provider)
-    priya = create_user(session, role=Role.PROFESSIONAL, name="Priya Shah")
-    assign_case(session, person=person, professional=priya)
-    add_outcome(session, sam, person)
-    package = agreed_package(session, holder=sam, person=person, provider_user=provider_user, professional=priya,
-                             lines=[(service, "8")])
-
-    class World:
-        pass
-
-    w = World()
-    w.sam, w.person, w.budget, w.provider, w.service = sam, person, budget, provider, service
-    w.provider_user, w.priya, w.package = provider_user, priya, package
-    return w
+    return agreed_world(session)
 
 
 def _new_version(session, world, *, quantity: str = "10") -> CarePackage:
