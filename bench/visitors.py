@@ -3,7 +3,6 @@ then send the visitor's set-up forms. Works over HTTP against gunicorn and in-pr
 against the Flask test client, so both passes see the same session."""
 
 import http.client
-import time
 from html.parser import HTMLParser
 from http.cookies import SimpleCookie
 from urllib.parse import urlencode, urlsplit
@@ -115,20 +114,16 @@ def _send_form(browser, form_page: str, action: str, fields: dict) -> str:
 
 
 def _second_step(browser) -> str:
-    """Staff give the demo authenticator's code (the README's key). A code works once, and only
-    a newer one after it: when this moment's and the next are spent (an earlier sign-in on
-    another server), wait for the app's next code, as a person would."""
-    from marketplace.auth.demo import demo_code
+    """Staff give the demo authenticator's code (the README's key)."""
+    from marketplace.auth.demo import demo_codes
 
-    for _ in range(3):
-        for code in (demo_code(), demo_code(seconds_ahead=30)):
-            status, page, _ = browser.get("/sign-in/two-step")
-            status, _, location = browser.post("/sign-in/two-step", {"code": code, "csrf_token": csrf_token(page)},
-                                               from_page="/sign-in/two-step")
-            if status in (302, 303) and location:
-                browser.get(_local(location))
-                return _local(location)
-        time.sleep(31 - time.time() % 30)
+    for code in demo_codes():
+        status, page, _ = browser.get("/sign-in/two-step")
+        status, _, location = browser.post("/sign-in/two-step", {"code": code, "csrf_token": csrf_token(page)},
+                                           from_page="/sign-in/two-step")
+        if status in (302, 303) and location:
+            browser.get(_local(location))
+            return _local(location)
     return "/sign-in"
 
 

@@ -3,6 +3,7 @@ published in the README (demo data is never loaded in production), so anyone try
 can add it to an app, and the browser tests can work out the code."""
 
 import time
+from collections.abc import Iterator
 
 import pyotp
 
@@ -15,6 +16,17 @@ DEMO_AUTHENTICATOR_KEY = "CAREBUDGETDEMOTWOSTEPSIGNINKEY23"
 def demo_code(*, seconds_ahead: int = 0) -> str:
     """The code an app with the demo key shows now (or a step later)."""
     return pyotp.TOTP(DEMO_AUTHENTICATOR_KEY).at(time.time() + seconds_ahead)
+
+
+def demo_codes(*, rounds: int = 3) -> Iterator[str]:
+    """The codes to try in turn when signing in with the demo key. A code works once, and only a
+    newer one after it, so when earlier sign-ins have spent this moment's code and the next,
+    wait for the app's next code, as a person would."""
+    for round_number in range(rounds):
+        if round_number:
+            time.sleep(31 - time.time() % 30)
+        yield demo_code()
+        yield demo_code(seconds_ahead=30)
 
 
 def load_two_step_demo(demo: DemoData) -> None:

@@ -300,22 +300,24 @@ def approve(session: Session, scope: Scope, *, package_id: int, today: date, rea
 
 def request_changes(session: Session, scope: Scope, *, package_id: int, note: str) -> CarePackage:
     note = clean_text(note, field="note", label="What needs to change", max_length=2000, multiline=True)
-    package = _reviewable(session, scope, package_id, "ask for changes to")
-    package.status = PackageStatus.CHANGES_REQUESTED.value
-    package.decided_by_id, package.decided_at = scope.user.id, utcnow()
-    record_event(session, scope, package, "changes_requested", note)
-    notices.package_decided(session, package, notices.PACKAGE_CHANGES_REQUESTED)
-    session.flush()
-    return package
+    return _send_back(session, scope, package_id, PackageStatus.CHANGES_REQUESTED, "changes_requested",
+                      "ask for changes to", note, notices.PACKAGE_CHANGES_REQUESTED)
 
 
 def reject(session: Session, scope: Scope, *, package_id: int, reasons: str) -> CarePackage:
     reasons = clean_text(reasons, field="reasons", label="The reasons", max_length=2000, multiline=True)
-    package = _reviewable(session, scope, package_id, "turn down")
-    package.status = PackageStatus.REJECTED.value
+    return _send_back(session, scope, package_id, PackageStatus.REJECTED, "rejected", "turn down", reasons,
+                      notices.PACKAGE_REJECTED)
+
+
+def _send_back(session: Session, scope: Scope, package_id: int, status: PackageStatus, event: str, doing: str,
+               note: str, notice: str) -> CarePackage:
+    """A decision that agrees nothing (changes asked for, or turned down): no money moves."""
+    package = _reviewable(session, scope, package_id, doing)
+    package.status = status.value
     package.decided_by_id, package.decided_at = scope.user.id, utcnow()
-    record_event(session, scope, package, "rejected", reasons)
-    notices.package_decided(session, package, notices.PACKAGE_REJECTED)
+    record_event(session, scope, package, event, note)
+    notices.package_decided(session, package, notice)
     session.flush()
     return package
 
