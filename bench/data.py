@@ -15,9 +15,11 @@ from sqlalchemy import Connection, Engine, Table, and_, func, or_, select, text
 from sqlmodel import Session
 
 from marketplace import ledger
+from marketplace.budgets.kept_forecasts import keep_forecasts
 from marketplace.budgets.service import instalments
 from marketplace.categories import SUPPORT_CATEGORIES
 from marketplace.dates import financial_year, today_in_uk
+from marketplace.insight.council_figures import refresh_council_figures
 from marketplace.models import (
     Budget,
     BudgetCategory,
@@ -168,6 +170,8 @@ def generate(engine: Engine, scale: Scale) -> Dataset:
         made.big_package_id = _packages(connection, today)
         # The postings were written in bulk, past ledger.post(): their balances are summed once.
         ledger.rebuild_kept_balances(connection)
+        # And the council's figures, as the 15-minute sweep would have worked them out.
+        refresh_council_figures(connection)
         move_sequences_past_ids(connection, [
             CarePackage.__table__, PackageLine.__table__,
             User.__table__, Person.__table__, CaseAssignment.__table__, Provider.__table__,
@@ -175,6 +179,9 @@ def generate(engine: Engine, scale: Scale) -> Dataset:
             Service.__table__, VettingCheck.__table__, Budget.__table__, BudgetCategory.__table__,
             LedgerTransaction.__table__, Posting.__table__,
         ])
+    with Session(engine) as session:  # the forecasts, as the morning sweep would have kept them
+        keep_forecasts(session, today=today)
+        session.commit()
     if engine.dialect.name == "postgresql":
         # Fresh statistics, as autovacuum would give a live database in time: without them the
         # planner guesses row counts for tables it has just seen grow from nothing.

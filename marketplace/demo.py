@@ -13,6 +13,7 @@ from marketplace.advocacy.demo import load_advocacy_demo
 from marketplace.auth.demo import load_two_step_demo
 from marketplace.budgets.demo import load_budget_demo
 from marketplace.demo_data import DemoData
+from marketplace.insight.council_figures import refresh_council_figures
 from marketplace.invoices.demo import load_invoice_demo
 from marketplace.models import CaseAssignment, Person, Provider, ProviderMember, Role
 from marketplace.notifications.demo import load_notification_demo
@@ -79,5 +80,7 @@ def load_demo_data(session: Session) -> int:
     demo = DemoData(session)
     for load in DEMO_AREAS:
         load(demo)
+    # The council's figures from everything above, as the 15-minute sweep would work them out.
+    refresh_council_figures(session.connection())
     session.commit()
     return demo.created

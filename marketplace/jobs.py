@@ -146,6 +146,7 @@ def _sweeps() -> dict:
     from marketplace.advocacy.service import expire_invitations
     from marketplace.budgets.service import post_due_instalments
     from marketplace.budgets.underspend import warn_about_underspend
+    from marketplace.insight.council_figures import refresh_council_figures
     from marketplace.invoices.automatic import auto_approve_due
     from marketplace.models.types import utcnow
     from marketplace.packages.clock import warn_about_slow_reviews
@@ -158,7 +159,8 @@ def _sweeps() -> dict:
                         lambda session, today: post_due_instalments(session, today=today)),
         "expiring-checks": ("Warn providers and the council 30 and 7 days before a check runs out",
                             warn_about_expiring_checks),
-        "underspend": ("Warn budget holders whose money is forecast to be left unspent",
+        "underspend": ("Forecast every running budget for the council; warn budget holders whose money "
+                       "is forecast to be left unspent",
                        warn_about_underspend),
         "invitations": ("Mark unanswered advocate invitations that ran out as expired",
                         expire_invitations),
@@ -171,11 +173,13 @@ def _sweeps() -> dict:
                          warn_about_slow_reviews),
         "plan-reviews": ("Tell people and professionals when a support plan review is due or overdue",
                          warn_about_plan_reviews),
+        "council-figures": ("Work the council's money figures out again from every budget's ledger",
+                            lambda session, today: refresh_council_figures(session.connection())),
     }
 
 
 SWEEP_NAMES = ("instalments", "expiring-checks", "underspend", "invitations", "auto-approve-invoices",
-               "slow-reviews", "plan-reviews")
+               "slow-reviews", "plan-reviews", "council-figures")
 
 
 def run_sweep(name: str, today=None) -> int:
@@ -222,6 +226,11 @@ def sweep_slow_reviews() -> int:
 @huey.periodic_task(crontab(minute="15", hour="7"), name="sweep.plan-reviews")
 def sweep_plan_reviews() -> int:
     return run_sweep("plan-reviews")
+
+
+@huey.periodic_task(crontab(minute="*/15"), name="sweep.council-figures")
+def sweep_council_figures() -> int:
+    return run_sweep("council-figures")
 
 
 # `flask jobs …` ------------------------------------------------------------------------------

@@ -125,7 +125,8 @@ def _account_kind_sql(account: ColumnElement[str]) -> ColumnElement[str]:
                 (account.startswith(PAYABLE_PREFIX), literal("payable")), else_=account)
 
 
-def _month_sql(day: ColumnElement[date], dialect: str) -> ColumnElement[date]:
+def month_of(day: ColumnElement[date], dialect: str) -> ColumnElement[date]:
+    """SQL: the first day of the month `day` falls in."""
     if dialect == "postgresql":
         return cast(func.date_trunc("month", day), SQLDate)
     return func.date(day, "start of month", type_=SQLDate)
@@ -295,24 +296,30 @@ def _kept_balances(session: Session, budget_id: int, accounts: Iterable[str]) ->
                                     LedgerBalance.account.in_(list(accounts))))}
 
 
-def summed_month_totals(session: Session, budget_id: int) -> dict[tuple[date, int | None, str], int]:
-    """(month, category, kind of account) → movement, summed from the postings."""
-    totals: dict[tuple[date, int | None, str], int] = {}
-    for effective_on, category_id, account, amount in session.exec(
-            select(LedgerTransaction.effective_on, LedgerTransaction.category_id, Posting.account,
-                   Posting.amount_pence)
+def summed_month_totals(session: Session, budget_id: int) -> dict[tuple[date, int | None, str], tuple[int, int]]:
+    """(month, category, kind of account) → (movement, moved in), summed from the postings."""
+    by_transaction: dict[tuple[int, date, int | None, str], int] = {}
+    for transaction_id, effective_on, category_id, account, amount in session.exec(
+            select(LedgerTransaction.id, LedgerTransaction.effective_on, LedgerTransaction.category_id,
+                   Posting.account, Posting.amount_pence)
             .join(LedgerTransaction, LedgerTransaction.id == Posting.transaction_id)
             .where(Posting.budget_id == budget_id)):
-        key = (effective_on.replace(day=1), category_id, account_kind(account))
-        totals[key] = totals.get(key, 0) + amount
-    return {key: total for key, total in totals.items() if total}
+        key = (transaction_id, effective_on.replace(day=1), category_id, account_kind(account))
+        by_transaction[key] = by_transaction.get(key, 0) + amount
+    totals: dict[tuple[date, int | None, str], tuple[int, int]] = {}
+    for (_, *key), moved in by_transaction.items():
+        amount, moved_in = totals.get(tuple(key), (0, 0))
+        totals[tuple(key)] = (amount + moved, moved_in + max(moved, 0))
+    return {key: total for key, total in totals.items() if total != (0, 0)}
 
 
-def kept_month_totals(session: Session, budget_id: int) -> dict[tuple[date, int | None, str], int]:
-    return {(month, category_id, kind): amount for month, category_id, kind, amount in session.exec(
-        select(LedgerMonthTotal.month, LedgerMonthTotal.category_id, LedgerMonthTotal.kind,
-               LedgerMonthTotal.amount_pence)
-        .where(LedgerMonthTotal.budget_id == budget_id, LedgerMonthTotal.amount_pence != 0))}
+def kept_month_totals(session: Session, budget_id: int) -> dict[tuple[date, int | None, str], tuple[int, int]]:
+    return {(month, category_id, kind): (amount, moved_in)
+            for month, category_id, kind, amount, moved_in in session.exec(
+                select(LedgerMonthTotal.month, LedgerMonthTotal.category_id, LedgerMonthTotal.kind,
+                       LedgerMonthTotal.amount_pence, LedgerMonthTotal.moved_in_pence)
+                .where(LedgerMonthTotal.budget_id == budget_id,
+                       or_(LedgerMonthTotal.amount_pence != 0, LedgerMonthTotal.moved_in_pence != 0)))}
 
 
 def rebuild_kept_balances(connection: Connection) -> None:
@@ -326,19 +333,28 @@ def rebuild_kept_balances(connection: Connection) -> None:
         .group_by(postings.c.budget_id, postings.c.account)))
     connection.execute(delete(LedgerMonthTotal.__table__))
     connection.execute(insert(LedgerMonthTotal.__table__).from_select(
-        ["budget_id", "month", "category_id", "kind", "amount_pence"],
+        ["budget_id", "month", "category_id", "kind", "amount_pence", "moved_in_pence"],
         month_totals_from_postings(connection.dialect.name)))
 
 
 def month_totals_from_postings(dialect: str):
-    """(budget_id, month, category_id, kind, amount) for every budget, summed from the postings."""
+    """(budget_id, month, category_id, kind, amount, moved in) for every budget, summed from
+    the postings: first each transaction's net movement of each kind, then those by month."""
     postings, transactions = Posting.__table__, LedgerTransaction.__table__
-    month = _month_sql(transactions.c.effective_on, dialect)
     kind = _account_kind_sql(postings.c.account)
-    return (select(postings.c.budget_id, month.label("month"), transactions.c.category_id,
-                   kind.label("kind"), func.sum(postings.c.amount_pence).label("amount_pence"))
-            .join(transactions, transactions.c.id == postings.c.transaction_id)
-            .group_by(postings.c.budget_id, month, transactions.c.category_id, kind))
+    per_transaction = (
+        select(postings.c.budget_id, month_of(transactions.c.effective_on, dialect).label("month"),
+               transactions.c.category_id, kind.label("kind"), func.sum(postings.c.amount_pence).label("moved"))
+        .join(transactions, transactions.c.id == postings.c.transaction_id)
+        .group_by(postings.c.transaction_id, postings.c.budget_id, transactions.c.effective_on,
+                  transactions.c.category_id, kind)
+        .subquery())
+    moved = per_transaction.c.moved
+    return (select(per_transaction.c.budget_id, per_transaction.c.month, per_transaction.c.category_id,
+                   per_transaction.c.kind, func.sum(moved).label("amount_pence"),
+                   func.sum(case((moved > 0, moved), else_=0)).label("moved_in_pence"))
+            .group_by(per_transaction.c.budget_id, per_transaction.c.month, per_transaction.c.category_id,
+                      per_transaction.c.kind))
 
 
 def _keep_month_totals(session: Session, transaction: LedgerTransaction, legs: dict[str, int]) -> None:
@@ -357,6 +373,7 @@ def _keep_month_totals(session: Session, transaction: LedgerTransaction, legs: d
         row = rows.get(kind) or LedgerMonthTotal(budget_id=transaction.budget_id, month=month,
                                                  category_id=transaction.category_id, kind=kind)
         row.amount_pence = (row.amount_pence or 0) + amount
+        row.moved_in_pence = (row.moved_in_pence or 0) + max(amount, 0)
         session.add(row)
 
 

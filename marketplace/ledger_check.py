@@ -30,6 +30,18 @@ def _differences(kept: dict[tuple, int], summed: dict[tuple, int], describe) -> 
             if kept.get(key, 0) != summed.get(key, 0)]
 
 
+def _month_differences(kept: dict[tuple, tuple[int, int]], summed: dict[tuple, tuple[int, int]]) -> list[Difference]:
+    """Month totals that differ in their net movement, or in what moved in."""
+    def part(totals, index):
+        return {key: amounts[index] for key, amounts in totals.items()}
+
+    def describe(month, category_id, kind):
+        return f"{kind} in {month:%B %Y}, category {category_id or 'none'}"
+
+    return (_differences(part(kept, 0), part(summed, 0), describe)
+            + _differences(part(kept, 1), part(summed, 1), lambda *key: "money moved into " + describe(*key)))
+
+
 def kept_balance_differences(session: Session) -> list[Difference]:
     """Every kept balance or month total that is not the sum of its postings."""
     summed = {(budget_id, account): int(total) for budget_id, account, total in session.execute(
@@ -37,14 +49,12 @@ def kept_balance_differences(session: Session) -> list[Difference]:
         .group_by(Posting.budget_id, Posting.account))}
     kept = {(budget_id, account): balance for budget_id, account, balance in session.execute(
         select(LedgerBalance.budget_id, LedgerBalance.account, LedgerBalance.balance_pence))}
-    summed_months = {tuple(row[:4]): int(row[4]) for row in session.execute(
+    summed_months = {tuple(row[:4]): (int(row[4]), int(row[5])) for row in session.execute(
         month_totals_from_postings(session.get_bind().dialect.name))}
-    kept_months = {tuple(row[:4]): row[4] for row in session.execute(
+    kept_months = {tuple(row[:4]): (row[4], row[5]) for row in session.execute(
         select(LedgerMonthTotal.budget_id, LedgerMonthTotal.month, LedgerMonthTotal.category_id,
-               LedgerMonthTotal.kind, LedgerMonthTotal.amount_pence))}
-    return _differences(kept, summed, lambda account: account) + _differences(
-        kept_months, summed_months,
-        lambda month, category_id, kind: f"{kind} in {month:%B %Y}, category {category_id or 'none'}")
+               LedgerMonthTotal.kind, LedgerMonthTotal.amount_pence, LedgerMonthTotal.moved_in_pence))}
+    return _differences(kept, summed, lambda account: account) + _month_differences(kept_months, summed_months)
 
 
 def budgets_with_money(session: Session) -> int:

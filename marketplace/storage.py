@@ -9,6 +9,8 @@ Lost updates are real on both engines unless we lock:
 from typing import TypeVar
 
 from sqlalchemy import Engine, event
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, SQLModel, create_engine, select
 
 Row = TypeVar("Row", bound=SQLModel)
@@ -59,3 +61,15 @@ def lock_row(session: Session, model: type[Row], row_id: int) -> Row | None:
     """Load a row and hold it locked until the transaction ends (a no-op lock on SQLite,
     where BEGIN IMMEDIATE already serialises writers)."""
     return session.exec(select(model).where(model.id == row_id).with_for_update()).first()
+
+
+def insert_or_update(session: Session, model: type[SQLModel], rows: list[dict], *, key: str) -> None:
+    """Insert the rows, or update the ones whose `key` column is already there: one statement,
+    so two workers writing the same rows at once cannot both insert."""
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    statement = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(model.__table__)
+    session.execute(statement.on_conflict_do_update(
+        index_elements=[key], set_={column: statement.excluded[column] for column in rows[0] if column != key}),
+        rows)

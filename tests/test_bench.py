@@ -38,9 +38,10 @@ def test_a_tiny_run_writes_a_complete_report(tmp_path):
         assert [one["succeeded"] for one in race["rounds"]] == [race["room"]] * len(race["rounds"])
 
 
-def _page(name, *, ratio, p95, statements):
+def _page(name, *, ratio, p95, statements, in_process=10.0, templates=2.0):
     page = {"name": name, "ratio_to_floor": ratio, "p95_ms": p95, "sql_statements": statements,
-            "requests": 100, "failures": {}, "in_process_status": 200}
+            "requests": 100, "failures": {}, "in_process_status": 200,
+            "in_process_ms": {"total": in_process, "templates": templates}}
     page["verdicts"] = report.page_verdicts(page)
     return page
 
@@ -49,10 +50,12 @@ def test_small_and_large_are_compared_page_by_page_against_the_targets():
     scales = {
         "small": {"pages": [_page("steady", ratio=0.5, p95=20.0, statements=4),
                             _page("slows down", ratio=0.5, p95=20.0, statements=4),
-                            _page("chatty", ratio=0.1, p95=20.0, statements=11)]},
+                            _page("chatty", ratio=0.1, p95=20.0, statements=11),
+                            _page("heavy", ratio=0.5, p95=20.0, statements=4, templates=4.0)]},
         "large": {"pages": [_page("steady", ratio=0.4, p95=29.0, statements=4),
                             _page("slows down", ratio=0.3, p95=40.0, statements=4),
-                            _page("chatty", ratio=0.1, p95=20.0, statements=30)]},
+                            _page("chatty", ratio=0.1, p95=20.0, statements=30),
+                            _page("heavy", ratio=0.5, p95=20.0, statements=4, in_process=16.0)]},
     }
 
     rows = {row["name"]: row for row in report.compare_scales(scales)}
@@ -63,3 +66,7 @@ def test_small_and_large_are_compared_page_by_page_against_the_targets():
     assert rows["chatty"]["verdicts"]["ratio_to_floor"] == "missed"
     assert rows["chatty"]["verdicts"]["sql_statements"] == "missed"
     assert rows["chatty"]["sql_statements"] == [11, 30]
+    assert rows["slows down"]["verdicts"]["ratio_to_floor"] == "met"
+    assert rows["heavy"]["verdicts"]["templates"] == "missed"
+    assert rows["heavy"]["verdicts"]["in_process"] == "missed"
+    assert rows["heavy"]["in_process_ms"] == 16.0

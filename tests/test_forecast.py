@@ -7,9 +7,12 @@ from math import floor
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlmodel import select
 
 from marketplace import ledger
 from marketplace.budgets.forecast import Forecast, forecast, project, share, spend_over, weekly_rate
+from marketplace.budgets.kept_forecasts import keep_forecasts, kept_forecast
+from marketplace.models import Budget, BudgetForecast
 from tests.factories import create_provider
 from tests.factories_budget import create_budget
 
@@ -87,3 +90,43 @@ def test_any_spending_history_gives_a_forecast_in_whole_pence(session, history, 
     assert all(type(v) is int for v in (outlook.weekly_spend, outlook.spend_to_come, outlook.left_at_end,
                                          outlook.about_left_at_end))
     assert outlook.left_at_end == figures.available + figures.committed - outlook.spend_to_come
+
+
+budget_histories = st.lists(st.tuples(st.sampled_from(["up_front", "four_weekly"]), invoices,
+                                      st.integers(0, 200_000)), min_size=1, max_size=4)
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(budgets=budget_histories, today=st.dates(PERIOD_START, PERIOD_END + timedelta(days=30)))
+def test_the_forecasts_the_morning_sweep_keeps_are_each_budgets_own_forecast(session, budgets, today):
+    provider = create_provider(session)
+    for schedule, history, set_aside in budgets:
+        budget = create_budget(session, schedule=schedule, period_start=PERIOD_START, period_end=PERIOD_END,
+                               allocation_pence=4_000_000, instalments_due_by=min(today, PERIOD_END))
+        for number, (day, amount) in enumerate(history):
+            day = PERIOD_START + timedelta(days=day)
+            if day > today or amount > ledger.balances(session, budget.id).available:
+                continue
+            key = f"test:{budget.id}:{number}"
+            ledger.commit(session, budget_id=budget.id, commitment=f"test:{number}", amount_pence=amount,
+                          idempotency_key=f"{key}:set-aside", actor=None, memo="Support", effective_on=day)
+            ledger.approve_invoice(session, budget_id=budget.id, commitment=f"test:{number}",
+                                   provider_id=provider.id, amount_pence=amount, idempotency_key=f"{key}:invoice",
+                                   actor=None, memo="Invoice", effective_on=day)
+        if 0 < set_aside <= ledger.balances(session, budget.id).available:
+            ledger.commit(session, budget_id=budget.id, commitment="test:later", amount_pence=set_aside,
+                          idempotency_key=f"test:{budget.id}:later", actor=None, memo="Later",
+                          effective_on=min(today, PERIOD_END))
+    session.commit()
+
+    keep_forecasts(session, today=today)
+    keep_forecasts(session, today=today)  # the sweep may run twice
+    session.commit()
+
+    kept = {row.budget_id: row for row in session.exec(select(BudgetForecast)).all()}
+    running = session.exec(select(Budget).where(Budget.period_start <= today, Budget.period_end >= today)).all()
+    assert kept.keys() == {budget.id for budget in running}
+    for budget in running:
+        own = forecast(session, budget, today=today)
+        assert kept_forecast(kept[budget.id], budget.period_end) == own
+        assert kept[budget.id].money_left_over == own.surplus_over_clawback_threshold

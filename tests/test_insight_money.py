@@ -9,7 +9,9 @@ from sqlmodel import select
 
 from marketplace import ledger
 from marketplace.budgets.forecast import forecast
+from marketplace.budgets.underspend import warn_about_underspend
 from marketplace.insight import money
+from marketplace.insight.council_figures import refresh_council_figures
 from marketplace.insight.filters import read_filters
 from marketplace.models import BudgetCategory, Role
 from tests.client_request import error_messages, field_error, normalised_text
@@ -50,6 +52,8 @@ def history(session):
                            amount_pence=20_000, idempotency_key="ben:2", actor=None, memo="Invoice",
                            effective_on=date(2026, 6, 1))
     session.commit()
+    refresh_council_figures(session.connection())
+    session.commit()
     return {"ann": anns, "ben": bens}
 
 
@@ -86,14 +90,44 @@ def test_categories_and_providers_are_ranked_by_spend(session, history):
         ("Garden Trips", 20_000), ("Home Care Ltd", 10_000)]
 
 
-def test_people_at_risk_come_from_the_same_forecast_as_their_budget_page(session, history):
-    unused, running_out = money.at_risk(session, _filters(), today=TODAY)
-    assert [b.person_name for b in unused] == ["Ann Smith"]
-    assert [b.person_name for b in running_out] == ["Ben Jones"]
-    for row in unused + running_out:
+def test_people_at_risk_come_from_the_forecasts_the_morning_sweep_kept(session, history):
+    assert money.at_risk(session, _filters(), today=TODAY).worked_out_on is None
+    warn_about_underspend(session, TODAY)
+    session.commit()
+    at_risk = money.at_risk(session, _filters(), today=TODAY)
+    assert at_risk.worked_out_on == TODAY
+    assert ([b.person_name for b in at_risk.unused], at_risk.unused_count) == (["Ann Smith"], 1)
+    assert ([b.person_name for b in at_risk.running_out], at_risk.running_out_count) == (["Ben Jones"], 1)
+    for row in at_risk.unused + at_risk.running_out:
         budget = history["ann"] if row.person_name == "Ann Smith" else history["ben"]
         assert row.forecast == forecast(session, budget, today=TODAY)
-    assert money.at_risk(session, _filters(funding="council"), today=TODAY)[1] == []
+    assert money.at_risk(session, _filters(funding="council"), today=TODAY).running_out == []
+
+
+def _spending_fast(session, name: str, spent_pence: int):
+    """A budget of £1,000 paid up front, `spent_pence` of it spent in the first week of June."""
+    budget = create_budget(session, person=person_of(session, create_user(session, name=name)),
+                           allocation_pence=100_000, schedule="up_front", instalments_due_by=date(2026, 4, 1))
+    provider = create_provider(session)
+    ledger.commit(session, budget_id=budget.id, commitment=f"test:{name.lower()}", amount_pence=spent_pence,
+                  idempotency_key=f"{name.lower()}:1", actor=None, memo="Agreed", provider_id=provider.id,
+                  effective_on=date(2026, 6, 1))
+    ledger.approve_invoice(session, budget_id=budget.id, commitment=f"test:{name.lower()}", provider_id=provider.id,
+                           amount_pence=spent_pence, idempotency_key=f"{name.lower()}:2", actor=None, memo="Invoice",
+                           effective_on=date(2026, 6, 1))
+    return budget
+
+
+def test_each_list_of_people_at_risk_shows_the_most_urgent_first_and_counts_them_all(session, monkeypatch):
+    for name, spent in [("Cat", 30_000), ("Dan", 60_000), ("Eve", 45_000)]:
+        _spending_fast(session, name, spent)
+    session.commit()
+    monkeypatch.setattr(money, "AT_RISK_SHOWN", 2)
+    warn_about_underspend(session, TODAY)
+    at_risk = money.at_risk(session, _filters(), today=TODAY)
+    assert [b.person_name for b in at_risk.running_out] == ["Dan", "Eve"]
+    assert at_risk.running_out_count == 3
+    assert at_risk.running_out[0].forecast.runs_out_on < at_risk.running_out[1].forecast.runs_out_on
 
 
 @pytest.fixture
@@ -106,8 +140,11 @@ def _table(page, table_id):
     return [[normalised_text(cell) for cell in row.select("th, td")] for row in page.select(f"#{table_id} tr")]
 
 
-def test_the_page_and_its_csv_show_the_same_figures(council, client_request, history):
+def test_the_page_and_its_csv_show_the_same_figures(session, council, client_request, history):
+    warn_about_underspend(session, TODAY)
+    session.commit()
     page = client_request.get("/admin/insight/money", **PERIOD)
+    assert "They were last worked out on" in normalised_text(page.select_one("main"))
     table = _table(page, "money-by-month")
     assert table[1:] == [["April 2026", "£1,500.00", "£300.00", "£0.00", "£1,200.00"],
                          ["May 2026", "£0.00", "£200.00", "£100.00", "£1,000.00"],
@@ -150,6 +187,12 @@ def test_the_council_reaches_insight_from_its_navigation(council, client_request
     home = client_request.get("/")
     assert "/admin/insight" in [a["href"] for a in home.select("a")]
     assert "/admin/insight/money" in [a["href"] for a in client_request.get("/admin/insight").select("a")]
+
+
+def test_until_the_figures_are_first_worked_out_the_page_says_so(council, client_request):
+    page = client_request.get("/admin/insight/money")
+    assert "They have not been worked out yet" in normalised_text(page.select_one("main"))
+    assert "None have been worked out yet" in normalised_text(page.select_one("main"))
 
 
 def test_the_money_page_keeps_to_ten_sql_statements(app, council, client_request, history):

@@ -41,11 +41,11 @@ def insight_money():
     months = money.money_by_month(session, filters)
     categories = money.money_by_category(session, filters)
     providers = money.top_providers(session, filters)
-    unused, running_out = money.at_risk(session, filters, today=today)
     return render_template(
         "admin/insight_money.html", filters=filters, months=months, money_columns=MONEY_COLUMNS,
         money_rows=_money_rows(months), categories=categories, providers=providers,
-        unused=unused, running_out=running_out, **_filter_choices(),
+        at_risk=money.at_risk(session, filters, today=today), worked_out_at=money.worked_out_at(session),
+        **_filter_choices(),
         month_chart=charts.columns([(f"{m.month:%b}", m.spent) for m in months]),
         category_chart=charts.rows([(c.name, c.spent) for c in categories]),
         provider_chart=charts.rows([(p.name, p.spent) for p in providers])), 400 if filters.problems else 200

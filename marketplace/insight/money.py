@@ -1,22 +1,30 @@
-"""Where the money goes, across every budget: each figure a SQL sum over the ledger's postings,
-using the ledger's own definitions (`Balances.where`). Every query lives here so the sums can
-later read from kept balance tables without the pages changing."""
+"""Where the money goes, across every budget: the council's totals rolled up from the ledger
+every 15 minutes (council_figures.py), and the people at risk from the forecasts the morning
+sweep keeps (budgets/kept_forecasts.py). Tests prove both equal the ledger."""
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime
 
-from sqlalchemy import and_, case, extract, func
+from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
-from marketplace.budgets.forecast import RUN_RATE_WEEKS, Forecast, project, weekly_rate
-from marketplace.budgets.service import instalments
+from marketplace.budgets.forecast import Forecast
+from marketplace.budgets.kept_forecasts import kept_forecast
 from marketplace.categories import category_label
 from marketplace.insight.filters import InsightFilters
-from marketplace.ledger import CONTRIBUTION, FUNDING, Balances
-from marketplace.models import Budget, BudgetCategory, LedgerTransaction, Person, Posting, Provider
+from marketplace.ledger import AVAILABLE, CONTRIBUTION, FUNDING, PAID
+from marketplace.models import (
+    Budget,
+    BudgetForecast,
+    CouncilMonthTotal,
+    CouncilProviderMonth,
+    Person,
+    Provider,
+)
 
 TOP_PROVIDERS = 10
+AT_RISK_SHOWN = 50  # per list; the page says how many more there are
 
 
 @dataclass(frozen=True)
@@ -42,49 +50,41 @@ class ProviderMoney:
     spent: int
 
 
-def _paid_in(account):
-    return case((account.in_([FUNDING, CONTRIBUTION]), -Posting.amount_pence), else_=0)
+def _total(kinds: tuple[str, ...], *, sign: int = 1, moved_in: bool = False):
+    amount = CouncilMonthTotal.moved_in_pence if moved_in else CouncilMonthTotal.amount_pence
+    return func.coalesce(func.sum(case((col(CouncilMonthTotal.kind).in_(kinds), sign * amount), else_=0)), 0)
 
 
-def _figure(figure: str):
-    return case((Balances.where(figure, Posting.account), Posting.amount_pence), else_=0)
+PAID_IN = _total((FUNDING, CONTRIBUTION), sign=-1)  # they run negative as money comes in
+NEWLY_SET_ASIDE = _total(("committed",), moved_in=True)
+SPENT = _total(("payable", PAID))
+FREE_CHANGE = _total((AVAILABLE,))
 
 
-def _newly_set_aside():
-    """Money going into set-aside accounts; what leaves them (spent, or given back) is not counted."""
-    return case((and_(Balances.where("committed", Posting.account), Posting.amount_pence > 0),
-                 Posting.amount_pence), else_=0)
-
-
-def _filtered(query, filters: InsightFilters, *, period: bool = True):
-    """The postings the filters choose: by the budget's funding source, the transaction's
-    category and (unless asked not to) the day the money moved."""
-    query = query.join(LedgerTransaction, LedgerTransaction.id == Posting.transaction_id)
+def _chosen(query, table, filters: InsightFilters, *, period: bool = True):
+    """The rolled-up rows the filters choose: by funding source, category and (unless asked
+    not to) the months shown."""
     if filters.funding_source:
-        query = query.join(Budget, Budget.id == Posting.budget_id).where(
-            Budget.funding_source == filters.funding_source)
+        query = query.where(table.funding_source == filters.funding_source)
     if filters.category:
-        query = query.join(BudgetCategory, BudgetCategory.id == LedgerTransaction.category_id).where(
-            BudgetCategory.key == filters.category)
+        query = query.where(table.category_key == filters.category)
     if period:
-        query = query.where(LedgerTransaction.effective_on >= filters.from_date,
-                            LedgerTransaction.effective_on <= filters.to_date)
+        query = query.where(table.month >= filters.first_month, table.month <= filters.last_month)
     return query
 
 
+def worked_out_at(session: Session) -> datetime | None:
+    """When the council's figures were last worked out from the ledger; None if never."""
+    return session.exec(select(func.max(CouncilMonthTotal.worked_out_at))).one()
+
+
 def money_by_month(session: Session, filters: InsightFilters) -> list[MonthMoney]:
-    year = extract("year", LedgerTransaction.effective_on)
-    month = extract("month", LedgerTransaction.effective_on)
-    sums = {
-        date(int(y), int(m), 1): (int(paid_in), int(set_aside), int(spent), int(free))
-        for y, m, paid_in, set_aside, spent, free in session.exec(_filtered(
-            select(year, month, func.sum(_paid_in(Posting.account)), func.sum(_newly_set_aside()),
-                   func.sum(_figure("spent")), func.sum(_figure("available"))),
-            filters).group_by(year, month))
-    }
-    free = int(session.exec(_filtered(select(func.coalesce(func.sum(_figure("available")), 0)), filters,
-                                      period=False)
-                            .where(LedgerTransaction.effective_on < filters.from_date)).one())
+    sums = {month: (int(paid_in), int(set_aside), int(spent), int(free))
+            for month, paid_in, set_aside, spent, free in session.exec(_chosen(
+                select(CouncilMonthTotal.month, PAID_IN, NEWLY_SET_ASIDE, SPENT, FREE_CHANGE),
+                CouncilMonthTotal, filters).group_by(CouncilMonthTotal.month))}
+    free = int(session.exec(_chosen(select(FREE_CHANGE), CouncilMonthTotal, filters, period=False)
+                            .where(CouncilMonthTotal.month < filters.first_month)).one())
     rows = []
     for first_day in filters.months():
         paid_in, set_aside, spent, free_change = sums.get(first_day, (0, 0, 0, 0))
@@ -96,25 +96,28 @@ def money_by_month(session: Session, filters: InsightFilters) -> list[MonthMoney
 def money_by_category(session: Session, filters: InsightFilters) -> list[CategoryMoney]:
     """Set aside and spent per kind of support in the period, largest spend first. Money that
     moved without a category (paying in, for one) is left out: it is not spending on anything."""
-    query = _filtered(select(BudgetCategory.key, func.sum(_newly_set_aside()), func.sum(_figure("spent"))),
-                      filters)
-    if not filters.category:
-        query = query.join(BudgetCategory, BudgetCategory.id == LedgerTransaction.category_id)
-    rows = session.exec(query.group_by(BudgetCategory.key)).all()
+    rows = session.exec(_chosen(select(CouncilMonthTotal.category_key, NEWLY_SET_ASIDE, SPENT),
+                                CouncilMonthTotal, filters)
+                        .where(col(CouncilMonthTotal.category_key).is_not(None))
+                        .group_by(CouncilMonthTotal.category_key)).all()
     by_name: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for key, set_aside, spent in rows:
         by_name[category_label(key)][0] += int(set_aside)
         by_name[category_label(key)][1] += int(spent)
-    return sorted((CategoryMoney(name, s, p) for name, (s, p) in by_name.items()),
+    return sorted((CategoryMoney(name, s, p) for name, (s, p) in by_name.items() if s or p),
                   key=lambda row: (-row.spent, row.name))
 
 
 def top_providers(session: Session, filters: InsightFilters) -> list[ProviderMoney]:
-    spent = func.sum(_figure("spent"))
-    rows = session.exec(_filtered(select(Provider.id, Provider.name, spent), filters)
-                        .join(Provider, Provider.id == LedgerTransaction.provider_id)
-                        .group_by(Provider.id, Provider.name)
-                        .having(spent > 0).order_by(spent.desc(), Provider.name).limit(TOP_PROVIDERS)).all()
+    """Spending (invoices approved, less any corrected) per provider in the period. The sums
+    are ranked before providers' names are looked up, so only ten names are read."""
+    spent = func.sum(CouncilProviderMonth.spent_pence).label("spent")
+    top = (_chosen(select(CouncilProviderMonth.provider_id, spent), CouncilProviderMonth, filters)
+           .group_by(CouncilProviderMonth.provider_id).having(spent > 0)
+           .order_by(spent.desc(), CouncilProviderMonth.provider_id).limit(TOP_PROVIDERS).subquery())
+    rows = session.exec(select(Provider.id, Provider.name, top.c.spent)
+                        .join(top, top.c.provider_id == Provider.id)
+                        .order_by(top.c.spent.desc(), Provider.name)).all()
     return [ProviderMoney(provider_id, name, int(total)) for provider_id, name, total in rows]
 
 
@@ -125,48 +128,34 @@ class BudgetAtRisk:
     forecast: Forecast
 
 
-def forecasts(session: Session, filters: InsightFilters, *, today: date) -> list[BudgetAtRisk]:
-    """The forecast (budgets/forecast.py, at the rate of the last 12 weeks' spending) for every
-    budget running today, from three grouped queries rather than three per budget."""
-    running = select(Budget, Person.name).join(Person, Person.id == Budget.person_id).where(
-        Budget.period_start <= today, Budget.period_end >= today)
+@dataclass(frozen=True)
+class AtRisk:
+    worked_out_on: date | None  # when the morning sweep last forecast the budgets; None if never
+    unused: list[BudgetAtRisk]  # more than 8 weeks' worth forecast to go unused, largest first
+    unused_count: int
+    running_out: list[BudgetAtRisk]  # forecast to run out before the period ends, soonest first
+    running_out_count: int
+
+
+def _kept_at_risk(session: Session, filters: InsightFilters, today: date, at_risk, order) -> tuple[list, int]:
+    chosen = (select(BudgetForecast, Budget.period_end, Person.name)
+              .join(Budget, Budget.id == BudgetForecast.budget_id)
+              .join(Person, Person.id == Budget.person_id)
+              .where(at_risk, Budget.period_start <= today, Budget.period_end >= today))
     if filters.funding_source:
-        running = running.where(Budget.funding_source == filters.funding_source)
-    budgets = session.exec(running.order_by(Person.name, Budget.id)).all()
-    if not budgets:
-        return []
-    running_ids = running.with_only_columns(Budget.id).scalar_subquery()
-    cutoff = today - timedelta(weeks=RUN_RATE_WEEKS) + timedelta(days=1)
-    recent = and_(Balances.where("spent", Posting.account), LedgerTransaction.effective_on >= cutoff,
-                  LedgerTransaction.effective_on >= Budget.period_start,
-                  LedgerTransaction.effective_on <= today)
-    sums = {budget_id: (int(unspent), int(spent)) for budget_id, unspent, spent in session.exec(
-        select(Posting.budget_id, func.sum(_figure("unspent")),
-               func.sum(case((recent, Posting.amount_pence), else_=0)))
-        .join(LedgerTransaction, LedgerTransaction.id == Posting.transaction_id)
-        .join(Budget, Budget.id == Posting.budget_id)
-        .where(col(Posting.budget_id).in_(running_ids)).group_by(Posting.budget_id))}
-    posted = set(session.exec(
-        select(LedgerTransaction.idempotency_key).where(
-            col(LedgerTransaction.budget_id).in_(running_ids),
-            col(LedgerTransaction.idempotency_key).like("budget:%:instalment:%"))).all())
-    results = []
-    for budget, name in budgets:
-        unspent, recent_spent = sums.get(budget.id, (0, 0))
-        since = max(budget.period_start, cutoff)
-        to_come = [(max(i.due_on, today), i.amount_pence) for i in instalments(budget)
-                   if i.idempotency_key(budget.id) not in posted]
-        results.append(BudgetAtRisk(budget.id, name, project(
-            unspent=unspent, to_come=to_come, weekly_spend_pence=weekly_rate(recent_spent, (today - since).days + 1),
-            today=today, period_end=budget.period_end)))
-    return results
+        chosen = chosen.where(Budget.funding_source == filters.funding_source)
+    rows = session.exec(chosen.add_columns(func.count().over()).order_by(*order, Person.name, Budget.id)
+                        .limit(AT_RISK_SHOWN)).all()
+    return ([BudgetAtRisk(row.budget_id, name, kept_forecast(row, period_end))
+             for row, period_end, name, _ in rows], rows[0][3] if rows else 0)
 
 
-def at_risk(session: Session, filters: InsightFilters, *, today: date) -> tuple[list[BudgetAtRisk], list[BudgetAtRisk]]:
-    """(more than 8 weeks' worth forecast to go unused, largest first; forecast to run out, soonest first)."""
-    everyone = forecasts(session, filters, today=today)
-    unused = sorted((b for b in everyone if b.forecast.surplus_over_clawback_threshold),
-                    key=lambda b: (-b.forecast.left_at_end, b.person_name))
-    running_out = sorted((b for b in everyone if b.forecast.runs_out_on is not None),
-                         key=lambda b: (b.forecast.runs_out_on, b.person_name))
-    return unused, running_out
+def at_risk(session: Session, filters: InsightFilters, *, today: date) -> AtRisk:
+    """The people whose budget the morning sweep forecast to leave more than 8 weeks' worth
+    unused, or to run out, among budgets running today (the funding filter applies)."""
+    unused, unused_count = _kept_at_risk(session, filters, today, col(BudgetForecast.money_left_over),
+                                         [BudgetForecast.left_at_end_pence.desc()])
+    running_out, running_out_count = _kept_at_risk(
+        session, filters, today, col(BudgetForecast.runs_out_on).is_not(None), [BudgetForecast.runs_out_on])
+    worked_out_on = session.exec(select(func.max(BudgetForecast.worked_out_on))).one()
+    return AtRisk(worked_out_on, unused, unused_count, running_out, running_out_count)

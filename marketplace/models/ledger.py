@@ -107,7 +107,9 @@ class LedgerMonthTotal(SQLModel, table=True):
     contribution: ledger.account_kind) moved in one budget, month and category: kept by
     ledger.post() like LedgerBalance, so spending by month and by category reads a few rows."""
 
-    __table_args__ = (Index("ix_ledgermonthtotal_budget_month", "budget_id", "month", "category_id", "kind"),)
+    # One budget's months (its statement figures); every budget's months (the council's figures).
+    __table_args__ = (Index("ix_ledgermonthtotal_budget_month", "budget_id", "month", "category_id", "kind"),
+                      Index("ix_ledgermonthtotal_month_kind", "month", "kind"))
 
     id: int | None = Field(default=None, primary_key=True)
     budget_id: int = Field(foreign_key="budget.id")
@@ -115,6 +117,26 @@ class LedgerMonthTotal(SQLModel, table=True):
     category_id: int | None = Field(default=None, foreign_key="budgetcategory.id")
     kind: str = Field(max_length=20)
     amount_pence: int = Field(default=0)
+    # What moved in, not out: each transaction's net movement of this kind, when above zero.
+    # For set-aside accounts that is money newly set aside, which the net total cannot show
+    # because spending takes money out of the same accounts.
+    moved_in_pence: int = Field(default=0)
+
+
+class BudgetForecast(SQLModel, table=True):
+    """A running budget's forecast (budgets/forecast.py) as the morning sweep worked it out, so
+    the council can list everyone at risk without forecasting 10,000 budgets per page. The
+    budget's own pages always forecast afresh; a test proves the sweep's figures equal them."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    budget_id: int = Field(foreign_key="budget.id", unique=True)
+    worked_out_on: date
+    weekly_spend_pence: int
+    spend_to_come_pence: int
+    left_at_end_pence: int
+    runs_out_on: date | None = Field(default=None, index=True)
+    # More than 8 weeks' worth would go unused: at risk of being taken back.
+    money_left_over: bool = Field(index=True)
 
 
 forbid_changes(LedgerTransaction)

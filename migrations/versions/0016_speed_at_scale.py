@@ -9,7 +9,6 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-
 revision = '0016_speed_at_scale'
 down_revision = '0015_package_changes'
 branch_labels = None
@@ -152,6 +151,26 @@ def _postgresql() -> bool:
     return op.get_context().dialect.name == "postgresql"
 
 
+# The kept balances and month totals as the ledger defined them at this revision, written out
+# here so that later changes to the ledger's code cannot change what this revision does.
+ACCOUNT_KIND = ("CASE WHEN p.account LIKE 'committed:%' THEN 'committed' "
+                "WHEN p.account LIKE 'payable:provider:%' THEN 'payable' ELSE p.account END")
+
+
+def _month_of(day: str) -> str:
+    return f"CAST(date_trunc('month', {day}) AS date)" if _postgresql() else f"date({day}, 'start of month')"
+
+
+def _keep_balances_from_postings() -> None:
+    op.execute("INSERT INTO ledgerbalance (budget_id, account, balance_pence) "
+               "SELECT budget_id, account, SUM(amount_pence) FROM posting GROUP BY budget_id, account")
+    month = _month_of("t.effective_on")
+    op.execute("INSERT INTO ledgermonthtotal (budget_id, month, category_id, kind, amount_pence) "
+               f"SELECT p.budget_id, {month}, t.category_id, {ACCOUNT_KIND}, SUM(p.amount_pence) "
+               "FROM posting p JOIN ledgertransaction t ON t.id = p.transaction_id "
+               f"GROUP BY p.budget_id, {month}, t.category_id, {ACCOUNT_KIND}")
+
+
 def upgrade() -> None:
     # Columns first: on SQLite a table rebuilt by batch mode would lose the search triggers.
     with op.batch_alter_table('provider', schema=None) as batch_op:
@@ -185,8 +204,7 @@ def upgrade() -> None:
     )
     op.create_index('ix_ledgermonthtotal_budget_month', 'ledgermonthtotal',
                     ['budget_id', 'month', 'category_id', 'kind'], unique=False)
-    from marketplace.ledger import rebuild_kept_balances
-    rebuild_kept_balances(op.get_bind())
+    _keep_balances_from_postings()
 
     # Today's providers and services get their dates from their checks, as every change will.
     from marketplace.providers.listing import refresh_listings
