@@ -28,6 +28,7 @@ from marketplace.models import (
     Provider,
     User,
 )
+from marketplace.packages import clock
 from marketplace.packages.clock import LATE_AFTER, started_at_sql, uk_date
 from marketplace.workdays import working_days_between
 
@@ -133,12 +134,15 @@ def _oldest(session: Session, query) -> tuple[list[tuple], int]:
 
 
 def packages(session: Session, filters: InsightFilters) -> Measure:
-    started = started_at_sql()
+    """Every decision in the period counts, a package sent back and then agreed twice (from the
+    package's timeline: see clock.decisions_sql)."""
+    decisions = clock.decisions_sql().subquery()
     decided = session.exec(_funded(
-        select(started, CarePackage.decided_at, User.name)
-        .outerjoin(User, User.id == CarePackage.decided_by_id)
-        .where(started.is_not(None), col(CarePackage.decided_at).is_not(None),
-               *_in_period(CarePackage.decided_at, filters)), CarePackage.budget_id, filters)).all()
+        select(decisions.c.started, decisions.c.at, User.name)
+        .outerjoin(User, User.id == decisions.c.actor_id)
+        .where(decisions.c.started.is_not(None), *_in_period(decisions.c.at, filters)),
+        decisions.c.budget_id, filters)).all()
+    started = started_at_sql()
     waiting_query = _funded(select(started, CarePackage.title, Person.name, CarePackage.budget_id)
                             .join(Person, Person.id == CarePackage.person_id)
                             .where(CarePackage.status == PackageStatus.AWAITING_REVIEW.value,
@@ -205,9 +209,8 @@ def payments(session: Session, filters: InsightFilters) -> Measure:
 def professional_against_council(session: Session, professional_id: int, *,
                                  since: date) -> tuple[Summary, Summary]:
     """How long this professional's package decisions took since the day given, and everyone's."""
-    started = started_at_sql()
-    rows = session.exec(select(started, CarePackage.decided_at, CarePackage.decided_by_id).where(
-        started.is_not(None), col(CarePackage.decided_at).is_not(None),
-        CarePackage.decided_at >= _moment(since))).all()
+    decisions = clock.decisions_sql().subquery()
+    rows = session.exec(select(decisions.c.started, decisions.c.at, decisions.c.actor_id).where(
+        decisions.c.started.is_not(None), decisions.c.at >= _moment(since))).all()
     days = [(Answered(s, d, "").working_days, by) for s, d, by in rows]
     return summarise(d for d, by in days if by == professional_id), summarise(d for d, _by in days)
