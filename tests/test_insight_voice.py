@@ -6,10 +6,11 @@ import io
 from datetime import datetime, time, timedelta
 
 import pytest
+from sqlmodel import select
 
 from marketplace.dates import UK, add_months, today_in_uk
 from marketplace.invoices import service as invoices
-from marketplace.models import Review, Role
+from marketplace.models import Review, Role, User
 from marketplace.packages import lifecycle
 from marketplace.scope import scope_for
 from tests.client_request import error_messages, normalised_text
@@ -138,7 +139,7 @@ def test_the_funding_filter_leaves_out_other_budgets(council, client_request, vo
 def test_the_category_filter_keeps_to_disputes_on_that_kind_of_support(council, client_request, voice):
     page = client_request.get("/admin/insight/voice", category="transport", **PERIOD)
     assert page.select_one("#disputes") is None
-    page = client_request.get("/admin/insight/voice", category="personal_care", **PERIOD)
+    page = client_request.get("/admin/insight/voice", category="personal_care", funding="council", **PERIOD)
     assert _table(page, "disputes")[1:] == [["Brightpath Home Care", "2", "2", "1"]]
 
 
@@ -178,3 +179,14 @@ def test_the_voice_page_keeps_to_ten_sql_statements(app, council, client_request
         client_request.get("/admin/insight/voice", funding="council", category="personal_care", **PERIOD)
     assert len(statements) <= MOST_STATEMENTS, len(statements)
 
+
+
+def test_the_demo_gives_every_voice_chart_something_to_show(runner, session, client_request):
+    assert runner.invoke(args=["demo-data"]).exit_code == 0
+    client_request.login(session.exec(select(User).where(User.email == "council@example.org")).one())
+    page = client_request.get("/admin/insight/voice")
+    assert _table(page, "challenges")[1][1:] == ["2", "0", "1", "0", "1"]
+    assert _table(page, "disputes")[1][0] == "Brightpath Home Care"
+    assert len([row for row in _table(page, "ratings")[1:] if row[1] != "0"]) == 2
+    choice = client_request.get("/admin/insight/choice")
+    assert _table(choice, "expiring")[1:] and len(_table(choice, "own-decisions")[1:]) == 2

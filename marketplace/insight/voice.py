@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import case, func
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from marketplace.insight.filters import InsightFilters
@@ -78,24 +79,30 @@ class ProviderDisputes:
     queried: int  # disputed after approval, so the council looks into it
 
 
+def _chosen_invoices(query, invoice, filters: InsightFilters):
+    """Invoices for the funding source and kind of support the filters choose."""
+    if filters.category:
+        query = query.join(PackageLine, PackageLine.id == invoice.line_id).where(
+            PackageLine.category == filters.category)
+    return _funded(query, invoice.budget_id, filters)
+
+
 def disputes(session: Session, filters: InsightFilters) -> tuple[list[ProviderDisputes], int]:
     """The providers whose invoices were disputed most in the period, and how many providers had any."""
     disputed = func.sum(case((AuditLog.action == DISPUTED, 1), else_=0))
     queried = func.sum(case((AuditLog.action == QUERIED, 1), else_=0))
-    sent = (select(func.count()).select_from(Invoice)
-            .where(Invoice.provider_id == Provider.id, filters.moment_in_period(Invoice.created_at))
-            .correlate(Provider).scalar_subquery())
-    query = (select(Provider.id, Provider.name, sent, disputed, queried, func.count().over())
-             .select_from(AuditLog)
-             .join(Invoice, Invoice.id == AuditLog.object_id)
-             .join(Provider, Provider.id == Invoice.provider_id)
-             .where(AuditLog.object_type == "invoice", col(AuditLog.action).in_((DISPUTED, QUERIED)),
-                    filters.moment_in_period(AuditLog.at)))
-    if filters.category:
-        query = query.join(PackageLine, PackageLine.id == Invoice.line_id).where(
-            PackageLine.category == filters.category)
-    rows = session.exec(_funded(query, Invoice.budget_id, filters)
-                        .group_by(Provider.id, Provider.name)
+    billed = aliased(Invoice)
+    sent = _chosen_invoices(select(func.count()).select_from(billed).where(
+        billed.provider_id == Provider.id, filters.moment_in_period(billed.created_at)), billed, filters)
+    query = _chosen_invoices(
+        select(Provider.id, Provider.name, sent.correlate(Provider).scalar_subquery(), disputed, queried,
+               func.count().over())
+        .select_from(AuditLog)
+        .join(Invoice, Invoice.id == AuditLog.object_id)
+        .join(Provider, Provider.id == Invoice.provider_id)
+        .where(AuditLog.object_type == "invoice", col(AuditLog.action).in_((DISPUTED, QUERIED)),
+               filters.moment_in_period(AuditLog.at)), Invoice, filters)
+    rows = session.exec(query.group_by(Provider.id, Provider.name)
                         .order_by(func.count().desc(), Provider.name, Provider.id).limit(MOST_PROVIDERS)).all()
     return ([ProviderDisputes(pid, name, int(sent), int(d), int(q)) for pid, name, sent, d, q, _all in rows],
             rows[0][-1] if rows else 0)

@@ -7,13 +7,12 @@ and payment records' own timestamps; every query lives here."""
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from marketplace.dates import UK
-from marketplace.insight.filters import InsightFilters
+from marketplace.insight.filters import InsightFilters, uk_midnight
 from marketplace.models import (
     Budget,
     CarePackage,
@@ -97,11 +96,6 @@ class Measure:
     waiting_count: int
 
 
-def _moment(day: date) -> datetime:
-    """The start of a UK day as a moment, for comparing with stored timestamps."""
-    return datetime.combine(day, time(0), tzinfo=UK)
-
-
 def measure(key: str, name: str, by_label: str, answered: list[Answered], waiting: list[Waiting],
             waiting_count: int, filters: InsightFilters) -> Measure:
     per_month, per_whom = defaultdict(list), defaultdict(list)
@@ -114,10 +108,6 @@ def measure(key: str, name: str, by_label: str, answered: list[Answered], waitin
                    sorted(((who, summarise(days)) for who, days in per_whom.items()),
                           key=lambda row: row[0].casefold()),
                    waiting, waiting_count)
-
-
-def _in_period(column, filters: InsightFilters):
-    return (column >= _moment(filters.from_date), column < _moment(filters.to_date + timedelta(days=1)))
 
 
 def _funded(query, budget_id_column, filters: InsightFilters):
@@ -140,7 +130,7 @@ def packages(session: Session, filters: InsightFilters) -> Measure:
     decided = session.exec(_funded(
         select(decisions.c.started, decisions.c.at, User.name)
         .outerjoin(User, User.id == decisions.c.actor_id)
-        .where(decisions.c.started.is_not(None), *_in_period(decisions.c.at, filters)),
+        .where(decisions.c.started.is_not(None), filters.moment_in_period(decisions.c.at)),
         decisions.c.budget_id, filters)).all()
     started = started_at_sql()
     waiting_query = _funded(select(started, CarePackage.title, Person.name, CarePackage.budget_id)
@@ -160,7 +150,7 @@ def line_responses(session: Session, filters: InsightFilters) -> Measure:
         select(CarePackage.submitted_at, PackageLine.responded_at, PackageLine.provider_name)
         .join(CarePackage, CarePackage.id == PackageLine.package_id)
         .where(col(CarePackage.submitted_at).is_not(None), col(PackageLine.responded_at).is_not(None),
-               *_in_period(PackageLine.responded_at, filters)), CarePackage.budget_id, filters)).all()
+               filters.moment_in_period(PackageLine.responded_at)), CarePackage.budget_id, filters)).all()
     waiting, count = _oldest(session, _funded(
         select(CarePackage.submitted_at, PackageLine.title, PackageLine.provider_name, CarePackage.budget_id)
         .join(CarePackage, CarePackage.id == PackageLine.package_id)
@@ -176,7 +166,7 @@ def invoices(session: Session, filters: InsightFilters) -> Measure:
         select(Invoice.submitted_at, Invoice.decided_at, Provider.name)
         .join(Provider, Provider.id == Invoice.provider_id)
         .where(Invoice.status == InvoiceStatus.APPROVED.value, col(Invoice.decided_at).is_not(None),
-               *_in_period(Invoice.decided_at, filters)), Invoice.budget_id, filters)).all()
+               filters.moment_in_period(Invoice.decided_at)), Invoice.budget_id, filters)).all()
     waiting, count = _oldest(session, _funded(
         select(Invoice.submitted_at, Provider.name, Person.name, Invoice.budget_id)
         .join(Provider, Provider.id == Invoice.provider_id).join(Person, Person.id == Invoice.person_id)
@@ -194,7 +184,7 @@ def payments(session: Session, filters: InsightFilters) -> Measure:
         select(Payment.created_at, Payment.paid_at, Provider.name)
         .join(Provider, Provider.id == Payment.provider_id)
         .where(Payment.status == PaymentStatus.PAID.value, col(Payment.paid_at).is_not(None),
-               *_in_period(Payment.paid_at, filters)), Payment.budget_id, filters)).all()
+               filters.moment_in_period(Payment.paid_at)), Payment.budget_id, filters)).all()
     waiting, count = _oldest(session, _funded(
         select(Payment.created_at, Provider.name, Payment.description, Payment.budget_id)
         .join(Provider, Provider.id == Payment.provider_id)
@@ -211,6 +201,6 @@ def professional_against_council(session: Session, professional_id: int, *,
     """How long this professional's package decisions took since the day given, and everyone's."""
     decisions = clock.decisions_sql().subquery()
     rows = session.exec(select(decisions.c.started, decisions.c.at, decisions.c.actor_id).where(
-        decisions.c.started.is_not(None), decisions.c.at >= _moment(since))).all()
+        decisions.c.started.is_not(None), decisions.c.at >= uk_midnight(since))).all()
     days = [(Answered(s, d, "").working_days, by) for s, d, by in rows]
     return summarise(d for d, by in days if by == professional_id), summarise(d for d, _by in days)
