@@ -77,6 +77,7 @@ PAGES = [
     Page("insight money", "commissioner", "/admin/insight/money"),
     Page("insight waiting", "commissioner", "/admin/insight/waiting"),
     Page("insight choice and gaps", "commissioner", "/admin/insight/choice"),
+    Page("insight voice", "commissioner", "/admin/insight/voice"),
 ]
 
 # Which demo account signs in for each role.

@@ -18,7 +18,7 @@ from marketplace.invoices.demo import load_invoice_demo
 from marketplace.models import CaseAssignment, Person, Provider, ProviderMember, Role
 from marketplace.notifications.demo import load_notification_demo
 from marketplace.own_providers.demo import load_own_provider_demo
-from marketplace.packages.demo import load_package_demo
+from marketplace.packages.demo import load_challenge_demo, load_package_demo
 from marketplace.payments.demo import load_payments_demo
 from marketplace.plans.demo import load_plan_demo
 from marketplace.providers.demo import load_provider_demo, load_review_demo
@@ -68,6 +68,7 @@ DEMO_AREAS: list[Callable[[DemoData], None]] = [
     load_advocacy_demo,
     load_payments_demo,
     load_package_demo,
+    load_challenge_demo,
     load_plan_demo,
     load_invoice_demo,
     load_own_provider_demo,

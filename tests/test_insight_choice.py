@@ -2,14 +2,17 @@
 
 import csv
 import io
+from datetime import timedelta
 
 import pytest
 from sqlmodel import select
 
-from marketplace.models import Person, Provider, Role
+from marketplace.dates import today_in_uk
+from marketplace.models import OwnProviderRequest, Person, Provider, Role
+from marketplace.models.types import utcnow
 from tests.client_request import normalised_text
-from tests.factories import create_user, person_of
-from tests.factories_providers import create_listed_provider
+from tests.factories import create_provider, create_user, person_of
+from tests.factories_providers import create_listed_provider, vet
 from tests.test_package_queries import MOST_STATEMENTS, counting
 
 
@@ -69,3 +72,40 @@ def test_the_choice_page_keeps_to_ten_sql_statements(app, council, client_reques
     with counting(app) as statements:
         client_request.get("/admin/insight/choice")
     assert len(statements) <= MOST_STATEMENTS, len(statements)
+
+
+def test_checks_running_out_in_the_next_30_days_link_to_the_providers_vetting(session, council, client_request):
+    today = today_in_uk()
+    soon = vet(session, create_provider(session, name="Soon Ends Care"), expires_on=today + timedelta(days=5))
+    vet(session, create_provider(session, name="Later Care"), expires_on=today + timedelta(days=20))
+    vet(session, create_provider(session, name="Fine For Now"), expires_on=today + timedelta(days=31))
+    page = client_request.get("/admin/insight/choice")
+    rows = _table(page, "expiring")[1:]
+    assert {row[0].split(" :")[0] for row in rows} == {"Soon Ends Care", "Later Care"}
+    assert rows[0][2] == f"{today + timedelta(days=5):%-d %B %Y} Within a week"
+    assert page.select_one("#expiring a")["href"] == f"/admin/vetting/providers/{soon.id}"
+
+
+def _asked(session, person, name: str, status: str, decided_days_ago: int | None = None):
+    decided = None if decided_days_ago is None else utcnow() - timedelta(days=decided_days_ago)
+    asked = OwnProviderRequest(person_id=person.id, requested_by_id=person.user_id, name=name, contact="0113 496 0000",
+                               what_they_do="Help in the mornings", category="employing_a_pa", unit="hour",
+                               price_pence=1250, relationship="none", status=status, decided_at=decided)
+    session.add(asked)
+    session.commit()
+    return asked
+
+
+def test_requests_to_pay_someone_not_on_the_list_are_counted_with_the_latest_decisions(session, council,
+                                                                                       client_request):
+    jo = person_of(session, create_user(session, name="Jo Khan"))
+    _asked(session, jo, "Maggie Lee", "waiting")
+    agreed = _asked(session, jo, "Ann Neighbour", "agreed", decided_days_ago=3)
+    _asked(session, jo, "Bob Cousin", "refused", decided_days_ago=1)
+    page = client_request.get("/admin/insight/choice")
+    assert _table(page, "own-providers")[1:] == [["Waiting for the council", "1"], ["Agreed", "1"], ["Refused", "1"]]
+    assert [row[1:] for row in _table(page, "own-decisions")[1:]] == [
+        ["Bob Cousin , for Jo Khan", "Jo Khan", "Refused"], ["Ann Neighbour , for Jo Khan", "Jo Khan", "Agreed"]]
+    assert f"/admin/own-providers/{agreed.id}" in {a["href"] for a in page.select("#own-decisions a")}
+    page = client_request.get("/admin/insight/choice", category="transport")
+    assert _table(page, "own-providers")[1:] == [["Waiting for the council", "0"], ["Agreed", "0"], ["Refused", "0"]]

@@ -5,10 +5,10 @@ import io
 from datetime import UTC, date, datetime
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from marketplace.insight.waiting import summarise
-from marketplace.models import CarePackage, Role
+from marketplace.models import CarePackage, PackageEvent, Role
 from marketplace.packages import lifecycle
 from marketplace.packages.access import lines_of
 from tests.client_request import error_messages, normalised_text
@@ -22,6 +22,19 @@ PERIOD = {"from": "2026-11", "to": "2026-12"}
 
 def at(day: int, month: int = 11) -> datetime:
     return datetime(2026, month, day, 10, 0, tzinfo=UTC)
+
+
+def timed(session, package: CarePackage, **moments: datetime | list[datetime]) -> None:
+    """Move the package's timeline entries of each kind to the moment given (the nth of a kind to
+    the nth moment, when a list), as if they happened then."""
+    seen: dict[str, int] = {}
+    for event in session.exec(select(PackageEvent).where(PackageEvent.package_id == package.id,
+                                                         col(PackageEvent.kind).in_(moments))
+                              .order_by(PackageEvent.id)):
+        wanted = moments[event.kind]
+        event.at = wanted[seen.get(event.kind, 0)] if isinstance(wanted, list) else wanted
+        seen[event.kind] = seen.get(event.kind, 0) + 1
+        session.add(event)
 
 
 @pytest.mark.parametrize("days, expected", [
@@ -44,6 +57,7 @@ def history(session):
     approved 2 working days after it arrived and is not paid yet; its second is waiting."""
     world = billing_world(session)
     world.package.review_requested_at, world.package.decided_at = at(2), at(10)
+    timed(session, world.package, submitted=at(2), ready_for_review=at(2), approved=at(10))
     world.package.submitted_at, world.line.responded_at = at(2), at(4)
     second = draft_package(session, world.sam, world.person, lines=[(world.service, "2")], title="Weekends")
     lifecycle.submit(session, scope_of(session, world.sam, world.person), package_id=second.id, today=TODAY)
@@ -51,6 +65,7 @@ def history(session):
     accept_every_line(session, world.provider_user, second)
     second.review_requested_at = at(20)
     second.submitted_at = at(18)
+    timed(session, second, submitted=at(18), ready_for_review=at(20))
     for line in lines_of(session, second.id):
         line.responded_at = at(20)
         session.add(line)
@@ -102,6 +117,27 @@ def test_what_is_waiting_now_is_listed_longest_first(council, client_request, hi
     assert links == {f"/admin/budgets/{history.budget.id}"}
 
 
+def test_a_package_sent_back_and_then_agreed_counts_both_decisions(session, council, client_request, history):
+    """Sending a package again clears its decision; the council's figures still count both."""
+    second = session.exec(select(CarePackage).where(CarePackage.title == "Weekends")).one()
+    priya = scope_of(session, history.priya, history.person)
+    lifecycle.request_changes(session, priya, package_id=second.id, note="Say which weekends, please.")
+    session.commit()
+    lifecycle.submit(session, scope_of(session, history.sam, history.person), package_id=second.id, today=TODAY)
+    session.commit()
+    lifecycle.approve(session, priya, package_id=second.id, today=TODAY)
+    # Reached Priya Fri 20, sent back Mon 23 (1 working day); again Tue 24, agreed Thu 26 (2).
+    timed(session, second, submitted=[at(18), at(24)], ready_for_review=[at(20), at(24)],
+          changes_requested=at(23), approved=at(26))
+    session.commit()
+    page = client_request.get("/admin/insight/waiting", **PERIOD)
+    assert _table(page, "packages-times")[1:] == [
+        ["Whole council", "Everyone", "3", "2", "6", "67%"],
+        ["November 2026", "Month", "3", "2", "6", "67%"],
+        ["December 2026", "Month", "0", "", "", ""],
+        ["Priya Shah", "Professional", "3", "2", "6", "67%"]]
+
+
 def test_the_csv_has_every_table_row(council, client_request, history):
     page = client_request.get("/admin/insight/waiting", **PERIOD)
     response = client_request.get_response(page.select_one("a[download]")["href"])
@@ -146,6 +182,7 @@ def test_a_professional_sees_their_median_against_the_councils(session, client_r
     second = session.exec(select(CarePackage).where(CarePackage.title == "Weekends")).one()
     lifecycle.approve(session, scope_of(session, pat, history.person), package_id=second.id, today=TODAY)
     second.decided_at = at(24)  # Friday 20 to Tuesday 24 November: 2 working days
+    timed(session, second, approved=at(24))
     session.add(second)
     session.commit()
     client_request.login(history.priya)

@@ -43,7 +43,8 @@ def test_jos_package_waiting_8_working_days_is_flagged_and_the_council_was_told(
 
 
 def test_the_council_decides_jos_challenge(demo, client_request, session):
-    challenged = session.exec(select(CarePackage).where(CarePackage.challenged_at.is_not(None))).one()
+    challenged = session.exec(select(CarePackage).where(CarePackage.challenged_at.is_not(None),
+                                                        CarePackage.status == "awaiting_review")).one()
     client_request.login(_user(session, "council@example.org"))
     assert client_request.get("/admin/packages").select_one(f"a[href='/admin/packages/{challenged.id}']")
     client_request.post(f"/admin/packages/{challenged.id}",

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from marketplace.admin import budget_views, insight_views, package_views, vetting_views  # noqa: E402,F401
+from marketplace.admin import budget_views, insight_views, package_views, vetting_views, voice_views  # noqa: E402,F401

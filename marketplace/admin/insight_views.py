@@ -14,6 +14,7 @@ from marketplace.insight import charts, choice, money, waiting
 from marketplace.insight.filters import InsightFilters, read_filters
 from marketplace.models import FundingSource, Role
 from marketplace.money import pence_to_pounds
+from marketplace.providers.catalogue import CHECK_KINDS
 
 MONEY_COLUMNS = ("Month", "Paid in", "Set aside", "Spent", "Free to use at the end of the month")
 
@@ -137,9 +138,14 @@ def insight_choice():
     found = _choice(filters)
     gaps = [(name, sum(1 for district, _people in found.districts if found.count(district, key) <= choice.FEW))
             for key, name in found.categories]
+    session, today = get_session(), today_in_uk()
+    own = choice.own_provider_decisions(session, filters)
     return render_template(
         "admin/insight_choice.html", filters=filters, found=found, rows=choice_rows(found), few=choice.FEW,
-        gap_chart=charts.rows(gaps, money=False), **_filter_choices()), 400 if filters.problems else 200
+        gap_chart=charts.rows(gaps, money=False), expiring=choice.expiring_checks(session, today=today),
+        expiring_days=choice.EXPIRING_WITHIN_DAYS, check_kinds=CHECK_KINDS, own=own,
+        own_chart=charts.rows(own.counts, money=False), today=today,
+        **_filter_choices()), 400 if filters.problems else 200
 
 
 @bp.route("/insight/choice.csv")

@@ -5,12 +5,21 @@ category today). A district with none or only one is where support is missing.""
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import distinct, func
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from marketplace.categories import SUPPORT_CATEGORIES
-from marketplace.models import Person, Provider, ProviderArea, Service
+from marketplace.insight.filters import InsightFilters
+from marketplace.models import (
+    OwnProviderRequest,
+    OwnProviderStatus,
+    Person,
+    Provider,
+    ProviderArea,
+    Service,
+)
 from marketplace.providers.catalogue import district_order
+from marketplace.providers.council import ExpiringCheck, FirstOf, first_expiring_checks
 from marketplace.providers.vetting import is_listed, service_is_shown
 
 FEW = 1  # a district with this many providers or fewer for a kind of support is a gap
@@ -38,13 +47,19 @@ class Choice:
 def choice_and_gaps(session: Session, *, today: date, category: str | None = None) -> Choice:
     categories = [(key, name) for key, name in SUPPORT_CATEGORIES.items() if category in (None, key)]
     keys = [key for key, _name in categories]
+    # Each provider once per kind of support it offers (with its price range), then counted in
+    # each district it serves: a plain count in a hashed GROUP BY, where counting distinct
+    # providers over every (service, district) pair sorted half a million rows on disk at scale.
+    offered = (select(Service.provider_id, Service.category, func.min(Service.price_pence).label("lowest"),
+                      func.max(Service.price_pence).label("highest"))
+               .join(Provider, Provider.id == Service.provider_id)
+               .where(is_listed(today), service_is_shown(today), col(Service.category).in_(keys))
+               .group_by(Service.provider_id, Service.category).subquery())
     rows = session.exec(
-        select(ProviderArea.district, Service.category, func.count(distinct(Provider.id)),
-               func.min(Service.price_pence), func.max(Service.price_pence))
-        .join(Provider, Provider.id == Service.provider_id)
-        .join(ProviderArea, ProviderArea.provider_id == Provider.id)
-        .where(is_listed(today), service_is_shown(today), col(Service.category).in_(keys))
-        .group_by(ProviderArea.district, Service.category)).all()
+        select(ProviderArea.district, offered.c.category, func.count(), func.min(offered.c.lowest),
+               func.max(offered.c.highest))
+        .join(offered, offered.c.provider_id == ProviderArea.provider_id)
+        .group_by(ProviderArea.district, offered.c.category)).all()
     people = dict(session.exec(
         select(Person.postcode_district, func.count()).where(col(Person.postcode_district).is_not(None))
         .group_by(Person.postcode_district)).all())
@@ -56,3 +71,40 @@ def choice_and_gaps(session: Session, *, today: date, category: str | None = Non
     districts = sorted({district for district, _key in providers} | set(people), key=district_order)
     return Choice(categories, [(d, int(people.get(d, 0))) for d in districts], providers,
                   [CategoryPrices(key, name, lowest.get(key), highest.get(key)) for key, name in categories])
+
+
+EXPIRING_WITHIN_DAYS = 30
+LISTED = 50  # the first this many of a list are shown; the page says how many there are in all
+OWN_PROVIDER_ANSWERS = {OwnProviderStatus.WAITING.value: "Waiting for the council",
+                        OwnProviderStatus.AGREED.value: "Agreed", OwnProviderStatus.REFUSED.value: "Refused"}
+RECENT_DECISIONS = 10
+
+
+def expiring_checks(session: Session, *, today: date) -> FirstOf[ExpiringCheck]:
+    """Required checks running out in the next 30 days and not yet renewed, soonest first: the
+    providers (and their services) leave browse on that day unless they send new evidence."""
+    return first_expiring_checks(session, today=today, days=EXPIRING_WITHIN_DAYS, limit=LISTED)
+
+
+@dataclass(frozen=True)
+class OwnProviderDecisions:
+    counts: list[tuple[str, int]]  # (the council's answer, requests made in the period)
+    recent: list[tuple[OwnProviderRequest, str]]  # decided in the period, newest first, with the person's name
+
+
+def own_provider_decisions(session: Session, filters: InsightFilters) -> OwnProviderDecisions:
+    """Budget holders' requests to pay someone not on the list (their own provider or personal
+    assistant): how many the council agreed and refused, and the latest decisions."""
+    in_category = [OwnProviderRequest.category == filters.category] if filters.category else []
+    counts = dict(session.exec(
+        select(OwnProviderRequest.status, func.count())
+        .where(filters.moment_in_period(OwnProviderRequest.created_at), *in_category)
+        .group_by(OwnProviderRequest.status)).all())
+    recent = session.exec(
+        select(OwnProviderRequest, Person.name).join(Person, Person.id == OwnProviderRequest.person_id)
+        .where(col(OwnProviderRequest.status).in_([OwnProviderStatus.AGREED.value, OwnProviderStatus.REFUSED.value]),
+               filters.moment_in_period(OwnProviderRequest.decided_at), *in_category)
+        .order_by(col(OwnProviderRequest.decided_at).desc(), col(OwnProviderRequest.id).desc())
+        .limit(RECENT_DECISIONS)).all()
+    return OwnProviderDecisions([(label, int(counts.get(status, 0))) for status, label in OWN_PROVIDER_ANSWERS.items()],
+                                [(request, name) for request, name in recent])

@@ -3,10 +3,12 @@ source and a category. A value that is not one of ours is dropped with a message
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import and_, case
 
 from marketplace.categories import SUPPORT_CATEGORIES
-from marketplace.dates import add_months
+from marketplace.dates import UK, add_months
 from marketplace.models import FundingSource
 from marketplace.query import whole_number
 
@@ -46,6 +48,15 @@ class InsightFilters:
             month = add_months(month, 1)
         return months
 
+    def moment_in_period(self, column):
+        """A stored moment (UTC) falls on a UK day in the period."""
+        return and_(column >= uk_midnight(self.from_date), column < uk_midnight(self.to_date + timedelta(days=1)))
+
+    def month_of(self, column):
+        """The UK month of the period a stored moment falls in, as the first day's ISO text,
+        worked out in SQL so rows are counted by GROUP BY there (use with moment_in_period)."""
+        return case(*[(column < uk_midnight(add_months(month, 1)), month.isoformat()) for month in self.months()])
+
     def arguments(self) -> dict[str, str]:
         """The filters as address arguments, for links (the CSV download) that keep them."""
         values = {"from": f"{self.first_month:%Y-%m}", "to": f"{self.last_month:%Y-%m}"}
@@ -54,6 +65,11 @@ class InsightFilters:
         if self.category:
             values["category"] = self.category
         return values
+
+
+def uk_midnight(day: date) -> datetime:
+    """The start of a UK day as a moment, for comparing with stored timestamps."""
+    return datetime.combine(day, time(0), tzinfo=UK)
 
 
 def month_from(text: str | None) -> date | None:

@@ -7,13 +7,12 @@ and payment records' own timestamps; every query lives here."""
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from marketplace.dates import UK
-from marketplace.insight.filters import InsightFilters
+from marketplace.insight.filters import InsightFilters, uk_midnight
 from marketplace.models import (
     Budget,
     CarePackage,
@@ -28,6 +27,7 @@ from marketplace.models import (
     Provider,
     User,
 )
+from marketplace.packages import clock
 from marketplace.packages.clock import LATE_AFTER, started_at_sql, uk_date
 from marketplace.workdays import working_days_between
 
@@ -96,11 +96,6 @@ class Measure:
     waiting_count: int
 
 
-def _moment(day: date) -> datetime:
-    """The start of a UK day as a moment, for comparing with stored timestamps."""
-    return datetime.combine(day, time(0), tzinfo=UK)
-
-
 def measure(key: str, name: str, by_label: str, answered: list[Answered], waiting: list[Waiting],
             waiting_count: int, filters: InsightFilters) -> Measure:
     per_month, per_whom = defaultdict(list), defaultdict(list)
@@ -113,10 +108,6 @@ def measure(key: str, name: str, by_label: str, answered: list[Answered], waitin
                    sorted(((who, summarise(days)) for who, days in per_whom.items()),
                           key=lambda row: row[0].casefold()),
                    waiting, waiting_count)
-
-
-def _in_period(column, filters: InsightFilters):
-    return (column >= _moment(filters.from_date), column < _moment(filters.to_date + timedelta(days=1)))
 
 
 def _funded(query, budget_id_column, filters: InsightFilters):
@@ -133,12 +124,15 @@ def _oldest(session: Session, query) -> tuple[list[tuple], int]:
 
 
 def packages(session: Session, filters: InsightFilters) -> Measure:
-    started = started_at_sql()
+    """Every decision in the period counts, a package sent back and then agreed twice (from the
+    package's timeline: see clock.decisions_sql)."""
+    decisions = clock.decisions_sql().subquery()
     decided = session.exec(_funded(
-        select(started, CarePackage.decided_at, User.name)
-        .outerjoin(User, User.id == CarePackage.decided_by_id)
-        .where(started.is_not(None), col(CarePackage.decided_at).is_not(None),
-               *_in_period(CarePackage.decided_at, filters)), CarePackage.budget_id, filters)).all()
+        select(decisions.c.started, decisions.c.at, User.name)
+        .outerjoin(User, User.id == decisions.c.actor_id)
+        .where(decisions.c.started.is_not(None), filters.moment_in_period(decisions.c.at)),
+        decisions.c.budget_id, filters)).all()
+    started = started_at_sql()
     waiting_query = _funded(select(started, CarePackage.title, Person.name, CarePackage.budget_id)
                             .join(Person, Person.id == CarePackage.person_id)
                             .where(CarePackage.status == PackageStatus.AWAITING_REVIEW.value,
@@ -156,7 +150,7 @@ def line_responses(session: Session, filters: InsightFilters) -> Measure:
         select(CarePackage.submitted_at, PackageLine.responded_at, PackageLine.provider_name)
         .join(CarePackage, CarePackage.id == PackageLine.package_id)
         .where(col(CarePackage.submitted_at).is_not(None), col(PackageLine.responded_at).is_not(None),
-               *_in_period(PackageLine.responded_at, filters)), CarePackage.budget_id, filters)).all()
+               filters.moment_in_period(PackageLine.responded_at)), CarePackage.budget_id, filters)).all()
     waiting, count = _oldest(session, _funded(
         select(CarePackage.submitted_at, PackageLine.title, PackageLine.provider_name, CarePackage.budget_id)
         .join(CarePackage, CarePackage.id == PackageLine.package_id)
@@ -172,7 +166,7 @@ def invoices(session: Session, filters: InsightFilters) -> Measure:
         select(Invoice.submitted_at, Invoice.decided_at, Provider.name)
         .join(Provider, Provider.id == Invoice.provider_id)
         .where(Invoice.status == InvoiceStatus.APPROVED.value, col(Invoice.decided_at).is_not(None),
-               *_in_period(Invoice.decided_at, filters)), Invoice.budget_id, filters)).all()
+               filters.moment_in_period(Invoice.decided_at)), Invoice.budget_id, filters)).all()
     waiting, count = _oldest(session, _funded(
         select(Invoice.submitted_at, Provider.name, Person.name, Invoice.budget_id)
         .join(Provider, Provider.id == Invoice.provider_id).join(Person, Person.id == Invoice.person_id)
@@ -190,7 +184,7 @@ def payments(session: Session, filters: InsightFilters) -> Measure:
         select(Payment.created_at, Payment.paid_at, Provider.name)
         .join(Provider, Provider.id == Payment.provider_id)
         .where(Payment.status == PaymentStatus.PAID.value, col(Payment.paid_at).is_not(None),
-               *_in_period(Payment.paid_at, filters)), Payment.budget_id, filters)).all()
+               filters.moment_in_period(Payment.paid_at)), Payment.budget_id, filters)).all()
     waiting, count = _oldest(session, _funded(
         select(Payment.created_at, Provider.name, Payment.description, Payment.budget_id)
         .join(Provider, Provider.id == Payment.provider_id)
@@ -205,9 +199,8 @@ def payments(session: Session, filters: InsightFilters) -> Measure:
 def professional_against_council(session: Session, professional_id: int, *,
                                  since: date) -> tuple[Summary, Summary]:
     """How long this professional's package decisions took since the day given, and everyone's."""
-    started = started_at_sql()
-    rows = session.exec(select(started, CarePackage.decided_at, CarePackage.decided_by_id).where(
-        started.is_not(None), col(CarePackage.decided_at).is_not(None),
-        CarePackage.decided_at >= _moment(since))).all()
+    decisions = clock.decisions_sql().subquery()
+    rows = session.exec(select(decisions.c.started, decisions.c.at, decisions.c.actor_id).where(
+        decisions.c.started.is_not(None), decisions.c.at >= uk_midnight(since))).all()
     days = [(Answered(s, d, "").working_days, by) for s, d, by in rows]
     return summarise(d for d, by in days if by == professional_id), summarise(d for d, _by in days)

@@ -8,11 +8,12 @@ England and Wales bank holidays.
 
 from datetime import date, datetime
 
-from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlalchemy import case, func
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, select
 
 from marketplace.dates import UK
-from marketplace.models import CarePackage, CaseAssignment, PackageStatus, User
+from marketplace.models import CarePackage, CaseAssignment, PackageEvent, PackageStatus, User
 from marketplace.notifications import events as notices
 from marketplace.workdays import working_days_between
 
@@ -33,6 +34,27 @@ def clock_started_at(package: CarePackage) -> datetime | None:
 def started_at_sql():
     """clock_started_at in SQL, to list the longest waiting first on every database."""
     return func.coalesce(CarePackage.review_requested_at, CarePackage.submitted_at)
+
+
+# The package's timeline keeps every decision, where the package's own decided_at holds only the
+# latest (sending it again clears it), so the council's figures count each decision from here.
+DECISION_EVENTS = ("approved", "changes_requested", "rejected")
+CLOCK_START_EVENTS = ("ready_for_review", "challenged")  # reached the reviewer, or a challenge did
+
+
+def decisions_sql():
+    """Every decision on a package as (clock started, decided at, decided by, budget) rows, each
+    timed from the latest time the package reached its reviewer before it (packages sent before
+    that was recorded: from when they were last sent). Add the period and filters to it."""
+    earlier = aliased(PackageEvent)
+    started = (select(func.coalesce(func.max(case((col(earlier.kind).in_(CLOCK_START_EVENTS), earlier.at))),
+                                    func.max(case((earlier.kind == "submitted", earlier.at)))))
+               .where(earlier.package_id == PackageEvent.package_id, earlier.at <= PackageEvent.at,
+                      col(earlier.kind).in_((*CLOCK_START_EVENTS, "submitted")))
+               .correlate(PackageEvent).scalar_subquery())
+    return (select(started.label("started"), PackageEvent.at, PackageEvent.actor_id, CarePackage.budget_id)
+            .join(CarePackage, CarePackage.id == PackageEvent.package_id)
+            .where(col(PackageEvent.kind).in_(DECISION_EVENTS)))
 
 
 def working_days_waiting(package: CarePackage, today: date) -> int | None:

@@ -14,6 +14,7 @@ from marketplace.budgets.demo import SAMS_AGREED_PACKAGE, packages_online_from
 from marketplace.budgets.overview import current_budget
 from marketplace.models import (
     CarePackage,
+    Outcome,
     PackageEvent,
     Person,
     Provider,
@@ -121,6 +122,39 @@ def load_package_demo(demo) -> None:
                                 "The assessment was before my fall.")
     warn_about_slow_reviews(session, today)
     demo.created += 6
+
+
+DECIDED_CHALLENGE = "Shopping on Saturdays"
+
+
+def load_challenge_demo(demo) -> None:
+    """Jo asks for help with shopping on Saturdays; Priya asks for changes, Jo challenges, and
+    the council decides: a challenge that has ended, next to Jo's that still waits."""
+    session, users = demo.session, demo.users
+    jo_person = demo.people["jo@example.org"]
+    if session.exec(select(CarePackage.id).where(CarePackage.person_id == jo_person.id,
+                                                 CarePackage.title == DECIDED_CHALLENGE)).first():
+        return
+    jo_scope = _scope(session, users["jo@example.org"], jo_person)
+    outcome = session.exec(select(Outcome).where(Outcome.person_id == jo_person.id)).first()
+    cleaning = session.exec(select(Service).join(Provider, Provider.id == Service.provider_id).where(
+        Provider.name == "Brightpath Home Care", Service.title == "Cleaning, laundry and shopping")).one()
+    budget = current_budget(session, jo_person.id, demo.today)
+    package = building.create_package(session, jo_scope, title=DECIDED_CHALLENGE, start_on=demo.today,
+                                      end_on=min(demo.today + timedelta(days=27), budget.period_end),
+                                      today=demo.today)
+    building.add_line(session, jo_scope, package_id=package.id, service_id=cleaning.id, quantity="3", weekly=True,
+                      outcome_id=outcome.id, today=demo.today)
+    lifecycle.submit(session, jo_scope, package_id=package.id, today=demo.today)
+    _accept_lines(session, package, [users["care@brightpath.example"]])
+    lifecycle.request_changes(session, _scope(session, users["priya@example.org"], jo_person),
+                              package_id=package.id, note="Shopping can be done online. Take the line out.")
+    lifecycle.challenge(session, jo_scope, package_id=package.id,
+                        reasons="I cannot use a computer, and going to the shops is how I see people.")
+    lifecycle.request_changes(session, scope_for(session, users["council@example.org"]), package_id=package.id,
+                              note="You need help to shop in person. Three hours is more than a weekly shop "
+                                   "takes: ask for two and send it again.")
+    demo.created += 1
 
 
 def _happened_working_days_ago(session, package: CarePackage, working_days: int, today) -> None:

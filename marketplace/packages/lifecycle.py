@@ -114,6 +114,8 @@ def submit(session: Session, scope: Scope, *, package_id: int, today: date) -> C
     package.cosign_by = who_must_cosign(session, scope)
     package.cosigned_by_id = package.cosigned_at = None
     package.providers_accepted_at = package.review_requested_at = None  # the clock starts again
+    # Only the latest decision is kept here; the timeline keeps each one, and the council's
+    # waiting times read it (packages.clock.decisions_sql).
     package.decided_by_id = package.decided_at = None
     record_event(session, scope, package, "submitted")
     notices.lines_to_accept(session, package, to_ask)

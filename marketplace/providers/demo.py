@@ -8,6 +8,7 @@ from sqlmodel import select
 
 from marketplace.demo_data import DemoData
 from marketplace.models import Provider, ProviderMember, Role, Service, User, VettingCheck
+from marketplace.models.types import utcnow
 from marketplace.providers import council as council_service
 from marketplace.providers import service as provider_service
 from marketplace.providers.catalogue import DAYS
@@ -196,13 +197,17 @@ def load_review_demo(demo: DemoData) -> None:
     show writing one."""
     session = demo.session
     sam = scope_for(session, demo.users["sam@example.org"])
+    # (provider, rating, words, written this many days ago: reviews over months, for the council's chart)
     reviews = [
-        ("Brightpath Home Care", 5, "The same two carers every morning, and they always ask how I want things done."),
-        ("Meanwood Day Opportunities", 4, "I go on Tuesdays and Thursdays for the art group. I have made real friends."),
+        ("Brightpath Home Care", 5, "The same two carers every morning, and they always ask how I want things done.", 3),
+        ("Meanwood Day Opportunities", 4, "I go on Tuesdays and Thursdays for the art group. I have made real friends.",
+         45),
     ]
-    for name, rating, text in reviews:
+    for name, rating, text, days_ago in reviews:
         provider = demo.providers[name]
         if (review_by(session, person_id=sam.person.id, provider_id=provider.id) is None
                 and has_paid_provider(session, sam.person.id, provider.id)):
-            save_review(session, scope=sam, provider=provider, rating=rating, text=text)
+            review = save_review(session, scope=sam, provider=provider, rating=rating, text=text)
+            review.created_at = review.updated_at = utcnow() - timedelta(days=days_ago)
+            session.add(review)
             demo.created += 1
