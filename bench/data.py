@@ -171,7 +171,7 @@ def generate(engine: Engine, scale: Scale) -> Dataset:
         # The postings were written in bulk, past ledger.post(): their balances are summed once.
         ledger.rebuild_kept_balances(connection)
         # And the council's figures, as the 15-minute sweep would have worked them out.
-        refresh_council_figures(connection)
+        refresh_council_figures(connection, today=today)
         move_sequences_past_ids(connection, [
             CarePackage.__table__, PackageLine.__table__,
             User.__table__, Person.__table__, CaseAssignment.__table__, Provider.__table__,

@@ -12,6 +12,7 @@ from sqlmodel import Session
 from marketplace.advocacy.demo import load_advocacy_demo
 from marketplace.auth.demo import load_two_step_demo
 from marketplace.budgets.demo import load_budget_demo
+from marketplace.dates import today_in_uk
 from marketplace.demo_data import DemoData
 from marketplace.insight.council_figures import refresh_council_figures
 from marketplace.invoices.demo import load_invoice_demo
@@ -82,6 +83,6 @@ def load_demo_data(session: Session) -> int:
     for load in DEMO_AREAS:
         load(demo)
     # The council's figures from everything above, as the 15-minute sweep would work them out.
-    refresh_council_figures(session.connection())
+    refresh_council_figures(session.connection(), today=today_in_uk())
     session.commit()
     return demo.created

@@ -173,8 +173,9 @@ def _sweeps() -> dict:
                          warn_about_slow_reviews),
         "plan-reviews": ("Tell people and professionals when a support plan review is due or overdue",
                          warn_about_plan_reviews),
-        "council-figures": ("Work the council's money figures out again from every budget's ledger",
-                            lambda session, today: refresh_council_figures(session.connection())),
+        "council-figures": ("Work the council's figures out again: money from every budget's ledger, "
+                            "and the vetted providers in each district",
+                            lambda session, today: refresh_council_figures(session.connection(), today=today)),
     }
 
 

@@ -5,11 +5,17 @@ import io
 from datetime import timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlmodel import select
 
 from marketplace.dates import today_in_uk
-from marketplace.models import OwnProviderRequest, Person, Provider, Role
+from marketplace.insight import choice
+from marketplace.insight.council_figures import refresh_council_figures
+from marketplace.models import OwnProviderRequest, Person, Provider, Role, VettingCheck
 from marketplace.models.types import utcnow
+from marketplace.providers.browse import BrowseFilters, search_providers
+from marketplace.providers.listing import refresh_listings
 from tests.client_request import normalised_text
 from tests.factories import create_provider, create_user, person_of
 from tests.factories_providers import create_listed_provider, vet
@@ -30,6 +36,8 @@ def area(session):
     sam = person_of(session, create_user(session, name="Sam Taylor"))
     session.get(Person, sam.id).postcode_district = "LS9"
     session.commit()
+    refresh_council_figures(session.connection(), today=today_in_uk())
+    session.commit()
 
 
 @pytest.fixture
@@ -49,6 +57,31 @@ def test_each_district_shows_its_vetted_providers_and_the_gaps(council, client_r
         ["LS7", "0", "1 Only one"],
         ["LS9", "1", "0 None"]]
     assert _table(page, "prices")[1] == ["Personal care", "£20.00", "£26.00"]
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(providers=st.lists(st.tuples(st.sets(st.sampled_from(["LS6", "LS7", "BD1"]), min_size=1),
+                                    st.sampled_from(["personal_care", "transport"]),
+                                    st.sampled_from(["listed", "suspended", "check ran out"])), max_size=6))
+def test_the_worked_out_choice_is_what_browse_shows_in_each_district(session, providers):
+    today = today_in_uk()
+    for areas, category, state in providers:
+        made = create_listed_provider(session, areas=tuple(sorted(areas)), category=category)
+        if state == "suspended":
+            session.get(Provider, made.id).suspended_at = utcnow()
+        elif state == "check ran out":
+            for check in session.exec(select(VettingCheck).where(VettingCheck.provider_id == made.id)).all():
+                check.expires_on = today - timedelta(days=1)
+        session.flush()
+        refresh_listings(session.connection(), provider_ids=[made.id])
+    session.commit()
+    refresh_council_figures(session.connection(), today=today)
+    session.commit()
+    found = choice.choice_and_gaps(session)
+    for district in ("LS6", "LS7", "BD1"):
+        for category in ("personal_care", "transport"):
+            shown = search_providers(session, filters=BrowseFilters(category=category, area=district), today=today)
+            assert found.count(district, category) == shown.total, (district, category)
 
 
 def test_the_csv_matches_the_table(council, client_request, area):

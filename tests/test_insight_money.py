@@ -52,7 +52,7 @@ def history(session):
                            amount_pence=20_000, idempotency_key="ben:2", actor=None, memo="Invoice",
                            effective_on=date(2026, 6, 1))
     session.commit()
-    refresh_council_figures(session.connection())
+    refresh_council_figures(session.connection(), today=TODAY)
     session.commit()
     return {"ann": anns, "ben": bens}
 

@@ -123,7 +123,7 @@ def insight_waiting_csv():
 
 
 def _choice(filters: InsightFilters) -> choice.Choice:
-    return choice.choice_and_gaps(get_session(), today=today_in_uk(), category=filters.category)
+    return choice.choice_and_gaps(get_session(), category=filters.category)
 
 
 def choice_rows(found: choice.Choice) -> list[list]:
@@ -145,6 +145,7 @@ def insight_choice():
         gap_chart=charts.rows(gaps, money=False), expiring=choice.expiring_checks(session, today=today),
         expiring_days=choice.EXPIRING_WITHIN_DAYS, check_kinds=CHECK_KINDS, own=own,
         own_chart=charts.rows(own.counts, money=False), today=today,
+        worked_out_at=choice.worked_out_at(session),
         **_filter_choices()), 400 if filters.problems else 200
 
 

@@ -1,9 +1,10 @@
 """Choice and gaps: how many vetted providers people can choose in each postcode district for
 each kind of support, using the same rule as browse (listed, and the service vetted for its
-category today). A district with none or only one is where support is missing."""
+category today), as the council's figures last worked it out. A district with none or only one
+is where support is missing."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -11,16 +12,14 @@ from sqlmodel import Session, col, select
 from marketplace.categories import SUPPORT_CATEGORIES
 from marketplace.insight.filters import InsightFilters
 from marketplace.models import (
+    CouncilChoice,
+    CouncilDistrict,
     OwnProviderRequest,
     OwnProviderStatus,
     Person,
-    Provider,
-    ProviderArea,
-    Service,
 )
 from marketplace.providers.catalogue import district_order
 from marketplace.providers.council import ExpiringCheck, FirstOf, first_expiring_checks
-from marketplace.providers.vetting import is_listed, service_is_shown
 
 FEW = 1  # a district with this many providers or fewer for a kind of support is a gap
 
@@ -44,33 +43,26 @@ class Choice:
         return self.providers.get((district, category), 0)
 
 
-def choice_and_gaps(session: Session, *, today: date, category: str | None = None) -> Choice:
+def choice_and_gaps(session: Session, *, category: str | None = None) -> Choice:
+    """From the council's figures (council_figures.py), worked out every 15 minutes."""
     categories = [(key, name) for key, name in SUPPORT_CATEGORIES.items() if category in (None, key)]
-    keys = [key for key, _name in categories]
-    # Each provider once per kind of support it offers (with its price range), then counted in
-    # each district it serves: a plain count in a hashed GROUP BY, where counting distinct
-    # providers over every (service, district) pair sorted half a million rows on disk at scale.
-    offered = (select(Service.provider_id, Service.category, func.min(Service.price_pence).label("lowest"),
-                      func.max(Service.price_pence).label("highest"))
-               .join(Provider, Provider.id == Service.provider_id)
-               .where(is_listed(today), service_is_shown(today), col(Service.category).in_(keys))
-               .group_by(Service.provider_id, Service.category).subquery())
-    rows = session.exec(
-        select(ProviderArea.district, offered.c.category, func.count(), func.min(offered.c.lowest),
-               func.max(offered.c.highest))
-        .join(offered, offered.c.provider_id == ProviderArea.provider_id)
-        .group_by(ProviderArea.district, offered.c.category)).all()
-    people = dict(session.exec(
-        select(Person.postcode_district, func.count()).where(col(Person.postcode_district).is_not(None))
-        .group_by(Person.postcode_district)).all())
+    rows = session.exec(select(CouncilChoice.district, CouncilChoice.category, CouncilChoice.providers,
+                               CouncilChoice.lowest_pence, CouncilChoice.highest_pence)
+                        .where(col(CouncilChoice.category).in_([key for key, _name in categories]))).all()
+    people = dict(session.exec(select(CouncilDistrict.district, CouncilDistrict.people)).all())
     providers, lowest, highest = {}, {}, {}
     for district, key, count, low, high in rows:
-        providers[(district, key)] = int(count)
+        providers[(district, key)] = count
         lowest[key] = min(low, lowest.get(key, low))
         highest[key] = max(high, highest.get(key, high))
     districts = sorted({district for district, _key in providers} | set(people), key=district_order)
-    return Choice(categories, [(d, int(people.get(d, 0))) for d in districts], providers,
+    return Choice(categories, [(d, people.get(d, 0)) for d in districts], providers,
                   [CategoryPrices(key, name, lowest.get(key), highest.get(key)) for key, name in categories])
+
+
+def worked_out_at(session: Session) -> datetime | None:
+    """When the choice of providers was last worked out; None if never (or nobody is listed)."""
+    return session.exec(select(func.max(CouncilChoice.worked_out_at))).one()
 
 
 EXPIRING_WITHIN_DAYS = 30

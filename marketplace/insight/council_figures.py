@@ -1,13 +1,15 @@
-"""The council's money figures across every budget, rolled up from the ledger every 15 minutes.
+"""The council's figures across every budget and provider, rolled up every 15 minutes: money
+from the ledger, and the choice of vetted providers in each district by browse's rule.
 
-Summing 10,000 budgets' month totals (half a million rows) for every page view is too slow, and
-keeping council-wide totals inside ledger.post() would make every budget's money wait on the same
-few rows. So a sweep works the totals out again, all at once, from the ledger's own month totals
-and postings, which `flask ledger check` proves. The money page says when they were worked out,
-and a test proves they equal the ledger after any history.
+Summing 10,000 budgets' month totals (half a million rows), or counting 200,000 services by
+district, for every page view is too slow, and keeping council-wide totals inside ledger.post()
+would make every budget's money wait on the same few rows. So a sweep works the totals out again,
+all at once, from the ledger's own month totals and postings (which `flask ledger check` proves)
+and from browse's own vetting rule. The pages say when they were worked out; tests prove the
+money equals the ledger after any history and the choice equals browse.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import Connection, delete, func, insert, literal, select, text
 
@@ -15,19 +17,26 @@ from marketplace.ledger import Balances, month_of
 from marketplace.models import (
     Budget,
     BudgetCategory,
+    CouncilChoice,
+    CouncilDistrict,
     CouncilMonthTotal,
     CouncilProviderMonth,
     LedgerMonthTotal,
     LedgerTransaction,
+    Person,
     Posting,
+    Provider,
+    ProviderArea,
+    Service,
 )
 from marketplace.models.types import UTCDateTime, utcnow
+from marketplace.providers.vetting import is_listed, service_is_shown
 
 # Any number will do, as long as nothing else in the database takes the same advisory lock.
 REFRESH_LOCK = 17_002
 
 
-def refresh_council_figures(connection: Connection, *, now: datetime | None = None) -> int:
+def refresh_council_figures(connection: Connection, *, today: date, now: datetime | None = None) -> int:
     """Work every council total out again, in the caller's transaction. Safe to run twice or on
     two workers at once: on PostgreSQL the second waits for the first (SQLite lets only one
     writer in at a time anyway). Returns how many rows were written."""
@@ -59,5 +68,31 @@ def refresh_council_figures(connection: Connection, *, now: datetime | None = No
         .where(transactions.c.provider_id.is_not(None), Balances.where("spent", postings.c.account))
         .group_by(month, budgets.c.funding_source, categories.c.key, transactions.c.provider_id)
         .having(spent != 0)))
+
+    _refresh_choice(connection, today, worked_out_at)
     return sum(connection.execute(select(func.count()).select_from(table)).scalar_one()
-               for table in (CouncilMonthTotal.__table__, CouncilProviderMonth.__table__))
+               for table in (CouncilMonthTotal.__table__, CouncilProviderMonth.__table__,
+                             CouncilChoice.__table__, CouncilDistrict.__table__))
+
+
+def _refresh_choice(connection: Connection, today: date, worked_out_at: datetime) -> None:
+    """Vetted providers per district and kind of support, by browse's rule for `today`: each
+    provider once per kind of support it offers (with its price range), then counted in each
+    district it serves, a plain count in a hashed GROUP BY."""
+    offered = (select(Service.provider_id, Service.category, func.min(Service.price_pence).label("lowest"),
+                      func.max(Service.price_pence).label("highest"))
+               .join(Provider, Provider.id == Service.provider_id)
+               .where(is_listed(today), service_is_shown(today))
+               .group_by(Service.provider_id, Service.category).subquery())
+    connection.execute(delete(CouncilChoice.__table__))
+    connection.execute(insert(CouncilChoice.__table__).from_select(
+        ["district", "category", "providers", "lowest_pence", "highest_pence", "worked_out_at"],
+        select(ProviderArea.district, offered.c.category, func.count(), func.min(offered.c.lowest),
+               func.max(offered.c.highest), literal(worked_out_at, UTCDateTime(timezone=True)))
+        .join(offered, offered.c.provider_id == ProviderArea.provider_id)
+        .group_by(ProviderArea.district, offered.c.category)))
+    connection.execute(delete(CouncilDistrict.__table__))
+    connection.execute(insert(CouncilDistrict.__table__).from_select(
+        ["district", "people"],
+        select(Person.postcode_district, func.count()).where(Person.postcode_district.is_not(None))
+        .group_by(Person.postcode_district)))

@@ -3,7 +3,12 @@
 from marketplace.models.account_security import Authenticator, PasswordReset, RecoveryCode
 from marketplace.models.advocacy import AdvocateLink, LegalBasis, LinkStatus
 from marketplace.models.audit import AuditLog
-from marketplace.models.council_figures import CouncilMonthTotal, CouncilProviderMonth
+from marketplace.models.council_figures import (
+    CouncilChoice,
+    CouncilDistrict,
+    CouncilMonthTotal,
+    CouncilProviderMonth,
+)
 from marketplace.models.invoice import Invoice, InvoiceStatus, InvoiceVisit
 from marketplace.models.ledger import (
     Budget,
@@ -54,7 +59,7 @@ from marketplace.models.user import Role, SignInThrottle, User
 
 __all__ = [
     "AdvocateLink", "AuditLog", "Authenticator", "Budget", "BudgetCategory", "BudgetForecast", "CarePackage", "CaseAssignment",
-    "CouncilMonthTotal", "CouncilProviderMonth",
+    "CouncilChoice", "CouncilDistrict", "CouncilMonthTotal", "CouncilProviderMonth",
     "Contribution", "FundingSource", "Invoice", "InvoiceStatus", "InvoiceVisit", "JobFailure",
     "LedgerBalance", "LedgerMonthTotal", "LedgerTransaction", "LegalBasis", "LineResponse",
     "LinkStatus", "Notification", "NotificationSetting", "Outcome", "OwnProviderRequest",

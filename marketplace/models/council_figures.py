@@ -32,3 +32,24 @@ class CouncilProviderMonth(SQLModel, table=True):
     category_key: str | None = Field(default=None, max_length=40)
     provider_id: int = Field(foreign_key="provider.id")
     spent_pence: int
+
+
+class CouncilChoice(SQLModel, table=True):
+    """How many vetted providers people can choose in one postcode district for one kind of
+    support (the browse rule, on the day it was worked out), and their price range."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    district: str = Field(max_length=8)
+    category: str = Field(max_length=40)
+    providers: int
+    lowest_pence: int
+    highest_pence: int
+    worked_out_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class CouncilDistrict(SQLModel, table=True):
+    """How many budget holders live in one postcode district."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    district: str = Field(max_length=8)
+    people: int

@@ -1,6 +1,6 @@
 """The council's money figures: month totals also keep what moved in (money newly set aside);
-each running budget's forecast is kept by the morning sweep; the council's totals are rolled up
-across budgets every 15 minutes
+each running budget's forecast is kept by the morning sweep; the council's totals (money, and
+the vetted providers in each district) are rolled up every 15 minutes
 
 Revision ID: 0017_council_money
 Revises: 0016_speed_at_scale
@@ -87,9 +87,29 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint('id'),
     )
     op.create_index('ix_councilprovidermonth_month', 'councilprovidermonth', ['month'], unique=False)
+    op.create_table(
+        'councilchoice',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('district', sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
+        sa.Column('category', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+        sa.Column('providers', sa.Integer(), nullable=False),
+        sa.Column('lowest_pence', sa.Integer(), nullable=False),
+        sa.Column('highest_pence', sa.Integer(), nullable=False),
+        sa.Column('worked_out_at', marketplace.models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint('id'),
+    )
+    op.create_table(
+        'councildistrict',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('district', sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
+        sa.Column('people', sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint('id'),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table('councildistrict')
+    op.drop_table('councilchoice')
     op.drop_index('ix_councilprovidermonth_month', table_name='councilprovidermonth')
     op.drop_table('councilprovidermonth')
     op.drop_index('ix_councilmonthtotal_month', table_name='councilmonthtotal')
