@@ -1,15 +1,16 @@
-"""Money and dates are written without a Babel call per value, exactly as Babel writes them."""
+"""Money, dates and times are written without a Babel call per value, exactly as Babel writes them."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from babel.dates import format_date
+from babel.dates import format_date, format_datetime
 from babel.numbers import format_currency
 from hypothesis import given
 from hypothesis import strategies as st
 
+from marketplace.dates import UK
 from marketplace.money import format_money
-from marketplace.templating import _long_date
+from marketplace.templating import _date_time, _long_date
 
 
 @given(st.integers(min_value=-10**15, max_value=10**15))
@@ -20,3 +21,10 @@ def test_money_reads_as_babel_writes_pounds_for_en_gb(pence):
 @given(st.dates(min_value=date(1900, 1, 1), max_value=date(2200, 12, 31)))
 def test_long_dates_read_as_babel_writes_them_for_en_gb(day):
     assert _long_date(day) == format_date(day, format="d MMMM y", locale="en_GB")
+
+
+@given(st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2200, 12, 31),
+                    timezones=st.sampled_from([UTC, UK]) | st.none()))
+def test_dates_with_times_read_as_babel_writes_them_in_uk_time(moment):
+    expected = format_datetime(moment, format="d MMMM y 'at' h:mma", tzinfo="Europe/London", locale="en_GB")
+    assert _date_time(moment) == expected.replace("AM", "am").replace("PM", "pm")

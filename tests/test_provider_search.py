@@ -1,14 +1,15 @@
 """Search words find providers through the database's own full-text engine, the same way on
 SQLite (FTS5) and PostgreSQL (tsvector): run this file with and without TEST_DATABASE_URL."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlmodel import select
 
-from marketplace.models import Provider, Service
+from marketplace.models import Provider, Service, VettingCheck
 from marketplace.models.types import utcnow
 from marketplace.providers.browse import BrowseFilters, search_providers
+from marketplace.providers.search import matching_services
 from tests.client_request import normalised_text
 from tests.factories_providers import add_service, create_listed_provider
 
@@ -113,3 +114,32 @@ def test_a_broad_search_counts_only_up_to_the_limit(client_request, session, pro
         "More than 2 providers found")
     assert normalised_text(client_request.get("/providers", q="garden").select_one("#result-count")) == (
         "2 providers found")
+
+
+def test_each_document_knows_its_services_provider_and_shown_date(session, providers):
+    """A search with no other filter finds providers from the documents alone (on PostgreSQL
+    the database copies these onto each document, in the same transaction)."""
+    owls = session.exec(select(Provider).where(Provider.name == "Night Owls")).one()
+
+    def documents_agree_with_services():
+        found = matching_services(session.get_bind().dialect.name, "night").subquery()
+        documents = {row.service_id: (row.provider_id, row.shown_until) for row in session.execute(select(found))}
+        services = {service.id: (service.provider_id, service.shown_until) for service in session.exec(
+            select(Service).where(Service.id.in_(documents)))}
+        assert documents == services and documents
+        return documents
+
+    shown = documents_agree_with_services()
+    check = session.exec(select(VettingCheck).where(VettingCheck.provider_id == owls.id)).first()
+    check.expires_on = date.today() + timedelta(days=3)
+    session.add(check)
+    session.flush()
+    assert documents_agree_with_services() != shown
+    assert found(session, "night") == ["Night Owls"]
+
+    owls.suspended_at = utcnow()
+    session.add(owls)
+    session.flush()
+    assert {until for _provider, until in documents_agree_with_services().values()} == {None}
+    assert found(session, "night") == []
+    assert found(session, "night", language="English") == []

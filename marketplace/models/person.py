@@ -12,7 +12,8 @@ class Person(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user.id", unique=True, index=True)
-    name: str = Field(max_length=200)
+    # Indexed so the council's budget list, in name order, reads only the page it shows.
+    name: str = Field(max_length=200, index=True)
     postcode_district: str | None = Field(default=None, max_length=8)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 

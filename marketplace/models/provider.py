@@ -2,6 +2,7 @@
 
 from datetime import date, datetime
 
+from sqlalchemy import text
 from sqlmodel import Field, Index, SQLModel, UniqueConstraint
 
 from marketplace.models.types import UTCDateTime, utcnow
@@ -89,6 +90,11 @@ class Service(SQLModel, table=True):
         trigram_index("ix_service_title_trgm", "title"),
         trigram_index("ix_service_description_trgm", "description"),
         Index("ix_service_category_shown_until", "category", "shown_until"),
+        # Browse: which shown services of a category are under a price, and whose they are,
+        # read from the index alone (no row visits), cheapest first for the price order.
+        Index("ix_service_shown_category_price", "category", "price_pence", "provider_id", "days",
+              "shown_until", postgresql_where=text("shown_until IS NOT NULL"),
+              sqlite_where=text("shown_until IS NOT NULL")),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -12,13 +12,15 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import ColumnElement, exists, func, literal, select
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select
+from sqlalchemy.orm import aliased
+from sqlalchemy.sql import Select
 from sqlmodel import Session
 
 from marketplace.models import Provider, ProviderArea, ProviderLanguage, Service
 from marketplace.providers.catalogue import DAYS, district_order
 from marketplace.providers.search import matching_services
-from marketplace.providers.vetting import is_listed, service_is_shown
+from marketplace.providers.vetting import is_listed
 
 PER_PAGE = 20
 # Best match is the order when search words are given, and name order without them.
@@ -75,89 +77,138 @@ class BrowsePage:
         return self.more_than_limit or self.page < (self.page_count or 0)
 
 
-def _service_conditions(filters: BrowseFilters, today: date) -> list[ColumnElement[bool]]:
-    """What one published service (joined to its provider) must satisfy: its category's checks
-    held, and every filter but the search words (a join to the search documents)."""
-    conditions: list[ColumnElement[bool]] = [service_is_shown(today)]
-    if filters.category:
-        conditions.append(Service.category == filters.category)
-    if filters.max_price_pence is not None:
-        conditions.append(Service.price_pence <= filters.max_price_pence)
-    if filters.day:
-        conditions.append(Service.days.op("&")(DAYS[filters.day][1]) != 0)
-    return conditions
-
-
-def _provider_conditions(filters: BrowseFilters, today: date) -> list[ColumnElement[bool]]:
-    conditions = [is_listed(today)]
-    if filters.area:
-        conditions.append(exists(select(ProviderArea.id).where(
-            ProviderArea.district == filters.area, ProviderArea.provider_id == Provider.id)))
-    if filters.language:
-        conditions.append(exists(select(ProviderLanguage.id).where(
-            ProviderLanguage.language == filters.language, ProviderLanguage.provider_id == Provider.id)))
-    return conditions
-
-
 @dataclass(frozen=True)
 class _Query:
-    """The parts every statement of one search shares: the matching services (joined to their
-    provider and, with search words, to the documents that match them) and their relevance."""
+    """What every statement of one search shares: which services match (every service filter,
+    and the search words through the full-text engine) and which providers do (listed, the
+    area and language asked for, and at least one matching service)."""
 
     filters: BrowseFilters
     today: date
-    found: object | None  # the matching search documents, or None without search words
+    found: Select | None  # (service_id, provider_id, shown_until, relevance) matching the words
 
     @classmethod
     def of(cls, session: Session, filters: BrowseFilters, today: date) -> "_Query":
         found = None
         if filters.q.strip():
-            found = matching_services(session.get_bind().dialect.name, filters.q).subquery("found")
+            found = matching_services(session.get_bind().dialect.name, filters.q)
         return cls(filters, today, found)
 
-    def services(self, select_):
-        """`select_` narrowed to matching services of matching providers."""
-        select_ = select_.join(Provider, Provider.id == Service.provider_id)
-        if self.found is not None:
-            select_ = select_.join(self.found, self.found.c.service_id == Service.id)
-        return select_.where(*_service_conditions(self.filters, self.today),
-                             *_provider_conditions(self.filters, self.today))
+    def service_conditions(self, service=Service, *, words: bool = True) -> list[ColumnElement[bool]]:
+        """What one of a provider's services must satisfy: shown (its category's checks
+        held), and every service filter (the search words too, unless `words` is false)."""
+        filters = self.filters
+        conditions: list[ColumnElement[bool]] = [service.shown_until >= self.today]
+        if filters.category:
+            conditions.append(service.category == filters.category)
+        if filters.max_price_pence is not None:
+            conditions.append(service.price_pence <= filters.max_price_pence)
+        if filters.day:
+            conditions.append(service.days.op("&")(DAYS[filters.day][1]) != 0)
+        if words and self.found is not None:
+            found = self.found.subquery()
+            conditions.append(service.id.in_(select(found.c.service_id)))
+        return conditions
 
-    def relevance(self):
-        return func.max(self.found.c.relevance) if self.found is not None else literal(0.0)
+    def provider_conditions(self, *, has_service: bool = True) -> list[ColumnElement[bool]]:
+        """What a provider must satisfy: listed, the area and language asked for and (unless
+        the statement already starts from one) a matching service."""
+        conditions = [is_listed(self.today)]
+        if has_service and self.words_only:
+            # The documents know their provider: no service is visited.
+            found = self.found.subquery()
+            conditions.append(Provider.id.in_(
+                select(found.c.provider_id).where(found.c.shown_until >= self.today)))
+        elif has_service:
+            conditions.append(exists(select(Service.id).where(Service.provider_id == Provider.id,
+                                                              *self.service_conditions())))
+        if self.filters.area:
+            conditions.append(exists(select(ProviderArea.id).where(
+                ProviderArea.district == self.filters.area, ProviderArea.provider_id == Provider.id)))
+        if self.filters.language:
+            conditions.append(exists(select(ProviderLanguage.id).where(
+                ProviderLanguage.language == self.filters.language, ProviderLanguage.provider_id == Provider.id)))
+        return conditions
+
+    @property
+    def words_only(self) -> bool:
+        """Search words and no other filter on services: the search documents say it all."""
+        filters = self.filters
+        return self.found is not None and not (
+            filters.category or filters.max_price_pence is not None or filters.day)
+
+    def from_price(self):
+        """The provider's lowest price among its matching services."""
+        return (select(func.min(Service.price_pence))
+                .where(Service.provider_id == Provider.id, *self.service_conditions())
+                .scalar_subquery().label("from_price"))
+
+    def best_matches(self):
+        """(provider_id, relevance) of every provider with a matching service: how well its
+        best matching service matches the words. On PostgreSQL, with no other service filter,
+        from the search documents alone (one visit to each matching document)."""
+        found = self.found.subquery()
+        if self.words_only:
+            best = select(found.c.provider_id, func.max(found.c.relevance).label("relevance")).where(
+                found.c.shown_until >= self.today).group_by(found.c.provider_id)
+        else:
+            best = (select(Service.provider_id, func.max(found.c.relevance).label("relevance"))
+                    .select_from(Service).join(found, found.c.service_id == Service.id)
+                    .where(*self.service_conditions(words=False)).group_by(Service.provider_id))
+        return best.subquery("best")
+
+    def providers(self, *columns) -> Select:
+        return select(*columns).where(*self.provider_conditions())
 
 
-def _order_by(sort: str, from_price, relevance):
-    if sort == "price":
-        return [from_price.asc(), Provider.name.asc(), Provider.id.asc()]
-    if sort == "rating":
-        return [Provider.average_rating.desc().nulls_last(), Provider.review_count.desc(),
-                Provider.name.asc(), Provider.id.asc()]
-    if sort == "relevance":
-        return [relevance.desc(), Provider.name.asc(), Provider.id.asc()]
-    return [Provider.name.asc(), Provider.id.asc()]
+def _page_rows(session: Session, query: _Query, page: int, per_page: int) -> tuple[list, int | None]:
+    """One page of (provider, from price) rows, and how many providers match (up to one past
+    COUNT_LIMIT) when working out the page told it without more work.
 
-
-def _page_rows(session: Session, query: _Query, page: int, per_page: int):
-    """One page of (provider, from price) rows. Grouping by the provider's key (rather than
-    joining providers to a grouped subquery) keeps the database from looping over every
-    provider for every match."""
-    from_price = func.min(Service.price_pence).label("from_price")
-    relevance = query.relevance().label("relevance")
-    return session.execute(
-        query.services(select(Provider, from_price, relevance).select_from(Service))
-        .group_by(Provider.id)
-        .order_by(*_order_by(query.filters.sort, from_price, relevance))
-        .limit(per_page)
-        .offset((page - 1) * per_page)
+    Each order reads as little as it can:
+    - name and rating walk providers in that order, stopping at the page's last;
+    - price walks matching services cheapest first (an index on category and price), keeping
+      each provider's cheapest, so the first provider met is the cheapest;
+    - best match ranks every matching provider, from the search documents (see
+      _Query.best_matches), and counts them in the same statement."""
+    filters, offset = query.filters, (page - 1) * per_page
+    if filters.sort == "price":
+        cheaper = aliased(Service)
+        rows = session.execute(
+            select(Provider, Service.price_pence).select_from(Service)
+            .join(Provider, Provider.id == Service.provider_id)
+            .where(*query.service_conditions(), *query.provider_conditions(has_service=False),
+                   ~exists(select(cheaper.id).where(
+                       cheaper.provider_id == Service.provider_id, *query.service_conditions(cheaper),
+                       or_(cheaper.price_pence < Service.price_pence,
+                           and_(cheaper.price_pence == Service.price_pence, cheaper.id < Service.id)))))
+            .order_by(Service.price_pence, Provider.name, Provider.id)
+            .limit(per_page).offset(offset)
+        ).all()
+        return rows, None
+    if filters.sort == "relevance" and query.found is not None:
+        best = query.best_matches()
+        rows = session.execute(
+            select(Provider, query.from_price(), func.count().over())
+            .join(best, best.c.provider_id == Provider.id)
+            .where(*query.provider_conditions(has_service=False))
+            .order_by(best.c.relevance.desc(), Provider.name, Provider.id)
+            .limit(per_page).offset(offset)
+        ).all()
+        return [row[:2] for row in rows], (rows[0][2] if rows else None)
+    order = [Provider.name, Provider.id]
+    if filters.sort == "rating":
+        order = [Provider.average_rating.desc().nulls_last(), Provider.review_count.desc(), *order]
+    rows = session.execute(
+        query.providers(Provider, query.from_price()).order_by(*order).limit(per_page).offset(offset)
     ).all()
+    return rows, None
 
 
 def _count_up_to_limit(session: Session, query: _Query) -> int:
     """How many providers match, counting no further than one past COUNT_LIMIT."""
-    matching = query.services(select(Service.provider_id).select_from(Service)).distinct()
-    return session.execute(
-        select(func.count()).select_from(matching.limit(COUNT_LIMIT + 1).subquery())).scalar_one()
+    return session.execute(select(func.count()).select_from(
+        query.providers(Provider.id).limit(COUNT_LIMIT + 1).subquery())).scalar_one()
 
 
 def search_providers(session: Session, *, filters: BrowseFilters, today: date, page: int = 1,
@@ -167,24 +218,25 @@ def search_providers(session: Session, *, filters: BrowseFilters, today: date, p
     services, areas and languages. A page past the end costs one more (the last page)."""
     page, per_page = max(page, 1), per_page or PER_PAGE
     query = _Query.of(session, filters, today)
-    rows = _page_rows(session, query, page, per_page)
+    rows, counted = _page_rows(session, query, page, per_page)
     if rows and len(rows) < per_page:  # the last page: it tells the exact total
         total, more_than_limit = (page - 1) * per_page + len(rows), False
     else:
-        total = _count_up_to_limit(session, query) if rows or page > 1 else 0
-        if total == 0:
+        if counted is None:
+            counted = _count_up_to_limit(session, query) if rows or page > 1 else 0
+        if counted == 0:
             return BrowsePage(results=[], total=0, page=1, per_page=per_page)
-        total, more_than_limit = min(total, COUNT_LIMIT), total > COUNT_LIMIT
+        total, more_than_limit = min(counted, COUNT_LIMIT), counted > COUNT_LIMIT
         if not rows:
             page = math.ceil(total / per_page)
-            rows = _page_rows(session, query, page, per_page)
+            rows, _counted = _page_rows(session, query, page, per_page)
 
-    results = [ProviderResult(provider=provider, from_price_pence=price) for provider, price, _relevance in rows]
+    results = [ProviderResult(provider=provider, from_price_pence=price) for provider, price in rows]
     ids = [result.provider.id for result in results]
 
     services = defaultdict(list)
     for service in session.execute(
-        query.services(select(Service)).where(Service.provider_id.in_(ids))
+        select(Service).where(Service.provider_id.in_(ids), *query.service_conditions())
         .order_by(Service.price_pence, Service.title, Service.id)
     ).scalars():
         services[service.provider_id].append(service)

@@ -2,7 +2,7 @@
 
 Every shown (published, not withdrawn) service has a search document: its provider's name, its
 title and its description, stemmed, so "trips" finds "trip" and "gardening" finds "garden".
-The database keeps the documents itself (triggers made by migration 0015), in the same
+The database keeps the documents itself (triggers made by migrations 0016 and 0017), in the same
 transaction as the change to the provider or service, so they are never out of date and a
 withdrawn or unpublished service drops out at once.
 
@@ -20,6 +20,7 @@ import re
 
 from sqlalchemy import (
     ColumnElement,
+    Date,
     Float,
     Integer,
     column,
@@ -31,6 +32,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.sql import Select
+
+from marketplace.models import Service
 
 SEARCH_TABLE = "service_search"
 MAX_QUERY_CHARACTERS = 200
@@ -84,21 +87,28 @@ def _sqlite_question(words: str) -> str:
 
 
 def matching_services(dialect: str, words: str) -> Select:
-    """(service_id, relevance) of every shown service whose document matches the words; a
-    higher relevance is a better match. On PostgreSQL the GIN index finds them."""
+    """(service_id, provider_id, shown_until, relevance) of every shown service whose document
+    matches the words; a higher relevance is a better match. On PostgreSQL the GIN index finds
+    them and the documents carry the rest (migration 0017), so finding the providers that
+    match visits no service; on SQLite the service is joined."""
     words = words[:MAX_QUERY_CHARACTERS]
     if dialect == "postgresql":
-        documents = table(SEARCH_TABLE, column("service_id", Integer), column("document", TSVECTOR))
+        documents = table(SEARCH_TABLE, column("service_id", Integer), column("provider_id", Integer),
+                          column("shown_until", Date), column("document", TSVECTOR))
         question = func.websearch_to_tsquery(literal_column("'english'"), words)
         return select(
             documents.c.service_id.label("service_id"),
+            documents.c.provider_id.label("provider_id"),
+            documents.c.shown_until.label("shown_until"),
             func.ts_rank(documents.c.document, question, type_=Float).label("relevance"),
         ).where(documents.c.document.op("@@")(question))
     documents = table(SEARCH_TABLE, column("rowid", Integer), column("rank", Float))
     return select(
         documents.c.rowid.label("service_id"),
+        Service.provider_id.label("provider_id"),
+        Service.shown_until.label("shown_until"),
         (-documents.c.rank).label("relevance"),  # bm25: lower is a better match
-    ).where(_sqlite_match(_sqlite_question(words)))
+    ).join(Service, Service.id == documents.c.rowid).where(_sqlite_match(_sqlite_question(words)))
 
 
 def _sqlite_match(question: str) -> ColumnElement[bool]:
