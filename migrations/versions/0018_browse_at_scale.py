@@ -2,16 +2,16 @@
 on PostgreSQL the search documents carry their service's provider and shown date, so a search
 finds matching providers from the full-text index without visiting every matching service
 
-Revision ID: 0017_browse_at_scale
-Revises: 0016_speed_at_scale
+Revision ID: 0018_browse_at_scale
+Revises: 0017_council_money
 Create Date: 2026-12-01 18:00:00.000000
 """
 import sqlalchemy as sa
 from alembic import op
 
 
-revision = '0017_browse_at_scale'
-down_revision = '0016_speed_at_scale'
+revision = '0018_browse_at_scale'
+down_revision = '0017_council_money'
 branch_labels = None
 depends_on = None
 
