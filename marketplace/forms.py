@@ -28,6 +28,7 @@ from marketplace.errors import ServiceError
 from marketplace.money import format_money, pence_to_pounds
 from marketplace.scope import NotAllowed
 from marketplace.text import hidden_character
+from marketplace.widget_html import RememberedHtml
 
 __all__ = [
     "BaseForm", "EmailField", "MoneyField", "PasswordInputField", "RadioChoiceField",
@@ -107,12 +108,20 @@ class RadioChoiceField(RadioField):
     widget = GovRadioInput()
 
 
+class _Select(RememberedHtml, GovSelect):
+    pass
+
+
+class _SubmitButton(RememberedHtml, GovSubmitInput):
+    pass
+
+
 class SelectChoiceField(SelectField):
-    widget = GovSelect()
+    widget = _Select()
 
 
 class Submit(SubmitField):
-    widget = GovSubmitInput()
+    widget = _SubmitButton()
 
 
 class RequestKeyField(HiddenField):
