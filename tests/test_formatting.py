@@ -8,6 +8,7 @@ from babel.numbers import format_currency
 from hypothesis import given
 from hypothesis import strategies as st
 
+from marketplace.budgets.views import _month_short, _month_year
 from marketplace.money import format_money
 from marketplace.templating import _long_date
 
@@ -20,3 +21,9 @@ def test_money_reads_as_babel_writes_pounds_for_en_gb(pence):
 @given(st.dates(min_value=date(1900, 1, 1), max_value=date(2200, 12, 31)))
 def test_long_dates_read_as_babel_writes_them_for_en_gb(day):
     assert _long_date(day) == format_date(day, format="d MMMM y", locale="en_GB")
+
+
+@given(st.dates(min_value=date(1900, 1, 1), max_value=date(2200, 12, 31)))
+def test_months_read_as_babel_writes_them_for_en_gb(day):
+    assert _month_short(day) == format_date(day, format="MMM", locale="en_GB")
+    assert _month_year(day) == format_date(day, format="MMMM y", locale="en_GB")
