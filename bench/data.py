@@ -416,6 +416,7 @@ class _History:
             "effective_on": day, "recorded_at": self.recorded_at, "actor_id": actor_id,
             "on_behalf_of_id": on_behalf_of_id, "category_id": category_id,
             "provider_id": provider_id, "memo": memo, "reason": None,
+            **ledger.transaction_figures(legs),
         })
         for account, amount in legs.items():
             self.postings.append({"id": self.next_posting, "transaction_id": transaction_id,
