@@ -231,13 +231,15 @@ def statement_rows(session: Session, budget_id: int, filters: StatementFilters =
         .where(LedgerBalance.budget_id == budget_id, Balances.where("unspent", LedgerBalance.account))).one())
     conditions = _conditions(filters)
     shown = and_(*conditions) if conditions else true()
-    query = _statement_rows(budget_id).add_columns(shown.label("shown")).order_by(*_newest_first())
-    result = session.connection().execution_options(stream_results=True, max_row_buffer=chunk_size).execute(query)
-    for chunk in result.partitions(chunk_size):
-        for *columns, change, moved, is_shown in chunk:
-            if is_shown:
-                yield StatementRow(*columns, change, moved, balance)
-            balance -= change
+    query = (
+        _statement_rows(budget_id).add_columns(shown.label("shown"))
+        .order_by(*_newest_first())
+        .execution_options(yield_per=chunk_size)
+    )
+    for *columns, change, moved, is_shown in session.exec(query):
+        if is_shown:
+            yield StatementRow(*columns, change, moved, balance)
+        balance -= change
 
 
 def statement_csv_chunks(session: Session, budget_id: int, filters: StatementFilters = StatementFilters(),
@@ -266,8 +268,9 @@ def statement_csv_chunks(session: Session, budget_id: int, filters: StatementFil
         case((row.change > 0, _pounds(row.change)), else_=""), case((row.change < 0, _pounds(-row.change)), else_=""),
         case((row.balance < 0, "-" + _pounds(-row.balance)), else_=_pounds(row.balance)), literal("GBP"),
     ).where(row.shown).order_by(row.effective_on.desc(), row.id.desc())
-    result = session.connection().execution_options(stream_results=True, max_row_buffer=chunk_size).execute(query)
-    yield from result.partitions(chunk_size)
+    # Options on this statement only: set on the connection they would outlive it.
+    yield from session.connection().execute(
+        query.execution_options(stream_results=True, max_row_buffer=chunk_size)).partitions(chunk_size)
 
 
 def _iso_date(day, dialect: str):
