@@ -16,7 +16,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from wtforms import Field
 from wtforms.utils import unset_value
 
-from marketplace.widget_html import RememberedHtml
+from marketplace.forms import RememberedHtml
 
 PARTS = ("day", "month", "year")
 WIDTHS = {"day": "govuk-input--width-2", "month": "govuk-input--width-2", "year": "govuk-input--width-4"}
