@@ -7,9 +7,10 @@ from babel.dates import format_date
 from babel.numbers import format_currency
 from hypothesis import given
 from hypothesis import strategies as st
+from sqlalchemy import Integer, create_engine, literal, select
 
 from marketplace.budgets.views import _month_short, _month_year
-from marketplace.money import format_money
+from marketplace.money import decimal_pounds_sql, format_money
 from marketplace.templating import _long_date
 
 
@@ -27,3 +28,10 @@ def test_long_dates_read_as_babel_writes_them_for_en_gb(day):
 def test_months_read_as_babel_writes_them_for_en_gb(day):
     assert _month_short(day) == format_date(day, format="MMM", locale="en_GB")
     assert _month_year(day) == format_date(day, format="MMMM y", locale="en_GB")
+
+
+@given(st.integers(min_value=0, max_value=10**15))
+def test_pounds_written_by_the_database_read_as_babel_writes_them(pence):
+    with create_engine("sqlite://").connect() as connection:
+        written = connection.execute(select(decimal_pounds_sql(literal(pence, Integer)))).scalar_one()
+    assert written == format_currency(Decimal(pence) / 100, "GBP", locale="en_GB").removeprefix("£").replace(",", "")

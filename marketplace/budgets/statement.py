@@ -22,6 +22,7 @@ from marketplace.models import (
     Provider,
     User,
 )
+from marketplace.money import decimal_pounds_sql
 
 STATEMENT_PAGE_SIZE = 25
 # Counting a long statement costs as much as reading it: past this, the page says "more than".
@@ -265,8 +266,10 @@ def statement_csv_chunks(session: Session, budget_id: int, filters: StatementFil
     query = select(
         _iso_date(row.effective_on, dialect), case(ledger.KINDS, value=row.kind, else_=row.kind), row.memo,
         *(func.coalesce(text, "") for text in (row.reason, row.by, row.on_behalf_of, row.category, row.provider)),
-        case((row.change > 0, _pounds(row.change)), else_=""), case((row.change < 0, _pounds(-row.change)), else_=""),
-        case((row.balance < 0, "-" + _pounds(-row.balance)), else_=_pounds(row.balance)), literal("GBP"),
+        case((row.change > 0, decimal_pounds_sql(row.change)), else_=""),
+        case((row.change < 0, decimal_pounds_sql(-row.change)), else_=""),
+        case((row.balance < 0, "-" + decimal_pounds_sql(-row.balance)), else_=decimal_pounds_sql(row.balance)),
+        literal("GBP"),
     ).where(row.shown).order_by(row.effective_on.desc(), row.id.desc())
     # Options on this statement only: set on the connection they would outlive it.
     yield from session.connection().execute(
@@ -277,11 +280,6 @@ def _iso_date(day, dialect: str):
     if dialect == "postgresql":
         return func.to_char(day, "YYYY-MM-DD")
     return cast(day, String)  # SQLite keeps dates as YYYY-MM-DD text
-
-
-def _pounds(pence):
-    """Whole pence (not negative) as decimal pounds, like 1234.50, in SQL."""
-    return cast(pence // 100, String) + "." + func.substr(cast(pence % 100 + 100, String), 2)
 
 
 def _statement_rows(budget_id: int):
