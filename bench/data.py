@@ -424,6 +424,7 @@ class _History:
             "effective_on": day, "recorded_at": self.recorded_at, "actor_id": actor_id,
             "on_behalf_of_id": on_behalf_of_id, "category_id": category_id,
             "provider_id": provider_id, "memo": memo, "reason": None,
+            **ledger.transaction_figures(legs),
         })
         for account, amount in legs.items():
             self.postings.append({"id": self.next_posting, "transaction_id": transaction_id,
@@ -498,6 +499,7 @@ def broken_ledger_invariants(connection: Connection) -> list[str]:
     running = select(func.sum(postings.c.amount_pence).over(
         partition_by=(postings.c.budget_id, postings.c.account),
         order_by=postings.c.transaction_id).label("balance")).where(guarded).subquery()
+    summed = ledger.transaction_figures_from_postings().subquery()
     problems = _problems(connection, {
         "a ledger transaction whose postings do not sum to zero": select(postings.c.transaction_id)
         .group_by(postings.c.transaction_id).having(func.sum(postings.c.amount_pence) != 0),
@@ -511,6 +513,10 @@ def broken_ledger_invariants(connection: Connection) -> list[str]:
             running.c.balance).where(running.c.balance < 0),
         "a ledger transaction of an unknown kind": select(transactions.c.id).where(
             transactions.c.kind.not_in(list(ledger.KINDS))),
+        "a ledger transaction whose kept change or size is not the sum of its postings": select(
+            transactions.c.id).join(summed, summed.c.transaction_id == transactions.c.id).where(
+            or_(transactions.c.unspent_change_pence != summed.c.unspent_change_pence,
+                transactions.c.moved_pence != summed.c.moved_pence)),
     })
     accounts = connection.execute(select(postings.c.account).distinct()).scalars()
     if bad := [account for account in accounts if not ledger._ACCOUNT.match(account)]:

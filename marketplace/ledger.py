@@ -37,6 +37,7 @@ from sqlalchemy import (
     insert,
     literal,
     or_,
+    update,
 )
 from sqlalchemy import Date as SQLDate
 from sqlmodel import Session, select
@@ -322,6 +323,38 @@ def kept_month_totals(session: Session, budget_id: int) -> dict[tuple[date, int 
                        or_(LedgerMonthTotal.amount_pence != 0, LedgerMonthTotal.moved_in_pence != 0)))}
 
 
+def transaction_figures(legs: Mapping[str, int]) -> dict[str, int]:
+    """What a transaction keeps beside its legs for the statement: its change to the money not
+    yet spent, and the size of the move."""
+    unspent = Balances.FIGURES["unspent"]
+    return {"unspent_change_pence": sum(amount for account, amount in legs.items() if unspent.holds(account)),
+            "moved_pence": sum(amount for amount in legs.values() if amount > 0)}
+
+
+def _transaction_figures_sql(postings):
+    return (func.coalesce(func.sum(case((Balances.where("unspent", postings.c.account), postings.c.amount_pence),
+                                        else_=0)), 0),
+            func.coalesce(func.sum(case((postings.c.amount_pence > 0, postings.c.amount_pence), else_=0)), 0))
+
+
+def transaction_figures_from_postings():
+    """(budget_id, transaction_id, unspent_change_pence, moved_pence) summed from the postings."""
+    postings = Posting.__table__
+    change, moved = _transaction_figures_sql(postings)
+    return (select(postings.c.budget_id, postings.c.transaction_id, change.label("unspent_change_pence"),
+                   moved.label("moved_pence"))
+            .group_by(postings.c.budget_id, postings.c.transaction_id))
+
+
+def rebuild_transaction_figures(connection: Connection) -> None:
+    """Every transaction's kept figures summed again from its postings (a migration)."""
+    transactions, postings = LedgerTransaction.__table__, Posting.__table__
+    unspent_change, moved = (
+        select(figure).where(postings.c.transaction_id == transactions.c.id).scalar_subquery()
+        for figure in _transaction_figures_sql(postings))
+    connection.execute(update(transactions).values(unspent_change_pence=unspent_change, moved_pence=moved))
+
+
 def rebuild_kept_balances(connection: Connection) -> None:
     """Every kept balance and month total summed again from the postings: for postings
     written in bulk, past post() (a migration, the benchmark's data)."""
@@ -477,7 +510,7 @@ def post(
         content_hash=content_hash, effective_on=effective_on or today_in_uk(),
         actor_id=actor.id if actor else None, on_behalf_of_id=on_behalf_of_id,
         category_id=category_id, provider_id=provider_id, memo=memo,
-        reason=reason.strip() if reason else None,
+        reason=reason.strip() if reason else None, **transaction_figures(normalised),
     )
     session.add(transaction)
     session.flush()

@@ -6,7 +6,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from marketplace import ledger
-from marketplace.models import Posting
+from marketplace.models import LedgerTransaction, Posting
 
 
 def assert_ledger_sound(session: Session, budget_id: int) -> ledger.Balances:
@@ -18,9 +18,17 @@ def assert_ledger_sound(session: Session, budget_id: int) -> ledger.Balances:
     ).all()
     assert unbalanced == [], "every transaction sums to zero"
     by_hand = Counter()
-    for account, amount in session.exec(
-            select(Posting.account, Posting.amount_pence).where(Posting.budget_id == budget_id)):
+    changes, sizes = Counter(), Counter()
+    for transaction_id, account, amount in session.exec(
+            select(Posting.transaction_id, Posting.account, Posting.amount_pence).where(Posting.budget_id == budget_id)):
         by_hand[account] += amount
+        changes[transaction_id] += amount if account == "available" or account.startswith("committed:") else 0
+        sizes[transaction_id] += max(amount, 0)
+    kept_figures = {transaction_id: (change, size) for transaction_id, change, size in session.exec(
+        select(LedgerTransaction.id, LedgerTransaction.unspent_change_pence, LedgerTransaction.moved_pence)
+        .where(LedgerTransaction.budget_id == budget_id))}
+    assert kept_figures == {transaction_id: (changes[transaction_id], sizes[transaction_id])
+                            for transaction_id in sizes}, "kept transaction figures = sums of postings"
     figures = ledger.balances(session, budget_id)
     assert figures.accounts == {k: v for k, v in by_hand.items() if v}, "kept balances = sums of postings"
     assert ledger.summed_balances(session, budget_id) == figures.accounts

@@ -281,11 +281,12 @@ def test_the_csv_has_exactly_the_statement_rows(session, sams_budget, client_req
     rows = list(statements.statement_rows(session, sams_budget.id, selected))
     total = statements.statement(session, sams_budget.id, selected).total
     assert len(lines) == total == len(rows)
-    assert [(line[0], line[8], line[9], line[10]) for line in lines] == [
-        (row.effective_on.isoformat(),
+    assert lines == [
+        [row.effective_on.isoformat(), row.what, row.memo, row.reason or "", row.by or "", row.on_behalf_of or "",
+         row.category or "", row.provider or "",
          f"{row.money_in / 100:.2f}" if row.money_in else "",
          f"{row.money_out / 100:.2f}" if row.money_out else "",
-         f"{row.balance / 100:.2f}") for row in rows]
+         f"{row.balance / 100:.2f}", "GBP"] for row in rows]
     pages = [row for page in _every_page(client_request, **query) for row in _statement_rows(page)]
     assert [row[0] for row in pages] == [figures_long_date(date.fromisoformat(line[0])) for line in lines]
     assert [row[-1] for row in pages] == [f"£{float(line[10]):,.2f}" for line in lines]

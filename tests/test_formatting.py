@@ -7,9 +7,11 @@ from babel.dates import format_date, format_datetime
 from babel.numbers import format_currency
 from hypothesis import given
 from hypothesis import strategies as st
+from sqlalchemy import Integer, create_engine, literal, select
 
+from marketplace.budgets.views import _month_short, _month_year
 from marketplace.dates import UK
-from marketplace.money import format_money
+from marketplace.money import decimal_pounds_sql, format_money
 from marketplace.templating import _date_time, _long_date
 
 
@@ -28,3 +30,16 @@ def test_long_dates_read_as_babel_writes_them_for_en_gb(day):
 def test_dates_with_times_read_as_babel_writes_them_in_uk_time(moment):
     expected = format_datetime(moment, format="d MMMM y 'at' h:mma", tzinfo="Europe/London", locale="en_GB")
     assert _date_time(moment) == expected.replace("AM", "am").replace("PM", "pm")
+
+
+@given(st.dates(min_value=date(1900, 1, 1), max_value=date(2200, 12, 31)))
+def test_months_read_as_babel_writes_them_for_en_gb(day):
+    assert _month_short(day) == format_date(day, format="MMM", locale="en_GB")
+    assert _month_year(day) == format_date(day, format="MMMM y", locale="en_GB")
+
+
+@given(st.integers(min_value=0, max_value=10**15))
+def test_pounds_written_by_the_database_read_as_babel_writes_them(pence):
+    with create_engine("sqlite://").connect() as connection:
+        written = connection.execute(select(decimal_pounds_sql(literal(pence, Integer)))).scalar_one()
+    assert written == format_currency(Decimal(pence) / 100, "GBP", locale="en_GB").removeprefix("£").replace(",", "")

@@ -206,7 +206,7 @@ def test_flask_ledger_check_proves_kept_balances_equal_the_postings(runner, sess
     budget = create_budget(session, paid_in_pence=50_000)
     result = runner.invoke(args=["ledger", "check"])
     assert result.exit_code == 0, result.output
-    assert "Kept balances and month totals equal the postings for all 1 budgets" in result.output
+    assert "Kept balances, month totals and transaction figures equal the postings for all 1 budgets" in result.output
     session.exec(sql_update(LedgerBalance).where(LedgerBalance.budget_id == budget.id,
                                                  LedgerBalance.account == "available")
                  .values(balance_pence=LedgerBalance.balance_pence + 1))
@@ -220,6 +220,14 @@ def test_flask_ledger_check_proves_kept_balances_equal_the_postings(runner, sess
     session.commit()
     result = runner.invoke(args=["ledger", "check"])
     assert f"Budget {budget.id}, funding in " in result.output
+    paid_in = session.exec(select(LedgerTransaction).where(LedgerTransaction.budget_id == budget.id)).one()
+    session.exec(sql_update(LedgerTransaction).where(LedgerTransaction.id == paid_in.id)
+                 .values(unspent_change_pence=0, moved_pence=1))
+    session.commit()
+    result = runner.invoke(args=["ledger", "check"])
+    assert (f"Budget {budget.id}, transaction {paid_in.id}: change to money not yet spent: kept 0, "
+            "postings add up to 50000") in result.output
+    assert f"Budget {budget.id}, transaction {paid_in.id}: size: kept 1, postings add up to 50000" in result.output
 
 
 @pytest.mark.parametrize(("from_date", "to_date"), [

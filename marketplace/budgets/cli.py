@@ -41,4 +41,4 @@ def check() -> None:
                    f"postings add up to {difference.summed}")
     if differences:
         raise click.ClickException(f"{len(differences)} kept figures differ from their postings.")
-    click.echo(f"Kept balances and month totals equal the postings for all {budgets} budgets with money.")
+    click.echo(f"Kept balances, month totals and transaction figures equal the postings for all {budgets} budgets with money.")

@@ -58,8 +58,14 @@ class BudgetCategory(SQLModel, table=True):
 class LedgerTransaction(SQLModel, table=True):
     """One money event. Its postings sum to zero; the idempotency key makes retries harmless."""
 
-    # Statements list a budget's transactions newest first (by date, then id) and page them.
-    __table_args__ = (Index("ix_ledgertransaction_budget_effective_on_id", "budget_id", "effective_on", "id"),)
+    __table_args__ = (
+        # Statements list a budget's transactions newest first (by date, then id) and page
+        # them; a page's balance sums the later changes of its month from this index alone.
+        Index("ix_ledgertransaction_budget_statement", "budget_id", "effective_on", "id", "unspent_change_pence"),
+        # The statement's provider filter lists the providers a budget has paid, one index
+        # step each.
+        Index("ix_ledgertransaction_budget_provider", "budget_id", "provider_id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     budget_id: int = Field(foreign_key="budget.id", index=True)
@@ -74,6 +80,11 @@ class LedgerTransaction(SQLModel, table=True):
     provider_id: int | None = Field(default=None, foreign_key="provider.id")
     memo: str = Field(max_length=500)
     reason: str | None = Field(default=None, max_length=1000)
+    # Kept by ledger.post() from the postings, which stay the truth (`flask ledger check`):
+    # the change to the money not yet spent (Balances' "unspent"), and the size of the move
+    # (the sum of the legs that add money). A transaction never changes, so neither do these.
+    unspent_change_pence: int = 0
+    moved_pence: int = 0
 
 
 class Posting(SQLModel, table=True):
