@@ -12,9 +12,10 @@ import calendar
 from datetime import date
 
 from babel.dates import format_date
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from wtforms import Field
 from wtforms.utils import unset_value
+
+from marketplace.forms import GovDateInput
 
 PARTS = ("day", "month", "year")
 WIDTHS = {"day": "govuk-input--width-2", "month": "govuk-input--width-2", "year": "govuk-input--width-4"}
