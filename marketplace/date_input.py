@@ -23,7 +23,10 @@ DEFAULT_HINT = "For example, 27 3 2026"
 
 
 class DateInputWidget(GovDateInput):
-    """govuk-frontend-wtf's date widget, with one name per box and errors on the right boxes."""
+    """govuk-frontend-wtf's date widget, with one name per box, errors on the right boxes, and
+    the markup written by one small template (_date_input.html)."""
+
+    template = "_date_input.html"
 
     def __call__(self, field, **kwargs):
         kwargs["id"] = field.name  # the wrapper; the boxes get <name>-day and so on

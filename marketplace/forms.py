@@ -53,11 +53,24 @@ class GovTextArea(_RenderWithParamsOnly, gov.GovTextArea):
     pass
 
 
-class GovRadioInput(_RenderWithParamsOnly, gov.GovRadioInput):
+class _LegendFromLabel:
+    """govuk-frontend-wtf makes the label the legend only when the page passes no fieldset, so a
+    page that styled the legend ({"legend": {"classes": …}}) lost its text and left the choices
+    with no name as a group. The label stays the legend unless the page writes its own."""
+
+    def map_gov_params(self, field, **kwargs):
+        params = super().map_gov_params(field, **kwargs)
+        legend = (params.get("fieldset") or {}).get("legend")
+        if isinstance(legend, dict) and not legend.get("text") and not legend.get("html"):
+            legend["text"] = field.label.text
+        return params
+
+
+class GovRadioInput(_RenderWithParamsOnly, _LegendFromLabel, gov.GovRadioInput):
     pass
 
 
-class GovCheckboxesInput(_RenderWithParamsOnly, gov.GovCheckboxesInput):
+class GovCheckboxesInput(_RenderWithParamsOnly, _LegendFromLabel, gov.GovCheckboxesInput):
     pass
 
 
@@ -69,7 +82,7 @@ class GovSubmitInput(_RenderWithParamsOnly, gov.GovSubmitInput):
     pass
 
 
-class GovDateInput(_RenderWithParamsOnly, gov.GovDateInput):
+class GovDateInput(_RenderWithParamsOnly, _LegendFromLabel, gov.GovDateInput):
     pass
 
 
