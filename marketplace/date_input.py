@@ -12,20 +12,21 @@ import calendar
 from datetime import date
 
 from babel.dates import format_date
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from wtforms import Field
 from wtforms.utils import unset_value
 
-from marketplace.forms import RememberedHtml
+from marketplace.forms import GovDateInput
 
 PARTS = ("day", "month", "year")
 WIDTHS = {"day": "govuk-input--width-2", "month": "govuk-input--width-2", "year": "govuk-input--width-4"}
 DEFAULT_HINT = "For example, 27 3 2026"
 
 
-class DateInputWidget(RememberedHtml, GovDateInput):
-    """govuk-frontend-wtf's date widget, with one name per box and errors on the right boxes
-    (its HTML remembered: GOV.UK's date input macro is slow to run)."""
+class DateInputWidget(GovDateInput):
+    """govuk-frontend-wtf's date widget, with one name per box, errors on the right boxes, and
+    the markup written by one small template (_date_input.html)."""
+
+    template = "_date_input.html"
 
     def __call__(self, field, **kwargs):
         kwargs["id"] = field.name  # the wrapper; the boxes get <name>-day and so on

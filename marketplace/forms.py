@@ -2,19 +2,10 @@
 
 import re
 import uuid
-from functools import lru_cache
 
 from flask import current_app
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import (
-    GovPasswordInput,
-    GovRadioInput,
-    GovSelect,
-    GovSubmitInput,
-    GovTextArea,
-    GovTextInput,
-)
-from jinja2 import Environment
+from govuk_frontend_wtf import wtforms_widgets as gov
 from markupsafe import Markup
 from wtforms import (
     HiddenField,
@@ -34,11 +25,66 @@ from marketplace.scope import NotAllowed
 from marketplace.text import hidden_character
 
 __all__ = [
+    "GovCheckboxesInput", "GovDateInput", "GovTextInput",
     "BaseForm", "EmailField", "MoneyField", "PasswordInputField", "RadioChoiceField",
     "SelectChoiceField", "Submit", "TextField", "LongTextField", "RequestKeyField", "choices", "required", "length",
     "hidden_character",
     "show_service_error",
 ]
+
+class _RenderWithParamsOnly:
+    """govuk-frontend-wtf renders each widget with Flask's render_template, which runs every
+    context processor again (navigation, the unread count, session timing) for a template that
+    reads only `params`: on a page with twenty forms that was most of its time."""
+
+    def render(self, params):
+        return Markup(current_app.jinja_env.get_template(self.template).render(params=params))
+
+
+class GovTextInput(_RenderWithParamsOnly, gov.GovTextInput):
+    pass
+
+
+class GovPasswordInput(_RenderWithParamsOnly, gov.GovPasswordInput):
+    pass
+
+
+class GovTextArea(_RenderWithParamsOnly, gov.GovTextArea):
+    pass
+
+
+class _LegendFromLabel:
+    """govuk-frontend-wtf makes the label the legend only when the page passes no fieldset, so a
+    page that styled the legend ({"legend": {"classes": …}}) lost its text and left the choices
+    with no name as a group. The label stays the legend unless the page writes its own."""
+
+    def map_gov_params(self, field, **kwargs):
+        params = super().map_gov_params(field, **kwargs)
+        legend = (params.get("fieldset") or {}).get("legend")
+        if isinstance(legend, dict) and not legend.get("text") and not legend.get("html"):
+            legend["text"] = field.label.text
+        return params
+
+
+class GovRadioInput(_RenderWithParamsOnly, _LegendFromLabel, gov.GovRadioInput):
+    pass
+
+
+class GovCheckboxesInput(_RenderWithParamsOnly, _LegendFromLabel, gov.GovCheckboxesInput):
+    pass
+
+
+class GovSelect(_RenderWithParamsOnly, gov.GovSelect):
+    pass
+
+
+class GovSubmitInput(_RenderWithParamsOnly, gov.GovSubmitInput):
+    pass
+
+
+class GovDateInput(_RenderWithParamsOnly, _LegendFromLabel, gov.GovDateInput):
+    pass
+
 
 class BaseForm(FlaskForm):
     """All our forms: CSRF protected; whitespace trimmed from text; hidden characters refused
@@ -103,58 +149,6 @@ class EmailField(StringField):
         super().__init__(label, validators, **kwargs)
 
 
-# Widgets whose HTML is made once for each set of parameters, then remembered. GOV.UK's Jinja
-# macros are slow to run (a date input takes a few milliseconds: every box goes through the
-# attributes macro), and govuk-frontend-wtf renders each widget as a whole page would be, with
-# every context processor. A widget's HTML depends only on its parameters, so the same field in
-# the same state (a statement's empty date filter, say) is made once per process and reused.
-
-# Only these make a widget's parameters: anything else is rendered afresh each time.
-_PLAIN = (str, Markup, int, float, bool, type(None))
-
-
-class _NotPlain(Exception):
-    pass
-
-
-def _frozen(value):
-    """A hashable copy that keeps types (Markup is not str) and the order of dict keys (the
-    order of the attributes written)."""
-    if isinstance(value, dict):
-        return (dict, tuple((key, _frozen(item)) for key, item in value.items()))
-    if isinstance(value, (list, tuple)):
-        return (list, tuple(_frozen(item) for item in value))
-    if type(value) in _PLAIN:
-        return (type(value), value)
-    raise _NotPlain
-
-
-def _thawed(frozen):
-    kind, value = frozen
-    if kind is dict:
-        return {key: _thawed(item) for key, item in value}
-    if kind is list:
-        return [_thawed(item) for item in value]
-    return value
-
-
-@lru_cache(maxsize=512)
-def _rendered(environment: Environment, template: str, frozen_params) -> Markup:
-    return Markup(environment.get_template(template).render(params=_thawed(frozen_params)))
-
-
-class RememberedHtml:
-    """Mix into a govuk-frontend-wtf widget (before it) to remember its HTML."""
-
-    def render(self, params):
-        environment = current_app.jinja_env
-        try:
-            frozen = _frozen(params)
-        except _NotPlain:
-            return Markup(environment.get_template(self.template).render(params=params))
-        return _rendered(environment, self.template, frozen)
-
-
 class PasswordInputField(PasswordField):
     widget = GovPasswordInput()
 
@@ -163,20 +157,12 @@ class RadioChoiceField(RadioField):
     widget = GovRadioInput()
 
 
-class _Select(RememberedHtml, GovSelect):
-    pass
-
-
-class _SubmitButton(RememberedHtml, GovSubmitInput):
-    pass
-
-
 class SelectChoiceField(SelectField):
-    widget = _Select()
+    widget = GovSelect()
 
 
 class Submit(SubmitField):
-    widget = _SubmitButton()
+    widget = GovSubmitInput()
 
 
 class RequestKeyField(HiddenField):

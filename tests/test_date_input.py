@@ -97,3 +97,29 @@ def test_whatever_is_typed_gives_a_date_or_one_message_never_a_crash(app, day, m
         assert form.starts_on.data == date(int(year), int(month), int(day))
     else:
         assert len(form.starts_on.errors) == 1 and _outlined(page, "starts_on")
+
+
+@pytest.mark.parametrize("boxes", [{}, date_input("starts_on", "27", "", "2026"), date_input("starts_on", "27", "3", "2026"),
+                                   date_input("starts_on", "<b>", "3", "2026")])
+@pytest.mark.parametrize("params", [
+    {},
+    {"fieldset": {"legend": {"classes": "govuk-fieldset__legend--s"}}, "hint": {"text": "For example, 1 <4> 2026"}},
+    {"fieldset": {"legend": {"text": "When does it start?", "classes": "govuk-fieldset__legend--m"}}},
+])
+def test_the_date_boxes_are_written_as_the_gov_uk_date_input_writes_them(app, boxes, params):
+    with app.test_request_context():
+        form = HolidayForm(formdata=MultiDict(boxes) if boxes else None)
+        form.validate()
+        widget = form.starts_on.widget
+        gov_params = widget.map_gov_params(form.starts_on, id="starts_on", value=None, params=params)
+        ours = str(form.starts_on(params=params))
+        gov_uk = app.jinja_env.get_template("govuk_frontend_wtf/date.html").render(params=gov_params)
+    assert ours == gov_uk
+
+
+def test_a_styled_legend_still_names_the_boxes(app):
+    with app.test_request_context():
+        form = HolidayForm(formdata=None)
+        page = BeautifulSoup(str(form.starts_on(params={"fieldset": {"legend": {"classes": "govuk-fieldset__legend--s"}}})),
+                             "html.parser")
+    assert page.select_one("legend.govuk-fieldset__legend--s").get_text(strip=True) == "Start date"

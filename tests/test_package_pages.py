@@ -296,3 +296,22 @@ def test_the_professional_reads_the_plan_from_the_package_but_cannot_change_it(c
     assert [form["action"] for form in plan.select("main form")] == [
         f"/caseload/people/{people['person'].id}/plan/comments"]
     client_request.post("/plan/outcomes", {"text": "Something else"}, expected_status=403)
+
+
+def test_each_line_of_a_draft_can_be_changed_or_taken_out_from_the_package_page(client_request, session, people):
+    client_request.login(people["sam"])
+    client_request.post("/plan/outcomes", {"text": "Cook for friends"})
+    package_id = _start_package(client_request, people)
+    outcome = session.exec(select(Outcome)).one()
+    client_request.post(f"/packages/add-service/{people['service'].id}", {
+        "package_id": str(package_id), "outcome_id": str(outcome.id), "frequency": "weekly", "quantity": "8"})
+    line_id = session.exec(select(PackageLine.id)).one()
+
+    page = client_request.get(f"/packages/{package_id}")
+    change, = [link for link in page.select("#lines a") if normalised_text(link).startswith("Change")]
+    assert "How many hours each week?" in normalised_text(client_request.get(change["href"]).main)
+    take_out, = [button.find_parent("form") for button in page.select("#lines button")
+                 if normalised_text(button).startswith("Take out")]
+    client_request.post(take_out["action"], {}, expected_redirect=f"/packages/{package_id}")
+    session.rollback()
+    assert session.get(PackageLine, line_id) is None

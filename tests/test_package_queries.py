@@ -9,10 +9,18 @@ from sqlmodel import select
 
 from marketplace.dates import today_in_uk
 from marketplace.models import CarePackage, PackageStatus, Role, Service
-from marketplace.packages import lifecycle
+from marketplace.packages import building, lifecycle, versions
+from marketplace.packages.access import lines_of
 from tests.factories import assign_case, create_user, person_of
 from tests.factories_budget import create_budget
-from tests.factories_packages import add_outcome, draft_package, scope_of
+from tests.factories_packages import (
+    TODAY,
+    accept_every_line,
+    add_outcome,
+    agreed_world,
+    draft_package,
+    scope_of,
+)
 from tests.factories_providers import create_listed_provider
 
 MOST_STATEMENTS = 10
@@ -73,4 +81,24 @@ def test_big_pages_stay_within_ten_statements(app, client_request, big, who, url
     with counting(app) as statements:
         page = client_request.get(url)
     assert expect in page.get_text()
+    assert len(statements) <= MOST_STATEMENTS, "\n".join(statements)
+
+
+@pytest.mark.parametrize("who, url", [("sam", "/packages/{package}"), ("priya", "/caseload/packages/{package}")])
+def test_a_new_version_waiting_for_agreement_stays_within_ten_statements(app, client_request, session, who, url):
+    """The page reads both versions, what the agreed one would give back and the forecast."""
+    world = agreed_world(session)
+    scope = scope_of(session, world.sam, world.person)
+    draft = versions.start_new_version(session, scope, package_id=world.package.id, today=TODAY)
+    building.change_line(session, scope, package_id=draft.id, line_id=lines_of(session, draft.id)[0].id,
+                         quantity="10", outcome_id=lines_of(session, draft.id)[0].outcome_id)
+    lifecycle.submit(session, scope, package_id=draft.id, today=TODAY)
+    session.commit()
+    accept_every_line(session, world.provider_user, draft)
+    client_request.login(getattr(world, who))
+    url = url.format(package=draft.id)
+    client_request.get(url)
+    with counting(app) as statements:
+        page = client_request.get(url)
+    assert "What changes from version 1" in page.get_text()
     assert len(statements) <= MOST_STATEMENTS, "\n".join(statements)

@@ -1,10 +1,10 @@
-from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput
 from wtforms import HiddenField, SelectMultipleField
 from wtforms.validators import Email, ValidationError
 
 from marketplace.forms import (
     BaseForm,
     EmailField,
+    GovCheckboxesInput,
     LongTextField,
     PasswordInputField,
     RadioChoiceField,

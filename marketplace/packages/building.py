@@ -217,10 +217,10 @@ def lines_with_problems(session: Session, package_id: int, today: date) -> list[
         .outerjoin(Service, Service.id == PackageLine.service_id)
         .where(PackageLine.package_id == package_id).order_by(PackageLine.id)
     ).all()
-    return [(line, _problem(line, published, listed)) for line, published, listed in rows]
+    return [(line, line_problem(line, published, listed)) for line, published, listed in rows]
 
 
-def _problem(line: PackageLine, published: bool | None, listed: bool) -> str | None:
+def line_problem(line: PackageLine, published: bool | None, listed: bool) -> str | None:
     if not listed:
         return (f"{line.provider_name} cannot take new work at the moment: "
                 "its checks are not up to date or it is suspended.")

@@ -49,6 +49,11 @@ def active_weekly_spend(session: Session, budget_id: int, today: date) -> int:
     return sum(costing.weekly_cost(line) for line in lines)
 
 
+def runs_today(package: CarePackage, today: date) -> bool:
+    """The packages active_weekly_spend counts, for lines already read."""
+    return package.status_enum == PackageStatus.ACTIVE and package.start_on <= today <= package.end_on
+
+
 def planned_weekly_spend(session: Session, budget_id: int, today: date) -> int | None:
     """For the budget's forecast: the agreed packages' weekly cost once there are any running
     (None before, so the forecast falls back to recent spending)."""
@@ -57,16 +62,18 @@ def planned_weekly_spend(session: Session, budget_id: int, today: date) -> int |
 
 
 def budget_effect(session: Session, package: CarePackage, budget: Budget, lines: list[PackageLine],
-                  outcomes: list[Outcome], today: date, *, given_back: int = 0) -> BudgetEffect:
-    """`given_back`: for a new version, what the agreed version it replaces would give back
-    when it is agreed (so "free to use after" moves by the difference, as the money will)."""
+                  outcomes: list[Outcome], today: date, *, current: ledger.Balances, weekly_spend_pence: int,
+                  given_back: int = 0) -> BudgetEffect:
+    """`current`: the budget's balances; `weekly_spend_pence`: what its agreed packages running
+    today cost a week (as active_weekly_spend sums it); `given_back`: for a new version, what
+    the agreed version it replaces would give back when it is agreed (so "free to use after"
+    moves by the difference, as the money will)."""
     cost = costing.cost_package(lines, package.start_on, package.end_on)
-    current = ledger.balances(session, budget.id)
     free_now = current.available
     # Agreed once (even if replaced or ended since): its money was set aside then.
     already_counted = package.status_enum in (PackageStatus.ACTIVE, PackageStatus.SUPERSEDED, PackageStatus.ENDED)
     forecast = budget_forecast(session, budget, today=today,
-                                weekly_spend_pence=active_weekly_spend(session, budget.id, today),
+                                weekly_spend_pence=weekly_spend_pence,
                                 balances=current)
     still_to_set_aside = 0 if already_counted else cost.total_pence - given_back
     left_at_end = forecast.left_at_end - still_to_set_aside

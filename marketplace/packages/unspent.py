@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from sqlmodel import Session
 
 from marketplace import ledger
-from marketplace.models import CarePackage
+from marketplace.models import CarePackage, PackageLine
 from marketplace.packages import costing
 from marketplace.packages.access import lines_of
 
@@ -24,10 +24,16 @@ def line_commitment(package_id: int, line_id: int) -> str:
 def unspent_from(session: Session, package: CarePackage, from_date: date) -> dict[str, int]:
     """{committed account: pence to give back} for support from `from_date` on (nothing for
     accounts with nothing to give back). Read under the budget lock by the caller."""
-    lines = lines_of(session, package.id)
+    return unspent_of(package, lines_of(session, package.id), ledger.balances(session, package.budget_id),
+                      from_date)
+
+
+def unspent_of(package: CarePackage, lines: list[PackageLine], current: ledger.Balances,
+               from_date: date) -> dict[str, int]:
+    """unspent_from, for a caller that has already read the package's lines and the budget's
+    balances."""
     agreed = costing.cost_package(lines, package.start_on, package.end_on).line_totals
     kept_days = max(0, (min(from_date, package.end_on + timedelta(days=1)) - package.start_on).days)
-    current = ledger.balances(session, package.budget_id)
     releases = {}
     for line, agreed_total in zip(lines, agreed, strict=True):
         reference = line_commitment(package.id, line.id)

@@ -12,7 +12,6 @@ from sqlmodel import Session, col, select
 
 from marketplace.errors import ServiceError
 from marketplace.models import CarePackage, LineResponse, PackageLine, PackageStatus
-from marketplace.packages import diff
 from marketplace.packages.access import lines_of, package_in_scope
 from marketplace.packages.building import record_event, refresh_total
 from marketplace.scope import Scope, require
@@ -62,11 +61,3 @@ def start_new_version(session: Session, scope: Scope, *, package_id: int, today:
     session.flush()
     return draft
 
-
-def version_diff(session: Session, package: CarePackage) -> diff.VersionDiff | None:
-    """What this version changes from the one it replaces (None for a first version)."""
-    if package.supersedes_id is None:
-        return None
-    old = session.get(CarePackage, package.supersedes_id)
-    return diff.diff_versions(lines_of(session, old.id), (old.start_on, old.end_on),
-                              lines_of(session, package.id), (package.start_on, package.end_on))

@@ -1,7 +1,6 @@
 """Forms for finding providers (a GET form: filters live in the URL) and the provider workspace."""
 
 
-from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovTextInput
 from wtforms import IntegerField, SelectMultipleField, ValidationError
 from wtforms.validators import Email, InputRequired, NumberRange, Optional, Regexp
 
@@ -10,6 +9,8 @@ from marketplace.date_input import DateInputField
 from marketplace.dates import today_in_uk
 from marketplace.forms import (
     BaseForm,
+    GovCheckboxesInput,
+    GovTextInput,
     LongTextField,
     MoneyField,
     PasswordInputField,
