@@ -160,6 +160,12 @@ def test_bad_filters_are_explained_and_the_rest_still_apply(client_request, sess
     assert result_names(page) == ["Still Here"]
 
 
+@pytest.mark.parametrize("field", ["category", "day", "language", "sort"])
+def test_a_choice_of_only_spaces_counts_as_no_choice(client_request, session, field):
+    create_listed_provider(session, name="Still Here", areas=("LS6",))
+    assert result_names(client_request.get("/providers", **{field: "   "})) == ["Still Here"]
+
+
 def test_pages_of_results_keep_the_filters(client_request, session):
     for n in range(23):
         create_listed_provider(session, name=f"Provider {n:02d}", areas=("LS7",))

@@ -55,8 +55,10 @@ def _page_number() -> int:
 def _filters_from(form: BrowseForm) -> BrowseFilters:
     """The valid filters only: one mistyped box should not throw away the others."""
     def valid(name):
+        # Optional() lets a box of spaces through with no error (its choice not checked), so
+        # spaces count as empty here.
         field = getattr(form, name)
-        return None if field.errors else (field.data or None)
+        return None if field.errors else ((field.data or "").strip() or None)
 
     words = valid("q") or ""
     return BrowseFilters(
