@@ -90,6 +90,7 @@ def _no_store_when_signed_in(response):
 def _set_up_templates(app: Flask) -> None:
     from marketplace import templating
 
+    app.jinja_environment = templating.PageEnvironment  # before app.jinja_env is first made
     app.jinja_loader = ChoiceLoader([
         FileSystemLoader(str(PROJECT_ROOT / "templates")),
         PrefixLoader({

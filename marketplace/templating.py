@@ -1,13 +1,33 @@
 """Template filters and the values every page needs (navigation, current role)."""
 
+from collections import ChainMap
 from datetime import UTC, date, datetime
 
 from flask import Flask, request, url_for
+from flask.templating import Environment
 from flask_login import current_user
 
 from marketplace.dates import UK
 from marketplace.money import format_money
 from marketplace.navigation import navigation_for
+
+
+class _TemplateGlobals(ChainMap):
+    """A template's globals, as Jinja keeps them, but whose keys() is a plain set.
+
+    Every `{% from ... import ... %}` as a page renders (the layout's own and those inside
+    each GOV.UK macro) asks which globals the page has that the imported file lacks, as
+    `page_keys - imported.globals.keys()`. Over a ChainMap's live keys view that looks each
+    key up map by map: about 0.05 ms an import, more than a millisecond a page. As a set it
+    is one C operation with the same answer. Nothing else reads the keys."""
+
+    def keys(self):
+        return set().union(*self.maps)
+
+
+class PageEnvironment(Environment):
+    def make_globals(self, d):
+        return _TemplateGlobals(*super().make_globals(d).maps)
 
 
 def init_app(app: Flask) -> None:
