@@ -6,6 +6,8 @@ from datetime import UTC, date, datetime
 from flask import Flask, request, url_for
 from flask.templating import Environment
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 
 from marketplace.dates import UK
 from marketplace.money import format_money
@@ -34,6 +36,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(format_money, "money")
     app.add_template_filter(_long_date, "long_date")
     app.add_template_filter(_date_time, "date_time")
+    app.add_template_global(csrf_field)
     app.context_processor(_page_context)
 
 
@@ -58,6 +61,12 @@ def _date_time(value: datetime | None) -> str:
     local = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UK)
     hour = local.hour % 12 or 12
     return f"{_long_date(local)} at {hour}:{local.minute:02d}{'am' if local.hour < 12 else 'pm'}"
+
+
+def csrf_field() -> Markup:
+    """The hidden field every form sends back for Flask-WTF to check. Written as markup rather
+    than drawn by a WTForms field: some pages have a small form on every row."""
+    return Markup('<input type="hidden" name="csrf_token" value="{}">').format(generate_csrf())
 
 
 def _page_context() -> dict:

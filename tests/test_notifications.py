@@ -114,6 +114,22 @@ def test_marking_read_needs_the_forms_csrf_token(app, session, client_request):
     assert _notifications(session, me)[0].read_at is None
 
 
+def test_each_notifications_form_carries_a_token_that_is_accepted(app, session, client_request):
+    app.config["WTF_CSRF_ENABLED"] = True
+    me = client_request.login(create_user(session))
+    first, second = (notify(session, recipient_id=me.id, kind="test", text=text, link="/")
+                     for text in ("First", "Second"))
+    session.commit()
+    page = client_request.get("/notifications")
+    forms = page.select("form")
+    assert all(len(form.select("input[name=csrf_token]")) == 1 for form in forms)
+    row_form = page.select_one(f"form[action^='/notifications/{first.id}/read']")
+    token = row_form.select_one("input[name=csrf_token]")["value"]
+    client_request.post(f"/notifications/{first.id}/read", {"csrf_token": token})
+    assert {n.text: n.read_at is not None for n in _notifications(session, me)} == {
+        "First": True, "Second": False}
+
+
 def test_newest_first_grouped_by_day_and_paginated(session, client_request):
     me = client_request.login(create_user(session))
     old = notify(session, recipient_id=me.id, kind="test", text="From last week", link="/")
