@@ -70,7 +70,7 @@ def big(session):
     ("sam", "/plan", "Outcome 3"),
     ("sam", "/packages", "Package 199"),
     ("sam", "/packages/{package}", "Provider 3"),
-    ("priya", "/caseload", "Package 199"),
+    ("priya", "/caseload", "Package 1"),
     ("priya", "/caseload/packages/{package}", "Provider 3"),
     ("provider_user", "/provider/requests", "Sam Taylor"),
 ])

@@ -95,6 +95,28 @@ def test_a_package_waiting_6_working_days_is_flagged_on_the_caseload_longest_fir
     assert "1 waiting more than 5 working days" in page.get_text(" ", strip=True)
 
 
+def test_a_long_caseload_shows_a_page_of_waiting_packages_at_a_time_longest_waiting_first(
+        client_request, session, world, monkeypatch):
+    monkeypatch.setattr("marketplace.caseload.queue.WAITING_PAGE_SIZE", 2)
+    for day, title in ((27, "Third"), (20, "First"), (25, "Second")):
+        _waiting_since(session, world, datetime(2026, 11, day, 9, tzinfo=UTC), title=title)
+    client_request.login(world.priya)
+
+    def titles(page):
+        return [row.select("td")[1].get_text(" ", strip=True).split(" for ")[0]
+                for row in page.select("#waiting tbody tr")]
+
+    first = client_request.get("/caseload")
+    assert titles(first) == ["First", "Second"]
+    assert "3 packages are waiting for you. This page shows numbers 1 to 2" in first.get_text(" ", strip=True)
+    assert first.select_one(".govuk-pagination__next a")["href"] == "/caseload?page=2"
+    second = client_request.get("/caseload", page="2")
+    assert titles(second) == ["Third"]
+    assert "(page 2 of 2)" in second.title.text
+    assert titles(client_request.get("/caseload", page="9")) == ["Third"]  # past the end: the last page
+    client_request.get("/caseload", page="two", expected_status=404)
+
+
 def test_the_person_sees_who_is_deciding_and_since_when(client_request, session, world):
     package = _waiting_since(session, world, datetime(2026, 11, 27, 9, tzinfo=UTC))  # a Friday
     client_request.login(world.sam)

@@ -1,17 +1,18 @@
 """/caseload: the professional sees packages waiting for them and agrees, sends back or turns down."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlmodel import col, select
+from sqlmodel import select
 
 from marketplace.auth.acting import current_scope
 from marketplace.auth.permissions import roles
+from marketplace.caseload.queue import caseload_of
 from marketplace.dates import add_months, today_in_uk
 from marketplace.db import get_session
 from marketplace.errors import ServiceError
 from marketplace.forms import show_service_error
 from marketplace.insight import waiting as response_times
-from marketplace.models import Budget, CarePackage, CaseAssignment, PackageStatus, Person, Role
+from marketplace.models import Budget, CarePackage, Role
 from marketplace.packages import clock, lifecycle
 from marketplace.packages.access import may_see_packages_of_person
 from marketplace.packages.forms import NoteForm, ReviewForm
@@ -20,38 +21,27 @@ from marketplace.packages.views import comment_on, end_page
 from marketplace.plans import reviews
 from marketplace.plans.views import comment_on_plan as plan_comment
 from marketplace.plans.views import plan_page
+from marketplace.query import page_number
 from marketplace.scope import Scope, for_caseload_person
 
 bp = Blueprint("caseload", __name__, url_prefix="/caseload")
 
-IN_FLIGHT = [PackageStatus.SUBMITTED.value, PackageStatus.AWAITING_REVIEW.value,
-             PackageStatus.CHANGES_REQUESTED.value]
-SHOWN = [*IN_FLIGHT, PackageStatus.ACTIVE.value]
 RESPONSE_TIMES_MONTHS = 12  # the professional's decisions are compared over this many months
 
 
 @bp.route("")
 @roles(Role.PROFESSIONAL)
 def caseload():
+    page = page_number(request.args) or abort(404)
     today = today_in_uk()
-    rows = get_session().exec(
-        select(CarePackage, Person.name)
-        .join(CaseAssignment, CaseAssignment.person_id == CarePackage.person_id)
-        .join(Person, Person.id == CarePackage.person_id)
-        .where(CaseAssignment.professional_id == current_user.id, col(CarePackage.status).in_(SHOWN))
-        .order_by(clock.started_at_sql(), col(CarePackage.id))
-    ).all()
-    # Longest waiting first (the query's order): the response clock is the promise to keep.
-    waiting = [(p, name, clock.working_days_waiting(p, today)) for p, name in rows
-               if p.status == PackageStatus.AWAITING_REVIEW.value]
-    others = [(p, name, None) for p, name in rows if p.status in IN_FLIGHT and p.status != PackageStatus.AWAITING_REVIEW.value]
-    agreed = [(p, name, None) for p, name in rows if p.status == PackageStatus.ACTIVE.value]
+    db = get_session()
     yours, council = response_times.professional_against_council(
-        get_session(), current_user.id, since=add_months(today, -RESPONSE_TIMES_MONTHS))
-    return render_template("packages/caseload.html", waiting=waiting, others=others, agreed=agreed,
+        db, current_user.id, since=add_months(today, -RESPONSE_TIMES_MONTHS))
+    return render_template("packages/caseload.html",
+                           caseload=caseload_of(db, professional_id=current_user.id, page=page, today=today),
                            late_after=clock.LATE_AFTER, yours=yours, council=council,
                            response_times_months=RESPONSE_TIMES_MONTHS,
-                           reviews=reviews.reviews_due_on_caseload(get_session(), current_user.id, today))
+                           reviews=reviews.reviews_due_on_caseload(db, current_user.id, today))
 
 
 def _scope_and_package(package_id: int) -> tuple[Scope, CarePackage, Budget]:
