@@ -42,15 +42,24 @@ class _RenderWithParamsOnly:
 
 
 class GovTextInput(_RenderWithParamsOnly, gov.GovTextInput):
-    pass
+    template = "_text_input.html"
 
 
 class GovPasswordInput(_RenderWithParamsOnly, gov.GovPasswordInput):
-    pass
+    template = "_password_input.html"
+
+    def map_gov_params(self, field, **kwargs):
+        # govukPasswordInput writes its own autocomplete="current-password" unless told
+        # otherwise, so one given as an attribute came second and browsers ignored it: a new
+        # password box was offered the saved one.
+        params = super().map_gov_params(field, **kwargs)
+        if "autocomplete" in params["attributes"]:
+            params.setdefault("autocomplete", params["attributes"].pop("autocomplete"))
+        return params
 
 
 class GovTextArea(_RenderWithParamsOnly, gov.GovTextArea):
-    pass
+    template = "_textarea.html"
 
 
 class _LegendFromLabel:
@@ -75,11 +84,11 @@ class GovCheckboxesInput(_RenderWithParamsOnly, _LegendFromLabel, gov.GovCheckbo
 
 
 class GovSelect(_RenderWithParamsOnly, gov.GovSelect):
-    pass
+    template = "_select.html"
 
 
 class GovSubmitInput(_RenderWithParamsOnly, gov.GovSubmitInput):
-    pass
+    template = "_button.html"
 
 
 class GovDateInput(_RenderWithParamsOnly, _LegendFromLabel, gov.GovDateInput):
