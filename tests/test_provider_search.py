@@ -143,3 +143,17 @@ def test_each_document_knows_its_services_provider_and_shown_date(session, provi
     assert {until for _provider, until in documents_agree_with_services().values()} == {None}
     assert found(session, "night") == []
     assert found(session, "night", language="English") == []
+
+
+def test_a_broad_search_ranks_a_bounded_number_of_matches_and_says_there_are_more(client_request, session, providers,
+                                                                                  monkeypatch):
+    monkeypatch.setattr("marketplace.providers.browse.SEARCH_CANDIDATES", 2)
+    page = client_request.get("/providers", q="trip")  # three services match: more than the bound
+    assert normalised_text(page.select_one("#result-count")) == "More than 2 providers found"
+    assert len(page.select(".app-result")) == 2
+    # With another filter every match is ranked: the filter may keep only a few of them.
+    filtered = client_request.get("/providers", q="trip", category="transport")
+    assert normalised_text(filtered.select_one("#result-count")) == "2 providers found"
+    # A search the bound does not reach is counted exactly.
+    assert normalised_text(client_request.get("/providers", q="coast").select_one("#result-count")) == (
+        "1 provider found")

@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import ColumnElement, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, and_, exists, func, literal, or_, select
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import Select
 from sqlmodel import Session
@@ -29,6 +29,12 @@ SORTS = {"relevance": "Best match", "name": "Name (A to Z)", "price": "Price (lo
 # Counting every match of a broad search would cost as much as finding them all: past this,
 # the page says "more than 1,000".
 COUNT_LIMIT = 1000
+# Ranking every match of a broad search (two common words match 20,000 services at scale) costs
+# in proportion to the matches. Search words alone rank at most this many matching services, the
+# first the full-text index gives (on both engines roughly the longest-listed); when the bound is
+# met the page says "more than" the providers ranked. A broad search then costs about the same
+# however many services it matches.
+SEARCH_CANDIDATES = 2000
 
 
 @dataclass(frozen=True)
@@ -144,15 +150,20 @@ class _Query:
                 .scalar_subquery().label("from_price"))
 
     def best_matches(self):
-        """(provider_id, relevance) of every provider with a matching service: how well its
-        best matching service matches the words. On PostgreSQL, with no other service filter,
-        from the search documents alone (one visit to each matching document)."""
-        found = self.found.subquery()
+        """(provider_id, relevance, candidates) of every provider with a matching service: how
+        well its best matching service matches the words, and how many matching services were
+        ranked in all. With no other service filter, from at most SEARCH_CANDIDATES search
+        documents alone (no service visited); with one, from every matching service, as the
+        filter may keep only a few of them."""
         if self.words_only:
-            best = select(found.c.provider_id, func.max(found.c.relevance).label("relevance")).where(
-                found.c.shown_until >= self.today).group_by(found.c.provider_id)
+            shown = self.found.selected_columns.shown_until >= self.today
+            found = self.found.where(shown).limit(SEARCH_CANDIDATES).subquery()
+            best = select(found.c.provider_id, func.max(found.c.relevance).label("relevance"),
+                          func.count().label("candidates")).group_by(found.c.provider_id)
         else:
-            best = (select(Service.provider_id, func.max(found.c.relevance).label("relevance"))
+            found = self.found.subquery()
+            best = (select(Service.provider_id, func.max(found.c.relevance).label("relevance"),
+                           literal(0).label("candidates"))
                     .select_from(Service).join(found, found.c.service_id == Service.id)
                     .where(*self.service_conditions(words=False)).group_by(Service.provider_id))
         return best.subquery("best")
@@ -161,15 +172,16 @@ class _Query:
         return select(*columns).where(*self.provider_conditions())
 
 
-def _page_rows(session: Session, query: _Query, page: int, per_page: int) -> tuple[list, int | None]:
-    """One page of (provider, from price) rows, and how many providers match (up to one past
-    COUNT_LIMIT) when working out the page told it without more work.
+def _page_rows(session: Session, query: _Query, page: int, per_page: int) -> tuple[list, int | None, bool]:
+    """One page of (provider, from price) rows; how many providers match (up to one past
+    COUNT_LIMIT) when working out the page told it without more work; and whether more may
+    match than were ranked (see SEARCH_CANDIDATES).
 
     Each order reads as little as it can:
     - name and rating walk providers in that order, stopping at the page's last;
     - price walks matching services cheapest first (an index on category and price), keeping
       each provider's cheapest, so the first provider met is the cheapest;
-    - best match ranks every matching provider, from the search documents (see
+    - best match ranks the matching providers, from the search documents (see
       _Query.best_matches), and counts them in the same statement."""
     filters, offset = query.filters, (page - 1) * per_page
     if filters.sort == "price":
@@ -185,24 +197,26 @@ def _page_rows(session: Session, query: _Query, page: int, per_page: int) -> tup
             .order_by(Service.price_pence, Provider.name, Provider.id)
             .limit(per_page).offset(offset)
         ).all()
-        return rows, None
+        return rows, None, False
     if filters.sort == "relevance" and query.found is not None:
         best = query.best_matches()
         rows = session.execute(
-            select(Provider, query.from_price(), func.count().over())
+            select(Provider, query.from_price(), func.count().over(), func.sum(best.c.candidates).over())
             .join(best, best.c.provider_id == Provider.id)
             .where(*query.provider_conditions(has_service=False))
             .order_by(best.c.relevance.desc(), Provider.name, Provider.id)
             .limit(per_page).offset(offset)
         ).all()
-        return [row[:2] for row in rows], (rows[0][2] if rows else None)
+        if not rows:
+            return [], None, False
+        return [row[:2] for row in rows], rows[0][2], rows[0][3] >= SEARCH_CANDIDATES
     order = [Provider.name, Provider.id]
     if filters.sort == "rating":
         order = [Provider.average_rating.desc().nulls_last(), Provider.review_count.desc(), *order]
     rows = session.execute(
         query.providers(Provider, query.from_price()).order_by(*order).limit(per_page).offset(offset)
     ).all()
-    return rows, None
+    return rows, None, False
 
 
 def _count_up_to_limit(session: Session, query: _Query) -> int:
@@ -218,18 +232,18 @@ def search_providers(session: Session, *, filters: BrowseFilters, today: date, p
     services, areas and languages. A page past the end costs one more (the last page)."""
     page, per_page = max(page, 1), per_page or PER_PAGE
     query = _Query.of(session, filters, today)
-    rows, counted = _page_rows(session, query, page, per_page)
-    if rows and len(rows) < per_page:  # the last page: it tells the exact total
-        total, more_than_limit = (page - 1) * per_page + len(rows), False
+    rows, counted, unranked_matches = _page_rows(session, query, page, per_page)
+    if rows and len(rows) < per_page:  # the last page: it tells the exact total of those ranked
+        total, more_than_limit = (page - 1) * per_page + len(rows), unranked_matches
     else:
         if counted is None:
             counted = _count_up_to_limit(session, query) if rows or page > 1 else 0
         if counted == 0:
             return BrowsePage(results=[], total=0, page=1, per_page=per_page)
-        total, more_than_limit = min(counted, COUNT_LIMIT), counted > COUNT_LIMIT
+        total, more_than_limit = min(counted, COUNT_LIMIT), counted > COUNT_LIMIT or unranked_matches
         if not rows:
             page = math.ceil(total / per_page)
-            rows, _counted = _page_rows(session, query, page, per_page)
+            rows, _counted, _unranked = _page_rows(session, query, page, per_page)
 
     results = [ProviderResult(provider=provider, from_price_pence=price) for provider, price in rows]
     ids = [result.provider.id for result in results]
