@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import String, and_, case, cast, func, literal, not_, or_, true
+from sqlalchemy import String, and_, case, cast, func, literal, not_, or_, text, true
 from sqlmodel import Session, col, select
 
 from marketplace import ledger
@@ -265,12 +265,16 @@ def statement_csv_chunks(session: Session, budget_id: int, filters: StatementFil
     row = every_row.c
     query = select(
         _iso_date(row.effective_on, dialect), case(ledger.KINDS, value=row.kind, else_=row.kind), row.memo,
-        *(func.coalesce(text, "") for text in (row.reason, row.by, row.on_behalf_of, row.category, row.provider)),
+        *(func.coalesce(words, "") for words in (row.reason, row.by, row.on_behalf_of, row.category, row.provider)),
         case((row.change > 0, decimal_pounds_sql(row.change)), else_=""),
         case((row.change < 0, decimal_pounds_sql(-row.change)), else_=""),
         case((row.balance < 0, "-" + decimal_pounds_sql(-row.balance)), else_=decimal_pounds_sql(row.balance)),
         literal("GBP"),
     ).where(row.shown).order_by(row.effective_on.desc(), row.id.desc())
+    if dialect == "postgresql":
+        # The whole budget's rows are sorted for the running balance: with the default 4 MB a
+        # long statement spilled to disk. SET LOCAL ends with this transaction.
+        session.execute(text("SET LOCAL work_mem = '32MB'"))
     # Options on this statement only: set on the connection they would outlive it.
     yield from session.connection().execute(
         query.execution_options(stream_results=True, max_row_buffer=chunk_size)).partitions(chunk_size)
@@ -283,20 +287,25 @@ def _iso_date(day, dialect: str):
 
 
 def _statement_rows(budget_id: int):
-    """A statement's rows without their balances: transactions with names."""
+    """A statement's rows without their balances: transactions with names. Names are looked up
+    among the budget's own categories and providers, so a whole statement reads those few
+    rather than every budget's categories and every provider."""
     on_behalf_of = Person.__table__.alias("on_behalf_of")
+    providers = (select(Provider.id, Provider.name)
+                 .where(col(Provider.id).in_(_statement_provider_ids(budget_id))).subquery("statement_provider_name"))
     return (
         select(
             LedgerTransaction.id, LedgerTransaction.effective_on, LedgerTransaction.kind,
             LedgerTransaction.memo, LedgerTransaction.reason, User.name.label("by"),
             on_behalf_of.c.name.label("on_behalf_of"), BudgetCategory.name.label("category"),
-            Provider.name.label("provider"), LedgerTransaction.unspent_change_pence.label("change"),
+            providers.c.name.label("provider"), LedgerTransaction.unspent_change_pence.label("change"),
             LedgerTransaction.moved_pence.label("moved"),
         )
         .outerjoin(User, User.id == LedgerTransaction.actor_id)
         .outerjoin(on_behalf_of, on_behalf_of.c.id == LedgerTransaction.on_behalf_of_id)
-        .outerjoin(BudgetCategory, BudgetCategory.id == LedgerTransaction.category_id)
-        .outerjoin(Provider, Provider.id == LedgerTransaction.provider_id)
+        .outerjoin(BudgetCategory, and_(BudgetCategory.id == LedgerTransaction.category_id,
+                                        BudgetCategory.budget_id == budget_id))
+        .outerjoin(providers, providers.c.id == LedgerTransaction.provider_id)
         .where(LedgerTransaction.budget_id == budget_id)
     )
 
@@ -307,9 +316,16 @@ def _statement_row(row, balance: int) -> StatementRow:
 
 
 def statement_providers(session: Session, budget_id: int) -> list[Provider]:
-    """The providers that appear in this budget's statement, for the filter: found by stepping
-    through the (budget, provider) index from each provider to the next (a recursive query),
-    so a budget with 50,000 transactions and four providers costs five index look-ups."""
+    """The providers that appear in this budget's statement, for the filter."""
+    return list(session.exec(
+        select(Provider).where(col(Provider.id).in_(_statement_provider_ids(budget_id))).order_by(Provider.name)
+    ).all())
+
+
+def _statement_provider_ids(budget_id: int):
+    """The ids of the providers in this budget's statement, found by stepping through the
+    (budget, provider) index from each provider to the next (a recursive query), so a budget
+    with 50,000 transactions and four providers costs five index look-ups."""
     transactions = LedgerTransaction.__table__
     in_budget = transactions.c.budget_id == budget_id
     found = select(func.min(transactions.c.provider_id).label("provider_id")).where(in_budget).cte(
@@ -317,6 +333,4 @@ def statement_providers(session: Session, budget_id: int) -> list[Provider]:
     following = select(func.min(transactions.c.provider_id)).where(
         in_budget, transactions.c.provider_id > found.c.provider_id).scalar_subquery()
     found = found.union_all(select(following).where(found.c.provider_id.is_not(None)))
-    return list(session.exec(
-        select(Provider).where(col(Provider.id).in_(select(found.c.provider_id))).order_by(Provider.name)
-    ).all())
+    return select(found.c.provider_id)
