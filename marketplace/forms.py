@@ -35,10 +35,31 @@ __all__ = [
 class _RenderWithParamsOnly:
     """govuk-frontend-wtf renders each widget with Flask's render_template, which runs every
     context processor again (navigation, the unread count, session timing) for a template that
-    reads only `params`: on a page with twenty forms that was most of its time."""
+    reads only `params`: on a page with twenty forms that was most of its time.
+
+    Our own field templates (_text_input.html and the others, held to the GOV.UK macros'
+    markup by a test) are also given the field's id, the ids of what describes it (its hint
+    and error, for aria-describedby) and its extra attributes written out, worked out here
+    once rather than by template macros for every field."""
 
     def render(self, params):
-        return Markup(current_app.jinja_env.get_template(self.template).render(params=params))
+        field_id = params.get("id") or params.get("name")
+        described_by = " ".join(filter(None, (
+            params.get("describedBy"),
+            f"{field_id}-hint" if params.get("hint") else "",
+            f"{field_id}-error" if params.get("errorMessage") else "",
+        )))
+        return Markup(current_app.jinja_env.get_template(self.template).render(
+            params=params, id=field_id, described_by=described_by,
+            attributes=_attributes_html(params.get("attributes"))))
+
+
+def _attributes_html(attributes: dict | None) -> Markup:
+    """Extra attributes as govukAttributes writes them: ` name="value"`, true and false in
+    lower case."""
+    return Markup("").join(
+        Markup(' {}="{}"').format(name, str(value).lower() if isinstance(value, bool) else value)
+        for name, value in (attributes or {}).items())
 
 
 class GovTextInput(_RenderWithParamsOnly, gov.GovTextInput):
