@@ -157,3 +157,11 @@ def test_a_broad_search_ranks_a_bounded_number_of_matches_and_says_there_are_mor
     # A search the bound does not reach is counted exactly.
     assert normalised_text(client_request.get("/providers", q="coast").select_one("#result-count")) == (
         "1 provider found")
+
+
+def test_a_page_past_the_ranked_matches_shows_the_last_page_of_them(client_request, session, providers, monkeypatch):
+    monkeypatch.setattr("marketplace.providers.browse.SEARCH_CANDIDATES", 2)
+    monkeypatch.setattr("marketplace.providers.browse.PER_PAGE", 1)
+    page = client_request.get("/providers", q="trip", page="9")
+    assert normalised_text(page.select_one("#result-count")) == "More than 2 providers found"
+    assert len(page.select(".app-result")) == 1

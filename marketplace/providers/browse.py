@@ -200,16 +200,21 @@ def _page_rows(session: Session, query: _Query, page: int, per_page: int) -> tup
         return rows, None, False
     if filters.sort == "relevance" and query.found is not None:
         best = query.best_matches()
+        ranked = (select(Provider).join(best, best.c.provider_id == Provider.id)
+                  .where(*query.provider_conditions(has_service=False)))
         rows = session.execute(
-            select(Provider, query.from_price(), func.count().over(), func.sum(best.c.candidates).over())
-            .join(best, best.c.provider_id == Provider.id)
-            .where(*query.provider_conditions(has_service=False))
+            ranked.add_columns(query.from_price(), func.count().over(), func.sum(best.c.candidates).over())
             .order_by(best.c.relevance.desc(), Provider.name, Provider.id)
             .limit(per_page).offset(offset)
         ).all()
-        if not rows:
-            return [], None, False
-        return [row[:2] for row in rows], rows[0][2], rows[0][3] >= SEARCH_CANDIDATES
+        if rows:
+            return [row[:2] for row in rows], rows[0][2], rows[0][3] >= SEARCH_CANDIDATES
+        if offset == 0:
+            return [], 0, False
+        # A page past the end: count those ranked, so the last page of them is shown.
+        counted, candidates = session.execute(
+            ranked.with_only_columns(func.count(), func.coalesce(func.sum(best.c.candidates), 0))).one()
+        return [], counted, candidates >= SEARCH_CANDIDATES
     order = [Provider.name, Provider.id]
     if filters.sort == "rating":
         order = [Provider.average_rating.desc().nulls_last(), Provider.review_count.desc(), *order]
