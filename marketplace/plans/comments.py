@@ -24,7 +24,7 @@ class ShownComment:
 
 def add_plan_comment(session: Session, scope: Scope, *, text: str) -> PlanComment:
     require(scope, "comment_on_plan")
-    text = clean_text(text, field="text", label="Your comment", max_length=2000, multiline=True)
+    text = clean_text(text, field="comment", label="Your comment", max_length=2000, multiline=True)
     comment = PlanComment(person_id=scope.person.id, author_id=scope.user.id, text=text)
     session.add(comment)
     session.flush()

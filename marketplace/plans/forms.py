@@ -21,5 +21,6 @@ class OutcomeForm(BaseForm):
 
 
 class PlanCommentForm(BaseForm):
-    text = LongTextField("Your comment", description="Everyone who can see this plan can read it.")
+    # Not "text": the outcome form on the same page has a box of that name, and ids must differ.
+    comment = LongTextField("Your comment", description="Everyone who can see this plan can read it.")
     submit = Submit("Add comment")

@@ -46,7 +46,7 @@ def comment_on_plan(scope: Scope, back_to: str):
     if form.validate_on_submit():
         db = get_session()
         try:
-            add_plan_comment(db, scope, text=form.text.data)
+            add_plan_comment(db, scope, text=form.comment.data)
         except ServiceError as error:
             db.rollback()
             show_service_error(form, error)
