@@ -1,8 +1,10 @@
 """The council's list of every budget with its figures, sorted and paged."""
 
 from dataclasses import dataclass
+from datetime import date
+from functools import cache
 
-from sqlalchemy import case, func
+from sqlalchemy import bindparam, case, func
 from sqlmodel import Session, col, select
 
 from marketplace.ledger import FUNDING, Balances
@@ -11,11 +13,17 @@ from marketplace.models import Budget, LedgerBalance, Person
 BUDGET_LIST_SORTS = ("person", "allocated", "committed", "spent", "available", "start")
 BUDGET_LIST_PAGE_SIZE = 50
 _FIGURE_NAMES = ("allocated", "committed", "spent", "available")
+_BUDGET_FIELDS = (Budget.id, Budget.period_start, Budget.period_end)
 
 
 @dataclass(frozen=True)
 class BudgetListRow:
-    budget: Budget
+    """A row of the list: the budget's own fields it shows (not the whole budget: a page
+    has 50 rows) and its figures."""
+
+    budget_id: int
+    period_start: date
+    period_end: date
     person_name: str
     allocated: int
     committed: int
@@ -23,11 +31,12 @@ class BudgetListRow:
     available: int
 
 
-def _figures_by_budget(budget_ids: list[int] | None = None):
+@cache
+def _figures_by_budget():
     """Each budget's figures from its kept balances (a handful of rows each, not every
-    posting); only the given budgets when asked."""
+    posting). Built once: its conditions cost more to put together than to run."""
     account, amount = LedgerBalance.account, LedgerBalance.balance_pence
-    query = (
+    return (
         select(
             LedgerBalance.budget_id.label("budget_id"),
             func.sum(case((account == FUNDING, -amount), else_=0)).label("allocated"),
@@ -37,9 +46,12 @@ def _figures_by_budget(budget_ids: list[int] | None = None):
         )
         .group_by(LedgerBalance.budget_id)
     )
-    if budget_ids is not None:
-        query = query.where(col(LedgerBalance.budget_id).in_(budget_ids))
-    return query
+
+
+@cache
+def _figures_of_budgets():
+    """_figures_by_budget for the budgets in the `budget_ids` parameter only."""
+    return _figures_by_budget().where(col(LedgerBalance.budget_id).in_(bindparam("budget_ids", expanding=True)))
 
 
 def budget_list(session: Session, *, sort: str = "person", descending: bool = False,
@@ -53,23 +65,23 @@ def budget_list(session: Session, *, sort: str = "person", descending: bool = Fa
     if sort in ("person", "start"):
         order = Budget.period_start if sort == "start" else Person.name
         budgets = session.exec(
-            select(Budget, Person.name)
+            select(*_BUDGET_FIELDS, Person.name)
             .join(Person, Person.id == Budget.person_id)
             .order_by(col(order).desc() if descending else order, Budget.id)
             .limit(BUDGET_LIST_PAGE_SIZE).offset(offset)
         ).all()
         sums = {row[0]: row[1:] for row in session.exec(
-            _figures_by_budget([budget.id for budget, _name in budgets]))} if budgets else {}
-        return [BudgetListRow(budget, name, *(int(v) for v in sums.get(budget.id, (0, 0, 0, 0))))
-                for budget, name in budgets], total
+            _figures_of_budgets(), params={"budget_ids": [fields[0] for fields in budgets]})} if budgets else {}
+        return [BudgetListRow(*fields, *(int(v) for v in sums.get(fields[0], (0, 0, 0, 0))))
+                for fields in budgets], total
     sums = _figures_by_budget().subquery()
     figures = {name: func.coalesce(sums.c[name], 0) for name in _FIGURE_NAMES}
     order = figures.get(sort, figures["available"])
     rows = session.exec(
-        select(Budget, Person.name, *figures.values())
+        select(*_BUDGET_FIELDS, Person.name, *figures.values())
         .join(Person, Person.id == Budget.person_id)
         .outerjoin(sums, sums.c.budget_id == Budget.id)
         .order_by(order.desc() if descending else order, Budget.id)
         .limit(BUDGET_LIST_PAGE_SIZE).offset(offset)
     ).all()
-    return [BudgetListRow(budget, name, int(a), int(c), int(s), int(v)) for budget, name, a, c, s, v in rows], total
+    return [BudgetListRow(*row[:4], *(int(v) for v in row[4:])) for row in rows], total

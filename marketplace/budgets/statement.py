@@ -3,11 +3,26 @@ each. A page's balances start from the balances and month totals the ledger keep
 sums at most one month's postings whatever its depth."""
 
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass
 from datetime import date
+from functools import cache
 
-from sqlalchemy import String, and_, case, cast, func, literal, not_, or_, text, true
+from sqlalchemy import (
+    Date,
+    Integer,
+    String,
+    and_,
+    bindparam,
+    case,
+    cast,
+    func,
+    literal,
+    not_,
+    or_,
+    text,
+    true,
+)
 from sqlmodel import Session, col, select
 
 from marketplace import ledger
@@ -71,21 +86,23 @@ def _newest_first():
     return col(LedgerTransaction.effective_on).desc(), col(LedgerTransaction.id).desc()
 
 
-def _conditions(filters: StatementFilters) -> list:
-    conditions = []
-    if filters.from_date is not None:
-        conditions.append(LedgerTransaction.effective_on >= filters.from_date)
-    if filters.to_date is not None:
-        conditions.append(LedgerTransaction.effective_on <= filters.to_date)
-    if filters.category_id is not None:
-        conditions.append(LedgerTransaction.category_id == filters.category_id)
-    if filters.provider_id is not None:
-        conditions.append(LedgerTransaction.provider_id == filters.provider_id)
-    return conditions
+# Each filter's condition, its value a parameter of the same name: statements are built once
+# for the filters in use and reused, whatever the values.
+_FILTER_CONDITIONS = {
+    "from_date": lambda: LedgerTransaction.effective_on >= bindparam("from_date"),
+    "to_date": lambda: LedgerTransaction.effective_on <= bindparam("to_date"),
+    "category_id": lambda: LedgerTransaction.category_id == bindparam("category_id"),
+    "provider_id": lambda: LedgerTransaction.provider_id == bindparam("provider_id"),
+}
 
 
-def _filtered(query, filters: StatementFilters):
-    return query.where(*_conditions(filters))
+def _filter_values(filters: StatementFilters) -> dict:
+    """The filters in use and their values, the parameters of _conditions."""
+    return {name: value for name, value in asdict(filters).items() if value is not None}
+
+
+def _conditions(filter_names: Iterable[str]) -> list:
+    return [_FILTER_CONDITIONS[name]() for name in filter_names]
 
 
 def _at_or_before(effective_on: date, transaction_id: int):
@@ -107,11 +124,11 @@ def _unspent_change(budget_id: int, *where):
     )
 
 
-def _balance_after(budget_id: int, effective_on: date, transaction_id: int):
+def _balance_after(budget_id, effective_on, transaction_id, next_month):
     """Money not yet spent just after the given transaction: the kept balance now, less the
-    kept totals of the months after its month, less the kept changes of the transactions
-    later in its own month (read from the statement index alone)."""
-    next_month = add_months(effective_on.replace(day=1), 1)
+    kept totals of the months after its month (from `next_month`, the first day of the month
+    after), less the kept changes of the transactions later in its own month (read from the
+    statement index alone)."""
     now = (
         select(func.coalesce(func.sum(LedgerBalance.balance_pence), 0))
         .where(LedgerBalance.budget_id == budget_id, Balances.where("unspent", LedgerBalance.account))
@@ -160,18 +177,55 @@ class StatementPage:
     more_than_limit: bool = False
 
 
-def _before(position: Position):
+def _before(effective_on, transaction_id):
     """Transactions older than the position. The plain bound on the date comes first so the
     database starts the index scan at the position, rather than reading every newer row."""
-    return and_(LedgerTransaction.effective_on <= position.effective_on,
-                or_(LedgerTransaction.effective_on < position.effective_on,
-                    LedgerTransaction.id < position.transaction_id))
+    return and_(LedgerTransaction.effective_on <= effective_on,
+                or_(LedgerTransaction.effective_on < effective_on, LedgerTransaction.id < transaction_id))
 
 
-def _after(position: Position):
-    return and_(LedgerTransaction.effective_on >= position.effective_on,
-                or_(LedgerTransaction.effective_on > position.effective_on,
-                    LedgerTransaction.id > position.transaction_id))
+def _after(effective_on, transaction_id):
+    return and_(LedgerTransaction.effective_on >= effective_on,
+                or_(LedgerTransaction.effective_on > effective_on, LedgerTransaction.id > transaction_id))
+
+
+@cache
+def _page_statements(filter_names: tuple[str, ...], paging: str):
+    """The count and the rows of a page, for the filters in use and the way it pages
+    ("newest", or "before" or "after" the `position_on`/`position_id` parameters).
+
+    Built once for each, with the budget, the filter values and the position as parameters:
+    putting these statements together took as long as the database took to answer them."""
+    in_budget = LedgerTransaction.budget_id == bindparam("budget_id")
+    matching = select(LedgerTransaction.id).where(in_budget, *_conditions(filter_names))
+    count = select(func.count()).select_from(matching.limit(COUNT_LIMIT + 1).subquery())
+    position = bindparam("position_on", type_=Date), bindparam("position_id", type_=Integer)
+    if paging == "after":
+        ids = matching.where(_after(*position)).order_by(LedgerTransaction.effective_on, LedgerTransaction.id)
+    else:
+        ids = matching.where(*([_before(*position)] if paging == "before" else [])).order_by(*_newest_first())
+    # One row more than a page tells whether there is another page that way.
+    page_ids = ids.limit(STATEMENT_PAGE_SIZE + 1).subquery()
+    rows = (_statement_rows(bindparam("budget_id")).where(col(LedgerTransaction.id).in_(select(page_ids.c.id)))
+            .order_by(*_newest_first()))
+    return count, rows
+
+
+@cache
+def _balances_statement():
+    """Each transaction's kept change from the page's newest row (the `newest_on`/`newest_id`
+    parameters) back to its oldest (`oldest_on`/`oldest_id`), shown or not, with the balance
+    just after the newest; `next_month` is the first day of the month after the newest's.
+    Built once, like _page_statements."""
+    budget_id = bindparam("budget_id", type_=Integer)
+    newest = bindparam("newest_on", type_=Date), bindparam("newest_id", type_=Integer)
+    oldest = bindparam("oldest_on", type_=Date), bindparam("oldest_id", type_=Integer)
+    balance_after_newest = _balance_after(budget_id, *newest, bindparam("next_month", type_=Date))
+    return (
+        select(LedgerTransaction.id, LedgerTransaction.unspent_change_pence, balance_after_newest)
+        .where(LedgerTransaction.budget_id == budget_id, _at_or_before(*newest), _at_or_after(*oldest))
+        .order_by(*_newest_first())
+    )
 
 
 def statement(session: Session, budget_id: int, filters: StatementFilters = StatementFilters(), *,
@@ -183,19 +237,16 @@ def statement(session: Session, budget_id: int, filters: StatementFilters = Stat
     The balance on each row is the true balance after it, even when filters hide other rows:
     it is worked out once for the page's newest row and then worked back through every
     transaction (shown or not) between the page's newest and oldest rows."""
-    counted = session.exec(select(func.count()).select_from(
-        _filtered(select(LedgerTransaction.id).where(LedgerTransaction.budget_id == budget_id), filters)
-        .limit(COUNT_LIMIT + 1).subquery())).one()
+    values = _filter_values(filters)
+    paging = "after" if after is not None else "before" if before is not None else "newest"
+    count, rows = _page_statements(tuple(values), paging)
+    position = after or before
+    parameters = {"budget_id": budget_id, **values,
+                  **({"position_on": position.effective_on, "position_id": position.transaction_id}
+                     if position is not None else {})}
+    counted = session.exec(count, params=parameters).one()
     total, more_than_limit = min(counted, COUNT_LIMIT), counted > COUNT_LIMIT
-    ids = _filtered(select(LedgerTransaction.id).where(LedgerTransaction.budget_id == budget_id), filters)
-    if after is not None:
-        ids = ids.where(_after(after)).order_by(LedgerTransaction.effective_on, LedgerTransaction.id)
-    else:
-        ids = ids.where(*([_before(before)] if before is not None else [])).order_by(*_newest_first())
-    # One row more than a page tells whether there is another page that way.
-    page_ids = ids.limit(STATEMENT_PAGE_SIZE + 1).subquery()
-    shown = session.exec(_statement_rows(budget_id).where(col(LedgerTransaction.id).in_(select(page_ids.c.id)))
-                         .order_by(*_newest_first())).all()
+    shown = session.exec(rows, params=parameters).all()
     more = len(shown) > STATEMENT_PAGE_SIZE
     shown = shown[1:] if more and after is not None else shown[:STATEMENT_PAGE_SIZE]
     if not shown:
@@ -203,14 +254,10 @@ def statement(session: Session, budget_id: int, filters: StatementFilters = Stat
     newest, oldest = shown[0], shown[-1]
     newer = Position(newest.effective_on, newest.id) if (after is not None and more) or before is not None else None
     older = Position(oldest.effective_on, oldest.id) if (after is None and more) or after is not None else None
-    balance_after_newest = _balance_after(budget_id, newest.effective_on, newest.id)
-    changes = session.exec(
-        select(LedgerTransaction.id, LedgerTransaction.unspent_change_pence, balance_after_newest)
-        .where(LedgerTransaction.budget_id == budget_id,
-               _at_or_before(newest.effective_on, newest.id),
-               _at_or_after(oldest.effective_on, oldest.id))
-        .order_by(*_newest_first())
-    ).all()
+    changes = session.exec(_balances_statement(), params={
+        "budget_id": budget_id, "newest_on": newest.effective_on, "newest_id": newest.id,
+        "oldest_on": oldest.effective_on, "oldest_id": oldest.id,
+        "next_month": add_months(newest.effective_on.replace(day=1), 1)}).all()
     balances = {}
     balance = int(changes[0][2]) if changes else 0
     for transaction_id, change, _balance_after_newest in changes:
@@ -230,14 +277,15 @@ def statement_rows(session: Session, budget_id: int, filters: StatementFilters =
     balance = int(session.exec(
         select(func.coalesce(func.sum(LedgerBalance.balance_pence), 0))
         .where(LedgerBalance.budget_id == budget_id, Balances.where("unspent", LedgerBalance.account))).one())
-    conditions = _conditions(filters)
+    values = _filter_values(filters)
+    conditions = _conditions(values)
     shown = and_(*conditions) if conditions else true()
     query = (
         _statement_rows(budget_id).add_columns(shown.label("shown"))
         .order_by(*_newest_first())
         .execution_options(yield_per=chunk_size)
     )
-    for *columns, change, moved, is_shown in session.exec(query):
+    for *columns, change, moved, is_shown in session.exec(query, params=values):
         if is_shown:
             yield StatementRow(*columns, change, moved, balance)
         balance -= change
@@ -256,7 +304,8 @@ def statement_csv_chunks(session: Session, budget_id: int, filters: StatementFil
     now = (select(func.coalesce(func.sum(LedgerBalance.balance_pence), 0))
            .where(LedgerBalance.budget_id == budget_id, Balances.where("unspent", LedgerBalance.account))
            .scalar_subquery())
-    conditions = _conditions(filters)
+    values = _filter_values(filters)
+    conditions = _conditions(values)
     newer_changes = func.sum(LedgerTransaction.unspent_change_pence).over(order_by=_newest_first(), rows=(None, -1))
     every_row = _statement_rows(budget_id).add_columns(
         (now - func.coalesce(newer_changes, 0)).label("balance"),
@@ -277,7 +326,7 @@ def statement_csv_chunks(session: Session, budget_id: int, filters: StatementFil
         session.execute(text("SET LOCAL work_mem = '32MB'"))
     # Options on this statement only: set on the connection they would outlive it.
     yield from session.connection().execute(
-        query.execution_options(stream_results=True, max_row_buffer=chunk_size)).partitions(chunk_size)
+        query.execution_options(stream_results=True, max_row_buffer=chunk_size), values).partitions(chunk_size)
 
 
 def _iso_date(day, dialect: str):
@@ -315,17 +364,24 @@ def _statement_row(row, balance: int) -> StatementRow:
                         row.category, row.provider, row.change, row.moved, balance)
 
 
-def statement_providers(session: Session, budget_id: int) -> list[Provider]:
-    """The providers that appear in this budget's statement, for the filter."""
-    return list(session.exec(
-        select(Provider).where(col(Provider.id).in_(_statement_provider_ids(budget_id))).order_by(Provider.name)
-    ).all())
+def statement_providers(session: Session, budget_id: int) -> list[tuple[int, str]]:
+    """The providers (id and name) that appear in this budget's statement, for the filter."""
+    return list(session.exec(_statement_providers_statement(), params={"budget_id": budget_id}).all())
 
 
-def _statement_provider_ids(budget_id: int):
-    """The ids of the providers in this budget's statement, found by stepping through the
-    (budget, provider) index from each provider to the next (a recursive query), so a budget
-    with 50,000 transactions and four providers costs five index look-ups."""
+@cache
+def _statement_providers_statement():
+    """Built once, the budget a parameter."""
+    return (select(Provider.id, Provider.name)
+            .where(col(Provider.id).in_(_statement_provider_ids(bindparam("budget_id", type_=Integer))))
+            .order_by(Provider.name))
+
+
+def _statement_provider_ids(budget_id):
+    """The ids of the providers in this budget's statement (`budget_id` a value or a bound
+    parameter), found by stepping through the (budget, provider) index from each provider to
+    the next (a recursive query), so a budget with 50,000 transactions and four providers costs
+    five index look-ups."""
     transactions = LedgerTransaction.__table__
     in_budget = transactions.c.budget_id == budget_id
     found = select(func.min(transactions.c.provider_id).label("provider_id")).where(in_budget).cte(

@@ -65,7 +65,7 @@ def provider_invoices():
     people = {person.id: person.name for person in db.exec(
         select(Person).where(Person.id.in_({package.person_id for _line, package in lines})))} if lines else {}
     return render_template("invoices/provider_invoices.html", lines=lines, people=people,
-                           rows=service.invoices_for_provider(db, scope), form=ActionForm(formdata=None),
+                           rows=service.invoices_for_provider(db, scope),
                            units_phrase=_units_phrase)
 
 
@@ -187,7 +187,7 @@ def invoices():
         "invoices/invoices.html", person=scope.person, rows=rows, outcomes=outcomes,
         auto_lines=[(line, AutomaticApprovalForm(formdata=None, automatic="yes" if line.auto_approve_invoices else "no"))
                     for line, _package in automatic.lines_for_auto_approval(db, scope)],
-        may_approve=can(scope, "approve_invoice"), form=ActionForm(formdata=None), units_phrase=_units_phrase,
+        may_approve=can(scope, "approve_invoice"), units_phrase=_units_phrase,
         may_dispute_now=lambda invoice: invoice.status == InvoiceStatus.SUBMITTED.value
         or service.may_dispute_after_approval(invoice, now))
 

@@ -2,10 +2,11 @@
 which checks run out soon."""
 
 from dataclasses import dataclass
-from datetime import date, timedelta
-from typing import Generic, TypeVar
+from datetime import date, datetime, timedelta
+from functools import cache
+from typing import Generic, NamedTuple, TypeVar
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import Date, and_, bindparam, exists, func, or_, select
 from sqlmodel import Session
 
 from marketplace.audit import audit
@@ -27,7 +28,7 @@ class FirstOf(Generic[T]):
     total: int
 
 
-def _first_of(session: Session, query, limit: int, count=None) -> FirstOf:
+def _first_of(session: Session, query, limit: int, count=None, params: dict | None = None) -> FirstOf:
     """Run `query` for its first `limit` rows, counting all its rows in the same statement.
 
     `count`, when given, is a cheaper query for the same number (one that an index answers
@@ -35,18 +36,27 @@ def _first_of(session: Session, query, limit: int, count=None) -> FirstOf:
     every row, joins and all, to show the first few."""
     total = (func.count().over() if count is None
              else count.with_only_columns(func.count()).scalar_subquery())
-    rows = session.execute(query.add_columns(total).limit(limit)).all()
+    rows = session.execute(query.add_columns(total).limit(limit), params).all()
     return FirstOf(items=[tuple(row[:-1]) for row in rows], total=rows[0][-1] if rows else 0)
 
 
-def vetting_queue(session: Session, *, limit: int) -> FirstOf[tuple[VettingCheck, Provider]]:
-    """Checks waiting for a decision, oldest first."""
+class WaitingCheck(NamedTuple):
+    id: int
+    kind: str
+    submitted_at: datetime
+    provider_name: str
+
+
+def vetting_queue(session: Session, *, limit: int) -> FirstOf[WaitingCheck]:
+    """Checks waiting for a decision, oldest first (the fields the list shows, not whole rows)."""
     pending = select(VettingCheck.id).where(VettingCheck.status == "pending")
-    return _first_of(session, (
-        select(VettingCheck, Provider).join(Provider, Provider.id == VettingCheck.provider_id)
+    first = _first_of(session, (
+        select(VettingCheck.id, VettingCheck.kind, VettingCheck.submitted_at, Provider.name)
+        .join(Provider, Provider.id == VettingCheck.provider_id)
         .where(VettingCheck.status == "pending")
         .order_by(VettingCheck.submitted_at, VettingCheck.id)
     ), limit, count=pending)
+    return FirstOf(items=[WaitingCheck(*row) for row in first.items], total=first.total)
 
 
 def check_with_provider(session: Session, check_id: int) -> tuple[VettingCheck, Provider] | None:
@@ -120,13 +130,21 @@ def reinstate_provider(session: Session, *, scope: Scope, provider_id: int) -> P
     return provider
 
 
-def suspended_providers(session: Session, *, limit: int) -> FirstOf[Provider]:
+class SuspendedProvider(NamedTuple):
+    id: int
+    name: str
+    suspension_reason: str
+    suspended_at: datetime
+
+
+def suspended_providers(session: Session, *, limit: int) -> FirstOf[SuspendedProvider]:
     """The most recently suspended first."""
     first = _first_of(session, (
-        select(Provider).where(Provider.suspended_at.is_not(None))
+        select(Provider.id, Provider.name, Provider.suspension_reason, Provider.suspended_at)
+        .where(Provider.suspended_at.is_not(None))
         .order_by(Provider.suspended_at.desc(), Provider.id.desc())
     ), limit, count=select(Provider.id).where(Provider.suspended_at.is_not(None)))
-    return FirstOf(items=[provider for (provider,) in first.items], total=first.total)
+    return FirstOf(items=[SuspendedProvider(*row) for row in first.items], total=first.total)
 
 
 @dataclass(frozen=True)
@@ -137,11 +155,15 @@ class ExpiringCheck:
     expires_on: date
 
 
-def _expiring_query(today: date, days: int):
-    """Required checks whose latest verified evidence runs out within `days` days, soonest
-    first: only checks running out in the window are read, and a later verified check of the
-    same kind (already renewed) takes the check off the list."""
-    last_day = today + timedelta(days=days)
+@cache
+def _expiring_query():
+    """Required checks whose latest verified evidence runs out between the `today` and
+    `last_day` parameters, soonest first: only checks running out in the window are read, and a
+    later verified check of the same kind (already renewed) takes the check off the list.
+
+    Built once, with the dates as parameters: putting together this many conditions cost more
+    than the database took to answer them."""
+    today, last_day = bindparam("today", type_=Date), bindparam("last_day", type_=Date)
     renewed = VettingCheck.__table__.alias("renewed")
     required_for_kind = or_(*(
         and_(Provider.kind == kind, VettingCheck.kind.in_(checks)) for kind, checks in REQUIRED_CHECKS.items()
@@ -166,6 +188,10 @@ def _expiring_query(today: date, days: int):
     )
 
 
+def _window(today: date, days: int) -> dict[str, date]:
+    return {"today": today, "last_day": today + timedelta(days=days)}
+
+
 def _expiring(rows) -> list[ExpiringCheck]:
     return [ExpiringCheck(provider_id=pid, provider_name=name, kind=kind, expires_on=until)
             for pid, name, kind, until in rows]
@@ -173,11 +199,11 @@ def _expiring(rows) -> list[ExpiringCheck]:
 
 def expiring_checks(session: Session, *, today: date, days: int) -> list[ExpiringCheck]:
     """Every required check running out within `days` days, soonest first."""
-    return _expiring(session.execute(_expiring_query(today, days)).all())
+    return _expiring(session.execute(_expiring_query(), _window(today, days)).all())
 
 
 def first_expiring_checks(session: Session, *, today: date, days: int, limit: int) -> FirstOf[ExpiringCheck]:
-    first = _first_of(session, _expiring_query(today, days), limit)
+    first = _first_of(session, _expiring_query(), limit, params=_window(today, days))
     return FirstOf(items=_expiring(first.items), total=first.total)
 
 
