@@ -49,8 +49,10 @@ class _RenderWithParamsOnly:
             f"{field_id}-hint" if params.get("hint") else "",
             f"{field_id}-error" if params.get("errorMessage") else "",
         )))
-        return Markup(current_app.jinja_env.get_template(self.template).render(
+        templates = current_app.jinja_env
+        return Markup(templates.get_template(self.template).render(
             params=params, id=field_id, described_by=described_by,
+            label_hint_error=Markup(templates.get_template("_label_hint_error.html").render(params=params, id=field_id)),
             attributes=_attributes_html(params.get("attributes"))))
 
 
