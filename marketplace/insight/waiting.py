@@ -98,12 +98,13 @@ class Measure:
 
 def measure(key: str, name: str, by_label: str, answered: list[Answered], waiting: list[Waiting],
             waiting_count: int, filters: InsightFilters) -> Measure:
-    per_month, per_whom = defaultdict(list), defaultdict(list)
+    every, per_month, per_whom = [], defaultdict(list), defaultdict(list)
     for answer in answered:
         days = answer.working_days
+        every.append(days)
         per_month[uk_date(answer.finished).replace(day=1)].append(days)
         per_whom[answer.by].append(days)
-    return Measure(key, name, by_label, summarise(a.working_days for a in answered),
+    return Measure(key, name, by_label, summarise(every),
                    [(month, summarise(per_month[month])) for month in filters.months()],
                    sorted(((who, summarise(days)) for who, days in per_whom.items()),
                           key=lambda row: row[0].casefold()),
