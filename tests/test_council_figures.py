@@ -14,7 +14,13 @@ from marketplace.categories import category_label
 from marketplace.insight import money
 from marketplace.insight.council_figures import refresh_council_figures
 from marketplace.insight.filters import read_filters
-from marketplace.models import BudgetCategory, LedgerTransaction, Posting, Provider
+from marketplace.models import (
+    BudgetCategory,
+    CouncilTopProvider,
+    LedgerTransaction,
+    Posting,
+    Provider,
+)
 from tests.factories import create_provider
 from tests.factories_budget import create_budget
 
@@ -141,3 +147,50 @@ def test_the_council_figures_equal_the_ledger_after_any_history(session, operati
                  key=lambda row: (-row[0], row[1]))[:money.TOP_PROVIDERS]  # ties: the earlier provider
     assert [(p.name, p.spent) for p in money.top_providers(session, filters)] == sorted(
         ((names[provider_id], spent) for spent, provider_id in top), key=lambda row: (-row[1], row[0]))
+
+
+def _ledger_top(by_provider):
+    """The providers paid most, as the page ranks them: largest spend first, ties to the
+    earlier provider."""
+    return sorted(((spent, provider_id) for provider_id, spent in by_provider.items() if spent > 0),
+                  key=lambda row: (-row[0], row[1]))[:money.TOP_PROVIDERS]
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(operations=st.lists(operation, max_size=20))
+def test_the_kept_providers_paid_most_equal_the_ledger_for_every_funding_and_category(session, operations):
+    _history(session, operations)
+    refresh_council_figures(session.connection(), today=TODAY)
+    refresh_council_figures(session.connection(), today=TODAY)  # the sweep may run twice
+    session.commit()
+    kept = session.exec(select(CouncilTopProvider)).all()
+    for funding in [None, *FUNDING]:
+        for category in [None, *CATEGORIES]:
+            filters = read_filters({**({"funding": funding} if funding else {}),
+                                    **({"category": category} if category else {})}, today=TODAY)
+            _months, _by_category, by_provider = _from_the_postings(session, filters)
+            top = _ledger_top(by_provider)
+            assert sorted((row.spent_pence, row.provider_id) for row in kept
+                          if (row.first_month, row.last_month) == (filters.first_month, filters.last_month)
+                          and (row.funding_source, row.category_key) == (funding, category)) == sorted(top)
+            assert [(p.provider_id, p.spent) for p in money.top_providers(session, filters)] == [
+                (provider_id, spent) for spent, provider_id in top]
+
+
+def test_a_period_the_sweep_did_not_rank_is_summed_from_the_provider_months(session):
+    """The sweep ranks only the usual period (the last 12 months); any other is worked out on
+    the page from the same provider months, so both give the ledger's answer."""
+    _history(session, [("set aside", 0, 0, 0, 10, 40_000), ("invoice", 0, 0, 0, 20, 30_000),
+                       ("set aside", 1, 1, 1, 40, 40_000), ("invoice", 1, 1, 1, 45, 10_000)])
+    refresh_council_figures(session.connection(), today=TODAY)
+    session.commit()
+    names = dict(session.exec(select(Provider.id, Provider.name)).all())
+    usual = read_filters({}, today=TODAY)
+    january = read_filters({"from": "2026-01", "to": "2026-01"}, today=TODAY)
+    assert [(p.name, p.spent) for p in money.top_providers(session, usual)] == sorted(
+        [(names[p], spent) for spent, p in _ledger_top(_from_the_postings(session, usual)[2])],
+        key=lambda row: (-row[1], row[0]))
+    assert [p.spent for p in money.top_providers(session, usual)] == [30_000, 10_000]
+    assert [p.spent for p in money.top_providers(session, january)] == [30_000]
+    assert money.top_providers(session, read_filters({"funding": "nhs", "category": "personal_care"},
+                                                     today=TODAY)) == []

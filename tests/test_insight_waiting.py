@@ -117,6 +117,23 @@ def test_what_is_waiting_now_is_listed_longest_first(council, client_request, hi
     assert links == {f"/admin/budgets/{history.budget.id}"}
 
 
+def test_each_list_shows_the_longest_waiting_first_up_to_its_limit(session, council, client_request, history,
+                                                                   monkeypatch):
+    """Three invoices wait (Thursday 26, Monday 9 and Monday 16 November) with room for two."""
+    monkeypatch.setattr("marketplace.insight.waiting.WAITING_LIST_LIMIT", 2)
+    for reference, week, day in [("BP-1003", (date(2026, 11, 2), date(2026, 11, 8)), 16),
+                                 ("BP-1004", (date(2026, 11, 9), date(2026, 11, 15)), 9)]:
+        invoice = bill(session, history, reference=reference, units="1", period=week)
+        invoice.submitted_at = at(day)
+        session.add(invoice)
+    session.commit()
+    page = client_request.get("/admin/insight/waiting", **PERIOD)
+    assert [row[0] for row in _table(page, "invoices-waiting")[1:]] == [
+        "9 November 2026 at 10:00am", "16 November 2026 at 10:00am"]
+    assert "3 waiting; the 2 waiting longest are shown" in normalised_text(page.main)
+    assert [row[0] for row in _table(page, "packages-waiting")[1:]] == ["20 November 2026 at 10:00am"]
+
+
 def test_a_package_sent_back_and_then_agreed_counts_both_decisions(session, council, client_request, history):
     """Sending a package again clears its decision; the council's figures still count both."""
     second = session.exec(select(CarePackage).where(CarePackage.title == "Weekends")).one()

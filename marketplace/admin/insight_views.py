@@ -81,9 +81,7 @@ WAITING_COLUMNS = ("Answers", "Of", "Answered", "Median working days", "9 in 10 
 
 
 def _measures(filters: InsightFilters) -> list[waiting.Measure]:
-    session = get_session()
-    return [waiting.packages(session, filters), waiting.line_responses(session, filters),
-            waiting.invoices(session, filters), waiting.payments(session, filters)]
+    return waiting.measures(get_session(), filters)
 
 
 def _summary_cells(summary: waiting.Summary) -> list:

@@ -1,12 +1,20 @@
 """Bar charts drawn on the server as SVG (no JavaScript). Each bar carries its own label and
 figure as text, so a chart reads without telling colours apart; the page's table has the same
-figures."""
+figures.
+
+The SVG is written here rather than in a template loop: a page draws up to four charts of a
+dozen bars, and a template spends more time escaping each of their numbers than the rest of the
+page takes. Every piece of text is still escaped."""
 
 from collections.abc import Callable, Sequence
+
+from markupsafe import Markup, escape
 
 from marketplace.money import format_money
 
 WIDTH = 640
+_TEXT = 'font-family="arial, sans-serif" font-size="13" fill="#0b0c0c"'
+_BAR = 'fill="#1d70b8"'
 
 
 def columns(items: Sequence[tuple[str, int]]) -> dict:
@@ -40,3 +48,34 @@ def rows(items: Sequence[tuple[str, int]], *, money: bool = True, suffix: str = 
                      format_money(value, whole_pounds=True) if money else f"{value}{suffix}"})
     return {"width": WIDTH, "height": max(len(items), 1) * row_height, "label_x": label_width - 8,
             "bars": bars}
+
+
+def _svg(chart: dict, title: str, chart_id: str, body: list[str]) -> Markup:
+    """The chart as an image named by its title, saying where its figures are as text."""
+    chart_id, title = escape(chart_id), escape(title)
+    return Markup("\n".join([
+        f'<svg class="app-chart" role="img" aria-labelledby="{chart_id}-title {chart_id}-description" '
+        f'viewBox="0 0 {chart["width"]} {chart["height"]}" width="100%" focusable="false">',
+        f'  <title id="{chart_id}-title">{title}</title>',
+        f'  <desc id="{chart_id}-description">The same figures are in the table below the chart.</desc>',
+        *body, "</svg>"]))
+
+
+def draw_columns(chart: dict, title: str, chart_id: str) -> Markup:
+    """A chart from columns() as SVG."""
+    baseline = chart["baseline"]
+    body = [f'  <line x1="0" y1="{baseline}" x2="{chart["width"]}" y2="{baseline}" stroke="#0b0c0c" stroke-width="1"></line>']
+    for bar in chart["bars"]:
+        body += [f'  <rect x="{bar["x"]}" y="{bar["y"]}" width="{bar["width"]}" height="{bar["height"]}" {_BAR}></rect>',
+                 f'  <text x="{bar["label_x"]}" y="{baseline + 18}" text-anchor="middle" {_TEXT}>{escape(bar["label"])}</text>']
+    return _svg(chart, title, chart_id, body)
+
+
+def draw_rows(chart: dict, title: str, chart_id: str) -> Markup:
+    """A chart from rows() as SVG."""
+    body = []
+    for bar in chart["bars"]:
+        body += [f'  <text x="{chart["label_x"]}" y="{bar["text_y"]}" text-anchor="end" {_TEXT}>{escape(bar["label"])}</text>',
+                 f'  <rect x="{bar["x"]}" y="{bar["y"]}" width="{bar["width"]}" height="{bar["height"]}" {_BAR}></rect>',
+                 f'  <text x="{bar["figure_x"]}" y="{bar["text_y"]}" {_TEXT}>{escape(bar["figure"])}</text>']
+    return _svg(chart, title, chart_id, body)

@@ -10,9 +10,12 @@ money equals the ledger after any history and the choice equals browse.
 """
 
 from datetime import date, datetime
+from itertools import product
 
-from sqlalchemy import Connection, delete, func, insert, literal, select, text
+from sqlalchemy import Connection, delete, func, insert, literal, null, select, text
 
+from marketplace.insight.filters import read_filters
+from marketplace.insight.money import TOP_PROVIDERS
 from marketplace.ledger import Balances, month_of
 from marketplace.models import (
     Budget,
@@ -21,6 +24,7 @@ from marketplace.models import (
     CouncilDistrict,
     CouncilMonthTotal,
     CouncilProviderMonth,
+    CouncilTopProvider,
     LedgerMonthTotal,
     LedgerTransaction,
     Person,
@@ -68,11 +72,40 @@ def refresh_council_figures(connection: Connection, *, today: date, now: datetim
         .where(transactions.c.provider_id.is_not(None), Balances.where("spent", postings.c.account))
         .group_by(month, budgets.c.funding_source, categories.c.key, transactions.c.provider_id)
         .having(spent != 0)))
+    _keep_top_providers(connection, today)
 
     _refresh_choice(connection, today, worked_out_at)
     return sum(connection.execute(select(func.count()).select_from(table)).scalar_one()
-               for table in (CouncilMonthTotal.__table__, CouncilProviderMonth.__table__,
+               for table in (CouncilMonthTotal.__table__, CouncilProviderMonth.__table__, CouncilTopProvider.__table__,
                              CouncilChoice.__table__, CouncilDistrict.__table__))
+
+
+def _keep_top_providers(connection: Connection, today: date) -> None:
+    """The providers paid most in the period the money page shows when none is asked for, for
+    each funding source and category and for all of them, ranked as money.top_providers ranks
+    them from the provider months just written."""
+    usual = read_filters({}, today=today)
+    months = CouncilProviderMonth.__table__
+    connection.execute(delete(CouncilTopProvider.__table__))
+    for by_funding, by_category in product((False, True), repeat=2):
+        keys = [months.c.funding_source] if by_funding else []
+        keys += [months.c.category_key] if by_category else []
+        spent = func.sum(months.c.spent_pence)
+        sums = (select(months.c.funding_source if by_funding else null().label("funding_source"),
+                       months.c.category_key if by_category else null().label("category_key"),
+                       months.c.provider_id, spent.label("spent"))
+                .where(months.c.month >= usual.first_month, months.c.month <= usual.last_month)
+                .group_by(*keys, months.c.provider_id).having(spent > 0))
+        if by_category:  # money spent on no category is only in "all categories"
+            sums = sums.where(months.c.category_key.is_not(None))
+        sums = sums.subquery()
+        ranked = select(sums, func.row_number().over(
+            partition_by=[sums.c[key.name] for key in keys] or None, order_by=(sums.c.spent.desc(), sums.c.provider_id)).label("rank")).subquery()
+        connection.execute(insert(CouncilTopProvider.__table__).from_select(
+            ["first_month", "last_month", "funding_source", "category_key", "provider_id", "spent_pence"],
+            select(literal(usual.first_month), literal(usual.last_month), ranked.c.funding_source,
+                   ranked.c.category_key, ranked.c.provider_id, ranked.c.spent)
+            .where(ranked.c.rank <= TOP_PROVIDERS)))
 
 
 def _refresh_choice(connection: Connection, today: date, worked_out_at: datetime) -> None:

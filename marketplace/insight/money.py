@@ -19,6 +19,7 @@ from marketplace.models import (
     BudgetForecast,
     CouncilMonthTotal,
     CouncilProviderMonth,
+    CouncilTopProvider,
     Person,
     Provider,
 )
@@ -79,12 +80,17 @@ def worked_out_at(session: Session) -> datetime | None:
 
 
 def money_by_month(session: Session, filters: InsightFilters) -> list[MonthMoney]:
-    sums = {month: (int(paid_in), int(set_aside), int(spent), int(free))
-            for month, paid_in, set_aside, spent, free in session.exec(_chosen(
-                select(CouncilMonthTotal.month, PAID_IN, NEWLY_SET_ASIDE, SPENT, FREE_CHANGE),
-                CouncilMonthTotal, filters).group_by(CouncilMonthTotal.month))}
-    free = int(session.exec(_chosen(select(FREE_CHANGE), CouncilMonthTotal, filters, period=False)
-                            .where(CouncilMonthTotal.month < filters.first_month)).one())
+    """Each month of the period, the money free at the end of it carried on from every month
+    before (read in the same statement: a few rows a month)."""
+    sums, free = {}, 0
+    for month, paid_in, set_aside, spent, free_change in session.exec(_chosen(
+            select(CouncilMonthTotal.month, PAID_IN, NEWLY_SET_ASIDE, SPENT, FREE_CHANGE),
+            CouncilMonthTotal, filters, period=False)
+            .where(CouncilMonthTotal.month <= filters.last_month).group_by(CouncilMonthTotal.month)):
+        if month < filters.first_month:
+            free += int(free_change)
+        else:
+            sums[month] = (int(paid_in), int(set_aside), int(spent), int(free_change))
     rows = []
     for first_day in filters.months():
         paid_in, set_aside, spent, free_change = sums.get(first_day, (0, 0, 0, 0))
@@ -109,16 +115,30 @@ def money_by_category(session: Session, filters: InsightFilters) -> list[Categor
 
 
 def top_providers(session: Session, filters: InsightFilters) -> list[ProviderMoney]:
-    """Spending (invoices approved, less any corrected) per provider in the period. The sums
-    are ranked before providers' names are looked up, so only ten names are read."""
-    spent = func.sum(CouncilProviderMonth.spent_pence).label("spent")
-    top = (_chosen(select(CouncilProviderMonth.provider_id, spent), CouncilProviderMonth, filters)
-           .group_by(CouncilProviderMonth.provider_id).having(spent > 0)
-           .order_by(spent.desc(), CouncilProviderMonth.provider_id).limit(TOP_PROVIDERS).subquery())
-    rows = session.exec(select(Provider.id, Provider.name, top.c.spent)
-                        .join(top, top.c.provider_id == Provider.id)
-                        .order_by(top.c.spent.desc(), Provider.name)).all()
+    """Spending (invoices approved, less any corrected) per provider in the period. For the
+    usual period the sweep keeps the ranking (council_figures.py); for any other the sums are
+    ranked before providers' names are looked up, so only ten names are read."""
+    kept = CouncilTopProvider
+    rows = session.exec(
+        select(Provider.id, Provider.name, kept.spent_pence).join(kept, kept.provider_id == Provider.id)
+        .where(kept.first_month == filters.first_month, kept.last_month == filters.last_month,
+               _all_or(kept.funding_source, filters.funding_source), _all_or(kept.category_key, filters.category))
+        .order_by(col(kept.spent_pence).desc(), Provider.name)).all()
+    if not rows and not session.exec(select(func.count()).where(
+            kept.first_month == filters.first_month, kept.last_month == filters.last_month)).one():
+        spent = func.sum(CouncilProviderMonth.spent_pence).label("spent")
+        top = (_chosen(select(CouncilProviderMonth.provider_id, spent), CouncilProviderMonth, filters)
+               .group_by(CouncilProviderMonth.provider_id).having(spent > 0)
+               .order_by(spent.desc(), CouncilProviderMonth.provider_id).limit(TOP_PROVIDERS).subquery())
+        rows = session.exec(select(Provider.id, Provider.name, top.c.spent)
+                            .join(top, top.c.provider_id == Provider.id)
+                            .order_by(top.c.spent.desc(), Provider.name)).all()
     return [ProviderMoney(provider_id, name, int(total)) for provider_id, name, total in rows]
+
+
+def _all_or(column, chosen: str | None):
+    """A kept ranking's funding source or category: None where the filter chose all of them."""
+    return column.is_(None) if chosen is None else column == chosen
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func
+from sqlalchemy import Select, func, literal, union_all
 from sqlmodel import Session, col, select
 
 from marketplace.insight.filters import InsightFilters, uk_midnight
@@ -98,12 +98,13 @@ class Measure:
 
 def measure(key: str, name: str, by_label: str, answered: list[Answered], waiting: list[Waiting],
             waiting_count: int, filters: InsightFilters) -> Measure:
-    per_month, per_whom = defaultdict(list), defaultdict(list)
+    every, per_month, per_whom = [], defaultdict(list), defaultdict(list)
     for answer in answered:
         days = answer.working_days
+        every.append(days)
         per_month[uk_date(answer.finished).replace(day=1)].append(days)
         per_whom[answer.by].append(days)
-    return Measure(key, name, by_label, summarise(a.working_days for a in answered),
+    return Measure(key, name, by_label, summarise(every),
                    [(month, summarise(per_month[month])) for month in filters.months()],
                    sorted(((who, summarise(days)) for who, days in per_whom.items()),
                           key=lambda row: row[0].casefold()),
@@ -117,13 +118,57 @@ def _funded(query, budget_id_column, filters: InsightFilters):
     return query
 
 
-def _oldest(session: Session, query) -> tuple[list[tuple], int]:
-    """The first WAITING_LIST_LIMIT rows and how many there are in all, in one statement."""
-    rows = session.exec(query.add_columns(func.count().over()).limit(WAITING_LIST_LIMIT)).all()
-    return [tuple(row[:-1]) for row in rows], (rows[0][-1] if rows else 0)
+# The lists of what waits now, each as (started, what, who, budget, id) in the order shown.
+_WaitingLists = dict[str, tuple[list[Waiting], int]]
 
 
-def packages(session: Session, filters: InsightFilters) -> Measure:
+def _oldest_of_each(session: Session, lists: dict[str, Select]) -> _WaitingLists:
+    """The first WAITING_LIST_LIMIT rows of each list, longest waiting first, and how many each
+    has in all: one statement for every list, as each is only a few rows."""
+    firsts = [query.add_columns(literal(key).label("list"), func.count().over().label("total"))
+              .limit(WAITING_LIST_LIMIT).subquery() for key, query in lists.items()]
+    rows = session.exec(union_all(*(select(first) for first in firsts))).all()
+    shown: dict[str, list[Waiting]] = {key: [] for key in lists}
+    totals = dict.fromkeys(lists, 0)
+    # Each list's own order, (started, id), is put back here: a union keeps no order.
+    for started, what, who, budget_id, _id, key, total in sorted(rows, key=lambda row: (row[0], row[4])):
+        shown[key].append(Waiting(started, what, who, budget_id))
+        totals[key] = total
+    return {key: (shown[key], totals[key]) for key in lists}
+
+
+def measures(session: Session, filters: InsightFilters) -> list[Measure]:
+    """Packages, provider answers, invoices and payments, in that order."""
+    started = started_at_sql()
+    waiting = _oldest_of_each(session, {
+        "packages": _funded(
+            select(started, CarePackage.title, Person.name, CarePackage.budget_id, CarePackage.id)
+            .join(Person, Person.id == CarePackage.person_id)
+            .where(CarePackage.status == PackageStatus.AWAITING_REVIEW.value, started.is_not(None)),
+            CarePackage.budget_id, filters).order_by(started, CarePackage.id),
+        "lines": _funded(
+            select(CarePackage.submitted_at, PackageLine.title, PackageLine.provider_name, CarePackage.budget_id,
+                   PackageLine.id)
+            .join(CarePackage, CarePackage.id == PackageLine.package_id)
+            .where(PackageLine.response == LineResponse.REQUESTED.value, col(CarePackage.submitted_at).is_not(None)),
+            CarePackage.budget_id, filters).order_by(CarePackage.submitted_at, PackageLine.id),
+        "invoices": _funded(
+            select(Invoice.submitted_at, literal("Invoice from ") + Provider.name, Person.name, Invoice.budget_id,
+                   Invoice.id)
+            .join(Provider, Provider.id == Invoice.provider_id).join(Person, Person.id == Invoice.person_id)
+            .where(Invoice.status == InvoiceStatus.SUBMITTED.value), Invoice.budget_id, filters)
+        .order_by(Invoice.submitted_at, Invoice.id),
+        "payments": _funded(
+            select(Payment.created_at, Payment.description, Provider.name, Payment.budget_id, Payment.id)
+            .join(Provider, Provider.id == Payment.provider_id)
+            .where(Payment.status != PaymentStatus.PAID.value), Payment.budget_id, filters)
+        .order_by(Payment.created_at, Payment.id),
+    })
+    return [_packages(session, filters, *waiting["packages"]), _line_responses(session, filters, *waiting["lines"]),
+            _invoices(session, filters, *waiting["invoices"]), _payments(session, filters, *waiting["payments"])]
+
+
+def _packages(session: Session, filters: InsightFilters, waiting: list[Waiting], count: int) -> Measure:
     """Every decision in the period counts, a package sent back and then agreed twice (from the
     package's timeline: see clock.decisions_sql)."""
     decisions = clock.decisions_sql().subquery()
@@ -132,18 +177,11 @@ def packages(session: Session, filters: InsightFilters) -> Measure:
         .outerjoin(User, User.id == decisions.c.actor_id)
         .where(decisions.c.started.is_not(None), filters.moment_in_period(decisions.c.at)),
         decisions.c.budget_id, filters)).all()
-    started = started_at_sql()
-    waiting_query = _funded(select(started, CarePackage.title, Person.name, CarePackage.budget_id)
-                            .join(Person, Person.id == CarePackage.person_id)
-                            .where(CarePackage.status == PackageStatus.AWAITING_REVIEW.value,
-                                   started.is_not(None)), CarePackage.budget_id, filters)
-    waiting, count = _oldest(session, waiting_query.order_by(started, CarePackage.id))
     return measure("packages", "Care packages: sent to the reviewer until decided", "Professional",
-                   [Answered(s, d, who or NOBODY) for s, d, who in decided],
-                   [Waiting(*row) for row in waiting], count, filters)
+                   [Answered(s, d, who or NOBODY) for s, d, who in decided], waiting, count, filters)
 
 
-def line_responses(session: Session, filters: InsightFilters) -> Measure:
+def _line_responses(session: Session, filters: InsightFilters, waiting: list[Waiting], count: int) -> Measure:
     """Providers answering a request to provide a line: from the package being sent until the
     provider accepted or declined."""
     answered = session.exec(_funded(
@@ -151,49 +189,29 @@ def line_responses(session: Session, filters: InsightFilters) -> Measure:
         .join(CarePackage, CarePackage.id == PackageLine.package_id)
         .where(col(CarePackage.submitted_at).is_not(None), col(PackageLine.responded_at).is_not(None),
                filters.moment_in_period(PackageLine.responded_at)), CarePackage.budget_id, filters)).all()
-    waiting, count = _oldest(session, _funded(
-        select(CarePackage.submitted_at, PackageLine.title, PackageLine.provider_name, CarePackage.budget_id)
-        .join(CarePackage, CarePackage.id == PackageLine.package_id)
-        .where(PackageLine.response == LineResponse.REQUESTED.value, col(CarePackage.submitted_at).is_not(None)),
-        CarePackage.budget_id, filters).order_by(CarePackage.submitted_at, PackageLine.id))
     return measure("lines", "Provider answers: package sent until the provider accepted or declined", "Provider",
-                   [Answered(s, d, who) for s, d, who in answered],
-                   [Waiting(*row) for row in waiting], count, filters)
+                   [Answered(s, d, who) for s, d, who in answered], waiting, count, filters)
 
 
-def invoices(session: Session, filters: InsightFilters) -> Measure:
+def _invoices(session: Session, filters: InsightFilters, waiting: list[Waiting], count: int) -> Measure:
     approved = session.exec(_funded(
         select(Invoice.submitted_at, Invoice.decided_at, Provider.name)
         .join(Provider, Provider.id == Invoice.provider_id)
         .where(Invoice.status == InvoiceStatus.APPROVED.value, col(Invoice.decided_at).is_not(None),
                filters.moment_in_period(Invoice.decided_at)), Invoice.budget_id, filters)).all()
-    waiting, count = _oldest(session, _funded(
-        select(Invoice.submitted_at, Provider.name, Person.name, Invoice.budget_id)
-        .join(Provider, Provider.id == Invoice.provider_id).join(Person, Person.id == Invoice.person_id)
-        .where(Invoice.status == InvoiceStatus.SUBMITTED.value), Invoice.budget_id, filters)
-        .order_by(Invoice.submitted_at, Invoice.id))
     return measure("invoices", "Invoices: arrived until approved", "Provider",
-                   [Answered(s, d, who) for s, d, who in approved],
-                   [Waiting(s, f"Invoice from {provider}", person, budget_id)
-                    for s, provider, person, budget_id in waiting], count, filters)
+                   [Answered(s, d, who) for s, d, who in approved], waiting, count, filters)
 
 
-def payments(session: Session, filters: InsightFilters) -> Measure:
+def _payments(session: Session, filters: InsightFilters, waiting: list[Waiting], count: int) -> Measure:
     """From the invoice's approval (when the payment is created) until the provider is paid."""
     paid = session.exec(_funded(
         select(Payment.created_at, Payment.paid_at, Provider.name)
         .join(Provider, Provider.id == Payment.provider_id)
         .where(Payment.status == PaymentStatus.PAID.value, col(Payment.paid_at).is_not(None),
                filters.moment_in_period(Payment.paid_at)), Payment.budget_id, filters)).all()
-    waiting, count = _oldest(session, _funded(
-        select(Payment.created_at, Provider.name, Payment.description, Payment.budget_id)
-        .join(Provider, Provider.id == Payment.provider_id)
-        .where(Payment.status != PaymentStatus.PAID.value), Payment.budget_id, filters)
-        .order_by(Payment.created_at, Payment.id))
     return measure("payments", "Payments: invoice approved until paid", "Provider",
-                   [Answered(s, d, who) for s, d, who in paid],
-                   [Waiting(s, description, provider, budget_id)
-                    for s, provider, description, budget_id in waiting], count, filters)
+                   [Answered(s, d, who) for s, d, who in paid], waiting, count, filters)
 
 
 def professional_against_council(session: Session, professional_id: int, *,

@@ -8,6 +8,7 @@ from marketplace.models.council_figures import (
     CouncilDistrict,
     CouncilMonthTotal,
     CouncilProviderMonth,
+    CouncilTopProvider,
 )
 from marketplace.models.invoice import Invoice, InvoiceStatus, InvoiceVisit
 from marketplace.models.ledger import (
@@ -60,6 +61,7 @@ from marketplace.models.user import Role, SignInThrottle, User
 __all__ = [
     "AdvocateLink", "AuditLog", "Authenticator", "Budget", "BudgetCategory", "BudgetForecast", "CarePackage", "CaseAssignment",
     "CouncilChoice", "CouncilDistrict", "CouncilMonthTotal", "CouncilProviderMonth",
+    "CouncilTopProvider",
     "Contribution", "FundingSource", "Invoice", "InvoiceStatus", "InvoiceVisit", "JobFailure",
     "LedgerBalance", "LedgerMonthTotal", "LedgerTransaction", "LegalBasis", "LineResponse",
     "LinkStatus", "Notification", "NotificationSetting", "Outcome", "OwnProviderRequest",

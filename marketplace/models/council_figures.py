@@ -34,6 +34,21 @@ class CouncilProviderMonth(SQLModel, table=True):
     spent_pence: int
 
 
+class CouncilTopProvider(SQLModel, table=True):
+    """One of the providers paid most in the insight pages' usual period (the last 12 months),
+    kept so the money page need not sum every provider's months on each view. Worked out from
+    CouncilProviderMonth in the same sweep, for every choice of funding source and category
+    (None here means all of them)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    first_month: date
+    last_month: date
+    funding_source: str | None = Field(default=None, max_length=20)
+    category_key: str | None = Field(default=None, max_length=40)
+    provider_id: int = Field(foreign_key="provider.id")
+    spent_pence: int
+
+
 class CouncilChoice(SQLModel, table=True):
     """How many vetted providers people can choose in one postcode district for one kind of
     support (the browse rule, on the day it was worked out), and their price range."""

@@ -141,7 +141,7 @@ class BudgetForecast(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     budget_id: int = Field(foreign_key="budget.id", unique=True)
-    worked_out_on: date
+    worked_out_on: date = Field(index=True)  # the money page shows the latest
     weekly_spend_pence: int
     spend_to_come_pence: int
     left_at_end_pence: int
