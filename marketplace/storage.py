@@ -6,9 +6,10 @@ Lost updates are real on both engines unless we lock:
 - PostgreSQL takes a row lock with SELECT ... FOR UPDATE inside the transaction.
 """
 
+import time
 from typing import TypeVar
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, exc
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, SQLModel, create_engine, select
@@ -38,8 +39,37 @@ def make_engine(database_url: str, **kwargs) -> Engine:
         return engine
     # Short OLTP queries: PostgreSQL's JIT compiler costs more than it saves on the big browse
     # and statement queries (0.7–1.2 s measured at 50,000 providers), so it is off.
-    return create_engine(database_url, pool_pre_ping=True,
-                         connect_args={"options": "-c jit=off"}, **kwargs)
+    engine = create_engine(database_url, connect_args={"options": "-c jit=off"}, **kwargs)
+    _ping_connections_that_sat_idle(engine)
+    return engine
+
+
+# A connection back in the pool within this long is trusted as it is; an older one is pinged.
+IDLE_SECONDS_BEFORE_PING = 10
+
+
+def _ping_connections_that_sat_idle(engine: Engine) -> None:
+    """A connection can die while it waits in the pool (the database restarted, a firewall
+    dropped it), so one that sat idle is pinged before use and replaced if dead. Pinging every
+    checkout, as `pool_pre_ping` does, costs each request a round trip to the database; a
+    busy worker's connection is never idle that long."""
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection, record):
+        record.info["checked_in_at"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection, record, _proxy):
+        checked_in_at = record.info.get("checked_in_at")
+        if checked_in_at is None or time.monotonic() - checked_in_at < IDLE_SECONDS_BEFORE_PING:
+            return
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error:
+            alive = False
+        if not alive:
+            # The pool drops this connection and checks out another (a fresh one if need be).
+            raise exc.DisconnectionError("the pooled connection no longer answers")
 
 
 def _make_sqlite_transactions_immediate(engine: Engine) -> None:

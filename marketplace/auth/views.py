@@ -1,3 +1,5 @@
+from functools import cache
+
 from flask import (
     Blueprint,
     current_app,
@@ -38,15 +40,20 @@ login_manager.login_view = "auth.sign_in"
 login_manager.login_message = "Sign in to see this page."
 
 
-@login_manager.user_loader
-def load_user(session_id: str):
+@cache
+def _user_with_what_every_page_shows():
     from marketplace.notifications.service import unread_count_of
 
-    db = get_session()
-    user = service.load_user_from_session_id(
-        db, session_id, also=(unread_count_of(User.id), two_step.set_up_column(User.id)))
-    if user is not None:
-        g.unread_notifications, g.two_step_set_up = db.info.pop("loaded_with_user")
+    return service.user_by_id_with(unread_count_of(User.id), two_step.set_up_column(User.id))
+
+
+@login_manager.user_loader
+def load_user(session_id: str):
+    loaded = service.load_user_from_session_id(get_session(), session_id,
+                                               statement=_user_with_what_every_page_shows())
+    if loaded is None:
+        return None
+    user, (g.unread_notifications, g.two_step_set_up) = loaded
     return user
 
 
