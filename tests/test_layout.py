@@ -1,6 +1,6 @@
-"""The layout's header is written out by a small template of our own (the GOV.UK macros cost
-more than the rest of a short page's layout): it must write what the GOV.UK generic header and
-service navigation write for the same menu, so nothing changes for people or their assistive
+"""The layout's header and every summary list are written out by small templates of our own
+(the GOV.UK macros cost more than the rest of a short page's layout): each must write what the
+GOV.UK macros write for the same content, so nothing changes for people or their assistive
 technology."""
 
 import re
@@ -53,3 +53,33 @@ def test_every_page_has_the_menu_with_a_way_to_sign_in_or_out(client_request, se
     menu = page.select_one("nav[aria-label='Main menu']")
     assert "Find support" in menu.get_text(" ", strip=True)
     assert ("Sign out" if role else "Sign in") in menu.get_text(" ", strip=True)
+
+
+LINK = {"href": "/account/password", "text": "Change", "visuallyHiddenText": "password"}
+SUMMARY_LISTS = {
+    "text": {"rows": [{"key": {"text": "Name"}, "value": {"text": "Sam <Taylor> & co"}},
+                      {"key": {"text": "Paid by"}, "value": {"text": "Leeds City Council"}}]},
+    "html and classes": {"classes": "govuk-!-margin-bottom-4", "rows": [
+        {"key": {"text": "Status", "classes": "app-key"}, "value": {"html": Markup("<strong>Agreed</strong>")}},
+        {"key": {"html": "Can <em>see</em>"}, "value": {"html": "<ul><li>Budget</li></ul>", "classes": "app-value"},
+         "classes": "app-row"},
+        None,
+    ]},
+    "some rows with actions": {"rows": [
+        {"key": {"text": "Password"}, "value": {"text": "Set"}, "actions": {"items": [LINK]}},
+        {"key": {"text": "Email"}, "value": {"text": "sam@example.com"}},
+        {"key": {"text": "Two-step"}, "value": {"text": "On"}, "actions": {"classes": "app-actions", "items": [
+            LINK, {"href": "/two-step", "html": Markup("Turn <b>off</b>"), "classes": "app-link"}]}},
+        {"key": {"text": "Emails"}, "value": {"text": "Off"}, "actions": {"items": []}},
+    ]},
+}
+
+
+@pytest.mark.parametrize("params", SUMMARY_LISTS.values(), ids=list(SUMMARY_LISTS))
+def test_summary_lists_are_written_as_the_gov_uk_macro_writes_them(app, params):
+    ours = '{% from "_summary_list.html" import govukSummaryList %}{{ govukSummaryList(params) }}'
+    gov_uk = ('{% from "govuk_frontend_jinja/components/summary-list/macro.html" import govukSummaryList %}'
+              "{{ govukSummaryList(params) }}")
+    with app.test_request_context():
+        assert (_tags_and_text(app.jinja_env.from_string(ours).render(params=params))
+                == _tags_and_text(app.jinja_env.from_string(gov_uk).render(params=params)))
