@@ -26,6 +26,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    union_all,
 )
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import Select
@@ -295,11 +296,14 @@ def _query(shape: _Shape) -> _Query:
     return _Query(shape)
 
 
-_AREAS = (select(ProviderArea.provider_id, ProviderArea.district)
-          .where(ProviderArea.provider_id.in_(bindparam("ids", expanding=True))).order_by(ProviderArea.district))
-_LANGUAGES = (select(ProviderLanguage.provider_id, ProviderLanguage.language)
-              .where(ProviderLanguage.provider_id.in_(bindparam("ids", expanding=True)))
-              .order_by(ProviderLanguage.language))
+# The areas and languages of a page's providers, in one statement: ("area", district) and
+# ("language", language) rows, languages in alphabetical order (areas are put in order here).
+_AREAS_AND_LANGUAGES = union_all(
+    select(ProviderArea.provider_id, literal("area").label("kind"), ProviderArea.district.label("name"))
+    .where(ProviderArea.provider_id.in_(bindparam("ids", expanding=True))),
+    select(ProviderLanguage.provider_id, literal("language"), ProviderLanguage.language)
+    .where(ProviderLanguage.provider_id.in_(bindparam("ids", expanding=True))),
+).order_by("name")
 
 
 def _page_rows(session: Session, query: _Query, values: dict, page: int, per_page: int
@@ -322,9 +326,10 @@ def _page_rows(session: Session, query: _Query, values: dict, page: int, per_pag
 
 def search_providers(session: Session, *, filters: BrowseFilters, today: date, page: int = 1,
                      per_page: int | None = None) -> BrowsePage:
-    """One page of results in at most five statements whatever the number of results: the
+    """One page of results in at most four statements whatever the number of results: the
     page, the count (only when the page does not already tell it), then its matching
-    services, areas and languages. A page past the end costs one more (the last page)."""
+    services, and its areas and languages. A page past the end costs one more (the last
+    page)."""
     page, per_page = max(page, 1), per_page or PER_PAGE
     dialect = session.get_bind().dialect.name
     shape = _Shape.of(dialect, filters)
@@ -349,10 +354,8 @@ def search_providers(session: Session, *, filters: BrowseFilters, today: date, p
     services, areas, languages = defaultdict(list), defaultdict(list), defaultdict(list)
     for service in session.execute(query.services, {**values, "ids": ids}):
         services[service.provider_id].append(service)
-    for provider_id, district in session.execute(_AREAS, {"ids": ids}):
-        areas[provider_id].append(district)
-    for provider_id, language in session.execute(_LANGUAGES, {"ids": ids}):
-        languages[provider_id].append(language)
+    for provider_id, kind, name in session.execute(_AREAS_AND_LANGUAGES, {"ids": ids}):
+        (areas if kind == "area" else languages)[provider_id].append(name)
 
     results = [ProviderResult(provider=row, from_price_pence=row.from_price, services=services[row.id],
                               areas=sorted(areas[row.id], key=district_order), languages=languages[row.id])
