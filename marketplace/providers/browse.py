@@ -99,7 +99,8 @@ class BrowsePage:
         return self.more_than_limit or self.page < (self.page_count or 0)
 
 
-# What a result card shows of a provider and of each matching service, read as plain rows.
+# What a result card shows of a provider, and of each matching service with what made it match,
+# read as plain rows.
 _PROVIDER_COLUMNS = (Provider.id, Provider.name, Provider.kind, Provider.description, Provider.review_count,
                      Provider.average_rating)
 _SERVICE_COLUMNS = (Service.provider_id, Service.title, Service.price_pence, Service.unit, Service.category,
