@@ -11,15 +11,30 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache, cached_property
 
-from sqlalchemy import ColumnElement, and_, exists, func, literal, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Integer,
+    Row,
+    String,
+    and_,
+    bindparam,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import Select
 from sqlmodel import Session
 
 from marketplace.models import Provider, ProviderArea, ProviderLanguage, Service
 from marketplace.providers.catalogue import DAYS, district_order
-from marketplace.providers.search import matching_services
+from marketplace.providers.search import matching_services_statement, search_question
 from marketplace.providers.vetting import is_listed
 
 PER_PAGE = 20
@@ -50,14 +65,15 @@ class BrowseFilters:
 
 @dataclass
 class ProviderResult:
-    provider: Provider
+    provider: Row  # id, name, kind, description, review_count, average_rating
     from_price_pence: int
-    services: list[Service] = field(default_factory=list)  # the matching ones, cheapest first
+    # The matching ones, cheapest first: title, price_pence, unit, category, days, published.
+    services: list[Row] = field(default_factory=list)
     areas: list[str] = field(default_factory=list)
     languages: list[str] = field(default_factory=list)
 
     @property
-    def cheapest(self) -> Service | None:
+    def cheapest(self) -> Row | None:
         return self.services[0] if self.services else None
 
 
@@ -83,65 +99,99 @@ class BrowsePage:
         return self.more_than_limit or self.page < (self.page_count or 0)
 
 
-@dataclass(frozen=True)
-class _Query:
-    """What every statement of one search shares: which services match (every service filter,
-    and the search words through the full-text engine) and which providers do (listed, the
-    area and language asked for, and at least one matching service)."""
+# What a result card shows of a provider, and of each matching service with what made it match,
+# read as plain rows.
+_PROVIDER_COLUMNS = (Provider.id, Provider.name, Provider.kind, Provider.description, Provider.review_count,
+                     Provider.average_rating)
+_SERVICE_COLUMNS = (Service.provider_id, Service.title, Service.price_pence, Service.unit, Service.category,
+                    Service.days, Service.published)
 
-    filters: BrowseFilters
-    today: date
-    found: Select | None  # (service_id, provider_id, shown_until, relevance) matching the words
+
+@dataclass(frozen=True)
+class _Shape:
+    """Which filters a search uses (not their values) and its order: the statements of a
+    search depend on these alone, so each shape's statements are built once (see _Query) and
+    run with the values as parameters (see _parameters)."""
+
+    dialect: str
+    words: bool
+    category: bool
+    area: bool
+    max_price: bool
+    day: bool
+    language: bool
+    sort: str
 
     @classmethod
-    def of(cls, session: Session, filters: BrowseFilters, today: date) -> "_Query":
-        found = None
-        if filters.q.strip():
-            found = matching_services(session.get_bind().dialect.name, filters.q)
-        return cls(filters, today, found)
+    def of(cls, dialect: str, filters: BrowseFilters) -> "_Shape":
+        return cls(dialect, bool(filters.q.strip()), bool(filters.category), bool(filters.area),
+                   filters.max_price_pence is not None, bool(filters.day), bool(filters.language), filters.sort)
+
+
+def _parameters(filters: BrowseFilters, today: date, question: str | None) -> dict:
+    """The values of a search's statements' parameters (those its shape does not use are
+    left unread), the limits too."""
+    return {"today": today, "category": filters.category, "area": filters.area,
+            "max_price": filters.max_price_pence, "day": DAYS[filters.day][1] if filters.day else None,
+            "language": filters.language, "question": question,
+            "count_limit": COUNT_LIMIT + 1, "search_candidates": SEARCH_CANDIDATES}
+
+
+class _Query:
+    """What every statement of one shape of search shares: which services match (every service
+    filter, and the search words through the full-text engine) and which providers do (listed,
+    the area and language asked for, and at least one matching service). Its statements are
+    built once for each shape and kept (see _query)."""
+
+    def __init__(self, shape: _Shape):
+        self.shape = shape
+        self.today = bindparam("today", type_=Date)
+        self.found = matching_services_statement(shape.dialect) if shape.words else None
 
     def service_conditions(self, service=Service, *, words: bool = True) -> list[ColumnElement[bool]]:
         """What one of a provider's services must satisfy: shown (its category's checks
         held), and every service filter (the search words too, unless `words` is false)."""
-        filters = self.filters
+        shape = self.shape
         conditions: list[ColumnElement[bool]] = [service.shown_until >= self.today]
-        if filters.category:
-            conditions.append(service.category == filters.category)
-        if filters.max_price_pence is not None:
-            conditions.append(service.price_pence <= filters.max_price_pence)
-        if filters.day:
-            conditions.append(service.days.op("&")(DAYS[filters.day][1]) != 0)
+        if shape.category:
+            conditions.append(service.category == bindparam("category", type_=String))
+        if shape.max_price:
+            conditions.append(service.price_pence <= bindparam("max_price", type_=Integer))
+        if shape.day:
+            conditions.append(service.days.op("&")(bindparam("day", type_=Integer)) != 0)
         if words and self.found is not None:
             found = self.found.subquery()
             conditions.append(service.id.in_(select(found.c.service_id)))
         return conditions
 
-    def provider_conditions(self, *, has_service: bool = True) -> list[ColumnElement[bool]]:
+    def provider_conditions(self, *, has_service: bool = True, provider_id=Provider.id) -> list[ColumnElement[bool]]:
         """What a provider must satisfy: listed, the area and language asked for and (unless
-        the statement already starts from one) a matching service."""
+        the statement already starts from one) a matching service. A statement that starts
+        from the area's providers gives their `provider_id` column, and checks the area
+        itself."""
         conditions = [is_listed(self.today)]
         if has_service and self.words_only:
             # The documents know their provider: no service is visited.
             found = self.found.subquery()
-            conditions.append(Provider.id.in_(
+            conditions.append(provider_id.in_(
                 select(found.c.provider_id).where(found.c.shown_until >= self.today)))
         elif has_service:
-            conditions.append(exists(select(Service.id).where(Service.provider_id == Provider.id,
+            conditions.append(exists(select(Service.id).where(Service.provider_id == provider_id,
                                                               *self.service_conditions())))
-        if self.filters.area:
+        if self.shape.area and provider_id is Provider.id:
             conditions.append(exists(select(ProviderArea.id).where(
-                ProviderArea.district == self.filters.area, ProviderArea.provider_id == Provider.id)))
-        if self.filters.language:
+                ProviderArea.district == bindparam("area", type_=String), ProviderArea.provider_id == Provider.id)))
+        if self.shape.language:
             conditions.append(exists(select(ProviderLanguage.id).where(
-                ProviderLanguage.language == self.filters.language, ProviderLanguage.provider_id == Provider.id)))
+                ProviderLanguage.language == bindparam("language", type_=String),
+                ProviderLanguage.provider_id == Provider.id)))
         return conditions
 
     @property
     def words_only(self) -> bool:
         """Search words and no other filter on services: the search documents say it all."""
-        filters = self.filters
-        return self.found is not None and not (
-            filters.category or filters.max_price_pence is not None or filters.day)
+        shape = self.shape
+        return shape.words and not (shape.category or shape.max_price or shape.day)
 
     def from_price(self):
         """The provider's lowest price among its matching services."""
@@ -157,7 +207,7 @@ class _Query:
         filter may keep only a few of them."""
         if self.words_only:
             shown = self.found.selected_columns.shown_until >= self.today
-            found = self.found.where(shown).limit(SEARCH_CANDIDATES).subquery()
+            found = self.found.where(shown).limit(bindparam("search_candidates", type_=Integer)).subquery()
             best = select(found.c.provider_id, func.max(found.c.relevance).label("relevance"),
                           func.count().label("candidates")).group_by(found.c.provider_id)
         else:
@@ -168,114 +218,149 @@ class _Query:
                     .where(*self.service_conditions(words=False)).group_by(Service.provider_id))
         return best.subquery("best")
 
-    def providers(self, *columns) -> Select:
-        return select(*columns).where(*self.provider_conditions())
+    @cached_property
+    def page(self) -> Select:
+        """One page of (provider columns…, from_price[, matches, candidates]) rows, from the
+        `limit` and `offset` parameters.
+
+        Each order reads as little as it can:
+        - name and rating walk providers in that order, stopping at the page's last;
+        - price walks matching services cheapest first (an index on category and price),
+          keeping each provider's cheapest, so the first provider met is the cheapest;
+        - best match ranks the matching providers, from the search documents (see
+          best_matches), and counts them (`matches`, and the `candidates` ranked) in the same
+          statement."""
+        sort = self.shape.sort
+        if sort == "price":
+            cheaper = aliased(Service)
+            page = (select(*_PROVIDER_COLUMNS, Service.price_pence.label("from_price")).select_from(Service)
+                    .join(Provider, Provider.id == Service.provider_id)
+                    .where(*self.service_conditions(), *self.provider_conditions(has_service=False),
+                           ~exists(select(cheaper.id).where(
+                               cheaper.provider_id == Service.provider_id, *self.service_conditions(cheaper),
+                               or_(cheaper.price_pence < Service.price_pence,
+                                   and_(cheaper.price_pence == Service.price_pence, cheaper.id < Service.id)))))
+                    .order_by(Service.price_pence, Provider.name, Provider.id))
+        elif self.ranks:
+            best = self.best_matches()
+            page = (self.ranked(best).add_columns(
+                        *_PROVIDER_COLUMNS, self.from_price(), func.count().over().label("matches"),
+                        func.sum(best.c.candidates).over().label("candidates"))
+                    .order_by(best.c.relevance.desc(), Provider.name, Provider.id))
+        else:
+            order = [Provider.name, Provider.id]
+            if sort == "rating":
+                order = [Provider.average_rating.desc().nulls_last(), Provider.review_count.desc(), *order]
+            page = select(*_PROVIDER_COLUMNS, self.from_price()).where(*self.provider_conditions()).order_by(*order)
+        return page.limit(bindparam("limit", type_=Integer)).offset(bindparam("offset", type_=Integer))
+
+    @property
+    def ranks(self) -> bool:
+        """Best match order: the page counts the providers it ranks."""
+        return self.shape.sort == "relevance" and self.shape.words
+
+    def ranked(self, best) -> Select:
+        return (select().select_from(Provider).join(best, best.c.provider_id == Provider.id)
+                .where(*self.provider_conditions(has_service=False)))
+
+    @cached_property
+    def ranked_count(self) -> Select:
+        """How many providers best match ranks, and how many matching services it ranked."""
+        best = self.best_matches()
+        return self.ranked(best).add_columns(func.count(), func.coalesce(func.sum(best.c.candidates), 0))
+
+    @cached_property
+    def count_up_to_limit(self) -> Select:
+        """How many providers match, counting no further than one past COUNT_LIMIT. With an
+        area, from the area's providers, asking for their matching services by the area's
+        provider column: PostgreSQL then keeps the area's providers that have one, rather than
+        first gathering the providers of every matching service and only then the area's (a
+        quarter quicker at scale)."""
+        if self.shape.area:
+            matching = (select(ProviderArea.provider_id)
+                        .join(Provider, Provider.id == ProviderArea.provider_id)
+                        .where(ProviderArea.district == bindparam("area", type_=String),
+                               *self.provider_conditions(provider_id=ProviderArea.provider_id)))
+        else:
+            matching = select(Provider.id).where(*self.provider_conditions())
+        return select(func.count()).select_from(matching.limit(bindparam("count_limit", type_=Integer)).subquery())
+
+    @cached_property
+    def services(self) -> Select:
+        return (select(*_SERVICE_COLUMNS)
+                .where(Service.provider_id.in_(bindparam("ids", expanding=True)), *self.service_conditions())
+                .order_by(Service.price_pence, Service.title, Service.id))
 
 
-def _page_rows(session: Session, query: _Query, page: int, per_page: int) -> tuple[list, int | None, bool]:
-    """One page of (provider, from price) rows; how many providers match (up to one past
+@cache
+def _query(shape: _Shape) -> _Query:
+    return _Query(shape)
+
+
+# The areas and languages of a page's providers, in one statement: ("area", district) and
+# ("language", language) rows, languages in alphabetical order (areas are put in order here).
+_AREAS_AND_LANGUAGES = union_all(
+    select(ProviderArea.provider_id, literal("area").label("kind"), ProviderArea.district.label("name"))
+    .where(ProviderArea.provider_id.in_(bindparam("ids", expanding=True))),
+    select(ProviderLanguage.provider_id, literal("language"), ProviderLanguage.language)
+    .where(ProviderLanguage.provider_id.in_(bindparam("ids", expanding=True))),
+).order_by("name")
+
+
+def _page_rows(session: Session, query: _Query, values: dict, page: int, per_page: int
+               ) -> tuple[list, int | None, bool]:
+    """One page of rows (see _Query.page); how many providers match (up to one past
     COUNT_LIMIT) when working out the page told it without more work; and whether more may
-    match than were ranked (see SEARCH_CANDIDATES).
-
-    Each order reads as little as it can:
-    - name and rating walk providers in that order, stopping at the page's last;
-    - price walks matching services cheapest first (an index on category and price), keeping
-      each provider's cheapest, so the first provider met is the cheapest;
-    - best match ranks the matching providers, from the search documents (see
-      _Query.best_matches), and counts them in the same statement."""
-    filters, offset = query.filters, (page - 1) * per_page
-    if filters.sort == "price":
-        cheaper = aliased(Service)
-        rows = session.execute(
-            select(Provider, Service.price_pence).select_from(Service)
-            .join(Provider, Provider.id == Service.provider_id)
-            .where(*query.service_conditions(), *query.provider_conditions(has_service=False),
-                   ~exists(select(cheaper.id).where(
-                       cheaper.provider_id == Service.provider_id, *query.service_conditions(cheaper),
-                       or_(cheaper.price_pence < Service.price_pence,
-                           and_(cheaper.price_pence == Service.price_pence, cheaper.id < Service.id)))))
-            .order_by(Service.price_pence, Provider.name, Provider.id)
-            .limit(per_page).offset(offset)
-        ).all()
+    match than were ranked (see SEARCH_CANDIDATES)."""
+    offset = (page - 1) * per_page
+    rows = session.execute(query.page, {**values, "limit": per_page, "offset": offset}).all()
+    if not query.ranks:
         return rows, None, False
-    if filters.sort == "relevance" and query.found is not None:
-        best = query.best_matches()
-        ranked = (select(Provider).join(best, best.c.provider_id == Provider.id)
-                  .where(*query.provider_conditions(has_service=False)))
-        rows = session.execute(
-            ranked.add_columns(query.from_price(), func.count().over(), func.sum(best.c.candidates).over())
-            .order_by(best.c.relevance.desc(), Provider.name, Provider.id)
-            .limit(per_page).offset(offset)
-        ).all()
-        if rows:
-            return [row[:2] for row in rows], rows[0][2], rows[0][3] >= SEARCH_CANDIDATES
-        if offset == 0:
-            return [], 0, False
-        # A page past the end: count those ranked, so the last page of them is shown.
-        counted, candidates = session.execute(
-            ranked.with_only_columns(func.count(), func.coalesce(func.sum(best.c.candidates), 0))).one()
-        return [], counted, candidates >= SEARCH_CANDIDATES
-    order = [Provider.name, Provider.id]
-    if filters.sort == "rating":
-        order = [Provider.average_rating.desc().nulls_last(), Provider.review_count.desc(), *order]
-    rows = session.execute(
-        query.providers(Provider, query.from_price()).order_by(*order).limit(per_page).offset(offset)
-    ).all()
-    return rows, None, False
-
-
-def _count_up_to_limit(session: Session, query: _Query) -> int:
-    """How many providers match, counting no further than one past COUNT_LIMIT."""
-    return session.execute(select(func.count()).select_from(
-        query.providers(Provider.id).limit(COUNT_LIMIT + 1).subquery())).scalar_one()
+    if rows:
+        return rows, rows[0].matches, rows[0].candidates >= SEARCH_CANDIDATES
+    if offset == 0:
+        return [], 0, False
+    # A page past the end: count those ranked, so the last page of them is shown.
+    counted, candidates = session.execute(query.ranked_count, values).one()
+    return [], counted, candidates >= SEARCH_CANDIDATES
 
 
 def search_providers(session: Session, *, filters: BrowseFilters, today: date, page: int = 1,
                      per_page: int | None = None) -> BrowsePage:
-    """One page of results in at most five statements whatever the number of results: the
+    """One page of results in at most four statements whatever the number of results: the
     page, the count (only when the page does not already tell it), then its matching
-    services, areas and languages. A page past the end costs one more (the last page)."""
+    services, and its areas and languages. A page past the end costs one more (the last
+    page)."""
     page, per_page = max(page, 1), per_page or PER_PAGE
-    query = _Query.of(session, filters, today)
-    rows, counted, unranked_matches = _page_rows(session, query, page, per_page)
+    dialect = session.get_bind().dialect.name
+    shape = _Shape.of(dialect, filters)
+    question = search_question(dialect, filters.q) if shape.words else None
+    if shape.words and question is None:  # nothing searchable in the words: nothing matches
+        return BrowsePage(results=[], total=0, page=1, per_page=per_page)
+    query, values = _query(shape), _parameters(filters, today, question)
+    rows, counted, unranked_matches = _page_rows(session, query, values, page, per_page)
     if rows and len(rows) < per_page:  # the last page: it tells the exact total of those ranked
         total, more_than_limit = (page - 1) * per_page + len(rows), unranked_matches
     else:
         if counted is None:
-            counted = _count_up_to_limit(session, query) if rows or page > 1 else 0
+            counted = session.execute(query.count_up_to_limit, values).scalar_one() if rows or page > 1 else 0
         if counted == 0:
             return BrowsePage(results=[], total=0, page=1, per_page=per_page)
         total, more_than_limit = min(counted, COUNT_LIMIT), counted > COUNT_LIMIT or unranked_matches
         if not rows:
             page = math.ceil(total / per_page)
-            rows, _counted, _unranked = _page_rows(session, query, page, per_page)
+            rows, _counted, _unranked = _page_rows(session, query, values, page, per_page)
 
-    results = [ProviderResult(provider=provider, from_price_pence=price) for provider, price in rows]
-    ids = [result.provider.id for result in results]
-
-    services = defaultdict(list)
-    for service in session.execute(
-        select(Service).where(Service.provider_id.in_(ids), *query.service_conditions())
-        .order_by(Service.price_pence, Service.title, Service.id)
-    ).scalars():
+    ids = [row.id for row in rows]
+    services, areas, languages = defaultdict(list), defaultdict(list), defaultdict(list)
+    for service in session.execute(query.services, {**values, "ids": ids}):
         services[service.provider_id].append(service)
-    areas = defaultdict(list)
-    for provider_id, district in session.execute(
-        select(ProviderArea.provider_id, ProviderArea.district)
-        .where(ProviderArea.provider_id.in_(ids)).order_by(ProviderArea.district)
-    ):
-        areas[provider_id].append(district)
-    languages = defaultdict(list)
-    for provider_id, language in session.execute(
-        select(ProviderLanguage.provider_id, ProviderLanguage.language)
-        .where(ProviderLanguage.provider_id.in_(ids)).order_by(ProviderLanguage.language)
-    ):
-        languages[provider_id].append(language)
+    for provider_id, kind, name in session.execute(_AREAS_AND_LANGUAGES, {"ids": ids}):
+        (areas if kind == "area" else languages)[provider_id].append(name)
 
-    for result in results:
-        result.services = services[result.provider.id]
-        result.areas = sorted(areas[result.provider.id], key=district_order)
-        result.languages = languages[result.provider.id]
+    results = [ProviderResult(provider=row, from_price_pence=row.from_price, services=services[row.id],
+                              areas=sorted(areas[row.id], key=district_order), languages=languages[row.id])
+               for row in rows]
     return BrowsePage(results=results, total=total, page=page, per_page=per_page,
                       more_than_limit=more_than_limit)
 

@@ -17,12 +17,14 @@ These tables are not models: the schema comparison leaves them out (`is_search_t
 """
 
 import re
+from functools import cache
 
 from sqlalchemy import (
-    ColumnElement,
     Date,
     Float,
     Integer,
+    String,
+    bindparam,
     column,
     func,
     literal_column,
@@ -86,32 +88,46 @@ def _sqlite_question(words: str) -> str:
     return " OR ".join(f"({clause})" for clause in clauses)
 
 
-def matching_services(dialect: str, words: str) -> Select:
-    """(service_id, provider_id, shown_until, relevance) of every shown service whose document
-    matches the words; a higher relevance is a better match. On PostgreSQL the GIN index finds
-    them and the documents carry the rest (migration 0017), so finding the providers that
-    match visits no service; on SQLite the service is joined."""
+def search_question(dialect: str, words: str) -> str | None:
+    """The value of the `question` parameter of matching_services_statement for these words,
+    or None when nothing searchable is left (only stop words, say: on SQLite FTS5 cannot be
+    asked an empty question, and on PostgreSQL it matches nothing either)."""
     words = words[:MAX_QUERY_CHARACTERS]
+    if dialect == "postgresql":
+        return words
+    return _sqlite_question(words) or None
+
+
+@cache
+def matching_services_statement(dialect: str) -> Select:
+    """(service_id, provider_id, shown_until, relevance) of every shown service whose document
+    matches the `question` parameter (see search_question); a higher relevance is a better
+    match. On PostgreSQL the GIN index finds them and the documents carry the rest (migration
+    0017), so finding the providers that match visits no service; on SQLite the service is
+    joined. Built once: the question is a parameter."""
+    question = bindparam("question", type_=String)
     if dialect == "postgresql":
         documents = table(SEARCH_TABLE, column("service_id", Integer), column("provider_id", Integer),
                           column("shown_until", Date), column("document", TSVECTOR))
-        question = func.websearch_to_tsquery(literal_column("'english'"), words)
+        query = func.websearch_to_tsquery(literal_column("'english'"), question)
         return select(
             documents.c.service_id.label("service_id"),
             documents.c.provider_id.label("provider_id"),
             documents.c.shown_until.label("shown_until"),
-            func.ts_rank(documents.c.document, question, type_=Float).label("relevance"),
-        ).where(documents.c.document.op("@@")(question))
+            func.ts_rank(documents.c.document, query, type_=Float).label("relevance"),
+        ).where(documents.c.document.op("@@")(query))
     documents = table(SEARCH_TABLE, column("rowid", Integer), column("rank", Float))
     return select(
         documents.c.rowid.label("service_id"),
         Service.provider_id.label("provider_id"),
         Service.shown_until.label("shown_until"),
         (-documents.c.rank).label("relevance"),  # bm25: lower is a better match
-    ).join(Service, Service.id == documents.c.rowid).where(_sqlite_match(_sqlite_question(words)))
+    ).join(Service, Service.id == documents.c.rowid).where(literal_column(SEARCH_TABLE).op("MATCH")(question))
 
 
-def _sqlite_match(question: str) -> ColumnElement[bool]:
-    if not question:
-        return text("0 = 1")
-    return literal_column(SEARCH_TABLE).op("MATCH")(question)
+def matching_services(dialect: str, words: str) -> Select:
+    """matching_services_statement asked these words."""
+    question = search_question(dialect, words)
+    if question is None:
+        return matching_services_statement(dialect).where(text("0 = 1"))
+    return matching_services_statement(dialect).params(question=question)
