@@ -8,7 +8,7 @@ from functools import cache
 from typing import NamedTuple
 
 from sqlalchemy import Date, Integer, bindparam, case, func
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from marketplace.dates import add_months
 from marketplace.ledger import Balances
@@ -19,17 +19,27 @@ NOT_IN_A_CATEGORY = "Not in a category"
 SPENT_KINDS = ("payable", "paid")
 
 
+def _current_budget_id():
+    """The budget running on the `today` parameter for the person in `person_id`; else the
+    latest that has started; else the next one (its id, for the statements below)."""
+    today = bindparam("today", type_=Date)
+    started = Budget.period_start <= today
+    return (
+        select(Budget.id).where(Budget.person_id == bindparam("person_id", type_=Integer))
+        .order_by(case((started, 0), else_=1), case((started, Budget.period_start)).desc(),
+                  Budget.period_start, Budget.id)
+        .limit(1).scalar_subquery()
+    )
+
+
+@cache
+def _current_budget_statement():
+    return select(Budget).where(Budget.id == _current_budget_id())
+
+
 def current_budget(session: Session, person_id: int, today: date) -> Budget | None:
     """The budget running today; else the latest that has started; else the next one."""
-    started = session.exec(
-        select(Budget).where(Budget.person_id == person_id, Budget.period_start <= today)
-        .order_by(col(Budget.period_start).desc())
-    ).first()
-    if started is not None:
-        return started
-    return session.exec(
-        select(Budget).where(Budget.person_id == person_id).order_by(Budget.period_start)
-    ).first()
+    return session.exec(_current_budget_statement(), params={"person_id": person_id, "today": today}).first()
 
 
 class OverviewBudget(NamedTuple):
@@ -51,23 +61,14 @@ class CategoryPlan(NamedTuple):
 
 @cache
 def _budget_and_categories_statement():
-    """current_budget's choice of budget, with its categories (one row each, or one row with
-    no category): built once, with the person and the day as parameters."""
-    today = bindparam("today", type_=Date)
-    started = Budget.period_start <= today
-    chosen = (
-        select(Budget.id).where(Budget.person_id == bindparam("person_id", type_=Integer))
-        # Started budgets first, the latest start first; else the next to start.
-        .order_by(case((started, 0), else_=1), case((started, Budget.period_start)).desc(),
-                  Budget.period_start, Budget.id)
-        .limit(1).scalar_subquery()
-    )
+    """current_budget's budget with its categories (one row each, or one row with no
+    category): built once, with the person and the day as parameters."""
     return (
         select(Budget.id, Budget.period_start, Budget.period_end, Budget.allocation_pence,
                Budget.funding_source, Budget.schedule,
                BudgetCategory.id, BudgetCategory.name, BudgetCategory.allocation_pence)
         .outerjoin(BudgetCategory, BudgetCategory.budget_id == Budget.id)
-        .where(Budget.id == chosen)
+        .where(Budget.id == _current_budget_id())
         .order_by(BudgetCategory.id)
     )
 
