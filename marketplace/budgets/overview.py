@@ -43,7 +43,8 @@ def current_budget(session: Session, person_id: int, today: date) -> Budget | No
 
 
 class OverviewBudget(NamedTuple):
-    """The budget's own fields the overview reads (a plain row: the page only reads)."""
+    """The budget's own fields the overview reads, a plain row as the page only reads (the
+    forecast and the instalments read these fields of a Budget too)."""
 
     id: int
     period_start: date
@@ -158,6 +159,7 @@ class OverviewFigures:
 
 def category_and_month_figures(session: Session, budget: Budget | OverviewBudget,
                                categories: list[CategoryPlan]) -> OverviewFigures:
+    """The overview's two tables from the month totals the ledger keeps, read once."""
     by_category: dict[int | None, tuple[int, int]] = {}
     spent_in: dict[date, int] = {}
     for category_id, month, committed, spent in session.execute(
