@@ -24,12 +24,15 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cache
 from typing import ClassVar
 
 from sqlalchemy import (
     ColumnElement,
     Connection,
+    Integer,
     and_,
+    bindparam,
     case,
     cast,
     delete,
@@ -235,14 +238,20 @@ class Balances:
         return self.accounts.get(payable_account(provider_id), 0)
 
 
+@cache
+def _kept_balances_statement():
+    """A budget's kept balances (those not zero): built once, as most pages read them."""
+    return (select(LedgerBalance.account, LedgerBalance.balance_pence)
+            .where(LedgerBalance.budget_id == bindparam("budget_id", type_=Integer),
+                   LedgerBalance.balance_pence != 0))
+
+
 def balances(session: Session, budget_id: int, *, from_date: date | None = None,
              to_date: date | None = None) -> Balances:
     """Each account's balance (the kept balances), or its movement between two dates
     (inclusive, summed from the postings)."""
     if from_date is None and to_date is None:
-        return Balances({account: balance for account, balance in session.exec(
-            select(LedgerBalance.account, LedgerBalance.balance_pence)
-            .where(LedgerBalance.budget_id == budget_id, LedgerBalance.balance_pence != 0))})
+        return Balances(dict(session.execute(_kept_balances_statement(), {"budget_id": budget_id}).all()))
     query = (
         select(Posting.account, func.sum(Posting.amount_pence))
         .where(Posting.budget_id == budget_id)

@@ -15,6 +15,7 @@ from marketplace.budgets import statement as statements
 from marketplace.budgets.quarterly_return import quarterly_return
 from marketplace.dates import today_in_uk
 from marketplace.models import BudgetCategory, Provider, Role, User
+from marketplace.templating import MONTH_NAMES
 from tests.client_request import date_input, error_messages, field_error, normalised_text
 from tests.factories import create_provider, create_user, person_of
 from tests.factories_budget import create_budget
@@ -82,6 +83,29 @@ def test_the_overview_splits_the_money_by_category(sams_budget, client_request):
     ]
 
 
+def _long(day: date) -> str:
+    return f"{day.day} {MONTH_NAMES[day.month - 1]} {day.year}"
+
+
+def test_the_budget_shown_is_the_one_running_else_the_latest_started_else_the_next(session, holder, client_request):
+    person = person_of(session, holder)
+    today = today_in_uk()
+    year = timedelta(days=365)
+    next_one = create_budget(session, person=person, period_start=today + year, period_end=today + 2 * year)
+    assert overview.current_budget(session, person.id, today).id == next_one.id  # none started yet
+    running = create_budget(session, person=person, period_start=today - timedelta(days=30),
+                            period_end=today + year - timedelta(days=31), categories={"transport": 50_000})
+    old = create_budget(session, person=person, period_start=today - 2 * year, period_end=today - year)
+    assert overview.current_budget(session, person.id, today).id == running.id
+    assert overview.current_budget(session, person.id, today + 3 * year).id == next_one.id  # the latest started
+    assert overview.current_budget(session, person.id, today - 3 * year).id == old.id  # the next to start
+
+    page = client_request.get("/budget")
+    assert normalised_text(page.select_one(".govuk-caption-l")) == (
+        f"{_long(running.period_start)} to {_long(running.period_end)}")
+    assert [normalised_text(r.th) for r in page.select("#categories tbody tr")] == ["Transport"]
+
+
 def test_the_chart_is_an_accessible_svg_with_the_same_figures_in_a_table(sams_budget, client_request):
     page = client_request.get("/budget")
     chart = page.select_one("svg")
@@ -90,7 +114,7 @@ def test_the_chart_is_an_accessible_svg_with_the_same_figures_in_a_table(sams_bu
     assert len(chart.select("rect")) == 12
     table = {normalised_text(r.th): normalised_text(r.td) for r in page.select("#spending-by-month tbody tr")}
     assert len(table) == 12
-    spent = {m.month: m.spent for m in overview.spending_by_month(client_request.session, sams_budget)}
+    spent = {m.month: m.spent for m in overview.category_and_month_figures(client_request.session, sams_budget, []).months}
     assert table["April 2025"] == f"£{spent[date(2025, 4, 1)] / 100:,.2f}"
     assert sum(spent.values()) == 600_000
     assert page.main.select("script") == []  # drawn on the server: no JavaScript needed

@@ -7,7 +7,9 @@ up — never to even ("banker's rounding"), never through a float.
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from marketplace import ledger
@@ -102,11 +104,14 @@ def forecast(session: Session, budget: Budget, *, today: date,
                    weekly_spend_pence=weekly_spend_pence, today=today, period_end=budget.period_end)
 
 
+@cache
+def _posted_keys_statement():
+    """Which of the idempotency keys in the `keys` parameter are in the ledger: built once."""
+    return select(LedgerTransaction.idempotency_key).where(
+        col(LedgerTransaction.idempotency_key).in_(bindparam("keys", expanding=True)))
+
+
 def _instalments_still_to_come(session: Session, budget: Budget, today: date) -> list[tuple[date, int]]:
-    planned = instalments(budget)
-    posted = set(session.exec(
-        select(LedgerTransaction.idempotency_key).where(
-            col(LedgerTransaction.idempotency_key).in_([i.idempotency_key(budget.id) for i in planned]))
-    ).all())
-    return [(max(i.due_on, today), i.amount_pence) for i in planned
-            if i.idempotency_key(budget.id) not in posted]
+    planned = [(i.idempotency_key(budget.id), i) for i in instalments(budget)]
+    posted = set(session.execute(_posted_keys_statement(), {"keys": [key for key, _ in planned]}).scalars())
+    return [(max(i.due_on, today), i.amount_pence) for key, i in planned if key not in posted]

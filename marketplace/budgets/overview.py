@@ -4,9 +4,11 @@ figures per category and spending by month. Read from the month totals the ledge
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
+from typing import NamedTuple
 
-from sqlalchemy import case, func
-from sqlmodel import Session, col, select
+from sqlalchemy import Date, Integer, bindparam, case, func
+from sqlmodel import Session, select
 
 from marketplace.dates import add_months
 from marketplace.ledger import Balances
@@ -17,17 +19,68 @@ NOT_IN_A_CATEGORY = "Not in a category"
 SPENT_KINDS = ("payable", "paid")
 
 
+def _current_budget_id():
+    """The budget running on the `today` parameter for the person in `person_id`; else the
+    latest that has started; else the next one (its id, for the statements below)."""
+    today = bindparam("today", type_=Date)
+    started = Budget.period_start <= today
+    return (
+        select(Budget.id).where(Budget.person_id == bindparam("person_id", type_=Integer))
+        .order_by(case((started, 0), else_=1), case((started, Budget.period_start)).desc(),
+                  Budget.period_start, Budget.id)
+        .limit(1).scalar_subquery()
+    )
+
+
+@cache
+def _current_budget_statement():
+    return select(Budget).where(Budget.id == _current_budget_id())
+
+
 def current_budget(session: Session, person_id: int, today: date) -> Budget | None:
     """The budget running today; else the latest that has started; else the next one."""
-    started = session.exec(
-        select(Budget).where(Budget.person_id == person_id, Budget.period_start <= today)
-        .order_by(col(Budget.period_start).desc())
-    ).first()
-    if started is not None:
-        return started
-    return session.exec(
-        select(Budget).where(Budget.person_id == person_id).order_by(Budget.period_start)
-    ).first()
+    return session.exec(_current_budget_statement(), params={"person_id": person_id, "today": today}).first()
+
+
+class OverviewBudget(NamedTuple):
+    """The budget's own fields the overview reads, a plain row as the page only reads (the
+    forecast and the instalments read these fields of a Budget too)."""
+
+    id: int
+    period_start: date
+    period_end: date
+    allocation_pence: int
+    funding_source: str
+    schedule: str
+
+
+class CategoryPlan(NamedTuple):
+    id: int
+    name: str
+    allocation_pence: int
+
+
+@cache
+def _budget_and_categories_statement():
+    """current_budget's budget with its categories (one row each, or one row with no
+    category): built once, with the person and the day as parameters."""
+    return (
+        select(Budget.id, Budget.period_start, Budget.period_end, Budget.allocation_pence,
+               Budget.funding_source, Budget.schedule,
+               BudgetCategory.id, BudgetCategory.name, BudgetCategory.allocation_pence)
+        .outerjoin(BudgetCategory, BudgetCategory.budget_id == Budget.id)
+        .where(Budget.id == _current_budget_id())
+        .order_by(BudgetCategory.id)
+    )
+
+
+def current_budget_and_categories(session: Session, person_id: int,
+                                  today: date) -> tuple[OverviewBudget | None, list[CategoryPlan]]:
+    """The budget current_budget chooses and its categories, in one statement."""
+    rows = session.execute(_budget_and_categories_statement(), {"person_id": person_id, "today": today}).all()
+    if not rows:
+        return None, []
+    return OverviewBudget(*rows[0][:6]), [CategoryPlan(*row[6:]) for row in rows if row[6] is not None]
 
 
 @dataclass(frozen=True)
@@ -43,19 +96,9 @@ class CategoryFigures:
         return self.allocated - self.committed - self.spent
 
 
-def committed_and_spent_by_category(session: Session, budget_id: int, *,
-                                    from_date: date | None = None,
+def committed_and_spent_by_category(session: Session, budget_id: int, *, from_date: date | None = None,
                                     to_date: date | None = None) -> dict[int | None, tuple[int, int]]:
-    if from_date is None and to_date is None:
-        kind = LedgerMonthTotal.kind
-        return {category_id: (int(committed), int(spent)) for category_id, committed, spent in session.exec(
-            select(
-                LedgerMonthTotal.category_id,
-                func.sum(case((kind == "committed", LedgerMonthTotal.amount_pence), else_=0)),
-                func.sum(case((kind.in_(SPENT_KINDS), LedgerMonthTotal.amount_pence), else_=0)),
-            )
-            .where(LedgerMonthTotal.budget_id == budget_id, kind.in_(("committed", *SPENT_KINDS)))
-            .group_by(LedgerMonthTotal.category_id))}
+    """Set aside and spent in each category between two dates (inclusive), from the postings."""
     query = (
         select(
             LedgerTransaction.category_id,
@@ -79,19 +122,6 @@ def categories(session: Session, budget: Budget) -> list[BudgetCategory]:
     ).all())
 
 
-def category_figures(session: Session, budget: Budget) -> list[CategoryFigures]:
-    """One row per category (plus 'Not in a category' when money moved without one)."""
-    sums = committed_and_spent_by_category(session, budget.id)
-    rows = [
-        CategoryFigures(c.id, c.name, c.allocation_pence, *sums.get(c.id, (0, 0)))
-        for c in categories(session, budget)
-    ]
-    uncategorised = sums.get(None, (0, 0))
-    if any(uncategorised):
-        rows.append(CategoryFigures(None, NOT_IN_A_CATEGORY, 0, *uncategorised))
-    return rows
-
-
 @dataclass(frozen=True)
 class MonthSpend:
     month: date  # the first day of the month
@@ -106,10 +136,40 @@ def _months(start: date, end: date) -> list[date]:
     return months
 
 
-def spending_by_month(session: Session, budget: Budget) -> list[MonthSpend]:
-    """Money spent (invoices approved) in each month of the budget period."""
-    spent = {month: int(total) for month, total in session.exec(
-        select(LedgerMonthTotal.month, func.sum(LedgerMonthTotal.amount_pence))
-        .where(LedgerMonthTotal.budget_id == budget.id, LedgerMonthTotal.kind.in_(SPENT_KINDS))
-        .group_by(LedgerMonthTotal.month))}
-    return [MonthSpend(m, spent.get(m, 0)) for m in _months(budget.period_start, budget.period_end)]
+@cache
+def _committed_and_spent_by_category_and_month_statement():
+    """committed_and_spent_by_category's figures, a row per category and month, so the
+    overview's two tables come from one statement. Built once."""
+    kind, amount = LedgerMonthTotal.kind, LedgerMonthTotal.amount_pence
+    return (
+        select(LedgerMonthTotal.category_id, LedgerMonthTotal.month,
+               func.sum(case((kind == "committed", amount), else_=0)),
+               func.sum(case((kind.in_(SPENT_KINDS), amount), else_=0)))
+        .where(LedgerMonthTotal.budget_id == bindparam("budget_id", type_=Integer),
+               kind.in_(("committed", *SPENT_KINDS)))
+        .group_by(LedgerMonthTotal.category_id, LedgerMonthTotal.month)
+    )
+
+
+@dataclass(frozen=True)
+class OverviewFigures:
+    category_rows: list[CategoryFigures]  # plus "Not in a category" when money moved without one
+    months: list[MonthSpend]  # money spent (invoices approved) in each month of the budget period
+
+
+def category_and_month_figures(session: Session, budget: Budget | OverviewBudget,
+                               categories: list[CategoryPlan]) -> OverviewFigures:
+    """The overview's two tables from the month totals the ledger keeps, read once."""
+    by_category: dict[int | None, tuple[int, int]] = {}
+    spent_in: dict[date, int] = {}
+    for category_id, month, committed, spent in session.execute(
+            _committed_and_spent_by_category_and_month_statement(), {"budget_id": budget.id}):
+        so_far = by_category.get(category_id, (0, 0))
+        by_category[category_id] = (so_far[0] + int(committed), so_far[1] + int(spent))
+        spent_in[month] = spent_in.get(month, 0) + int(spent)
+    rows = [CategoryFigures(c.id, c.name, c.allocation_pence, *by_category.get(c.id, (0, 0))) for c in categories]
+    uncategorised = by_category.get(None, (0, 0))
+    if any(uncategorised):
+        rows.append(CategoryFigures(None, NOT_IN_A_CATEGORY, 0, *uncategorised))
+    return OverviewFigures(rows, [MonthSpend(m, spent_in.get(m, 0))
+                                  for m in _months(budget.period_start, budget.period_end)])

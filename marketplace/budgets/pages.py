@@ -3,6 +3,7 @@ one CSV, one quarterly return, whoever is looking."""
 
 import io
 from collections.abc import Iterable, Iterator
+from datetime import date
 
 from flask import Response, abort, render_template, request, stream_with_context, url_for
 from sqlmodel import Session
@@ -26,16 +27,16 @@ CSV_HEADER = ["Date", "What", "Details", "Reason", "By", "On behalf of", "Catego
               "Money in", "Money out", "Balance", "Currency"]
 
 
-def overview_context(session: Session, budget: Budget) -> dict:
-    today = today_in_uk()
-    months = overview.spending_by_month(session, budget)
+def overview_context(session: Session, budget: overview.OverviewBudget, categories: list[overview.CategoryPlan],
+                     today: date) -> dict:
+    figures = overview.category_and_month_figures(session, budget, categories)
     balances = ledger.balances(session, budget.id)
     return {
         "budget": budget,
         "balances": balances,
-        "category_rows": overview.category_figures(session, budget),
-        "months": months,
-        "chart": _chart(months),
+        "category_rows": figures.category_rows,
+        "months": figures.months,
+        "chart": _chart(figures.months),
         "forecast": forecast(session, budget, today=today,
                              weekly_spend_pence=planned_weekly_spend(session, budget.id, today),
                              balances=balances),

@@ -7,7 +7,7 @@ from flask import Blueprint, render_template
 from marketplace.auth.acting import require_or_403
 from marketplace.auth.permissions import roles
 from marketplace.budgets import pages
-from marketplace.budgets.overview import current_budget
+from marketplace.budgets.overview import current_budget, current_budget_and_categories
 from marketplace.dates import today_in_uk
 from marketplace.db import get_session
 from marketplace.models import Budget, Role
@@ -24,10 +24,12 @@ def _budget_in_scope() -> tuple[Budget | None, str]:
 @bp.route("")
 @roles(Role.PERSON, Role.ADVOCATE)
 def overview():
-    budget, name = _budget_in_scope()
+    person, today = require_or_403("view_budget").person, today_in_uk()
+    budget, categories = current_budget_and_categories(get_session(), person.id, today)
     if budget is None:
-        return render_template("budget/no_budget.html", name=name)
-    return render_template("budget/overview.html", name=name, **pages.overview_context(get_session(), budget))
+        return render_template("budget/no_budget.html", name=person.name)
+    return render_template("budget/overview.html", name=person.name,
+                           **pages.overview_context(get_session(), budget, categories, today))
 
 
 @bp.route("/statement")

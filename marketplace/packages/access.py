@@ -4,6 +4,9 @@ Who sees a package: the budget holder; their advocates with `view`; the professi
 person on their caseload; a provider only once one of its lines has been sent to it.
 """
 
+from functools import cache
+
+from sqlalchemy import Integer, bindparam
 from sqlmodel import Session, select
 
 from marketplace.models import Budget, CarePackage, LineResponse, PackageLine
@@ -19,18 +22,31 @@ def package_in_scope(session: Session, scope: Scope, package_id: int) -> CarePac
     return package_and_budget_in_scope(session, scope, package_id)[0]
 
 
+@cache
+def _package_and_budget_statement(for_provider: bool):
+    """The package in the `package_id` parameter and its budget, if the person in `person_id`
+    has it (or, `for_provider`, one of its lines was sent to the provider in `provider_id`).
+    Built once each: every page about a package runs it."""
+    query = select(CarePackage, Budget).join(Budget, Budget.id == CarePackage.budget_id).where(
+        CarePackage.id == bindparam("package_id", type_=Integer))
+    if for_provider:
+        return query.join(PackageLine, PackageLine.package_id == CarePackage.id).where(
+            PackageLine.provider_id == bindparam("provider_id", type_=Integer),
+            PackageLine.response != LineResponse.NOT_SENT.value)
+    return query.where(CarePackage.person_id == bindparam("person_id", type_=Integer))
+
+
 def package_and_budget_in_scope(session: Session, scope: Scope, package_id: int) -> tuple[CarePackage, Budget]:
     """The package and its budget in one query (every page about a package needs both)."""
-    query = select(CarePackage, Budget).join(Budget, Budget.id == CarePackage.budget_id).where(
-        CarePackage.id == package_id)
     if scope.relationship == Relationship.PROVIDER_STAFF:
-        query = query.join(PackageLine, PackageLine.package_id == CarePackage.id).where(
-            PackageLine.provider_id == scope.provider_id, PackageLine.response != LineResponse.NOT_SENT.value)
+        query, params = _package_and_budget_statement(True), {"package_id": package_id,
+                                                              "provider_id": scope.provider_id}
     elif may_see_packages_of_person(scope):
-        query = query.where(CarePackage.person_id == scope.person.id)
+        query, params = _package_and_budget_statement(False), {"package_id": package_id,
+                                                               "person_id": scope.person.id}
     else:
         raise LookupError(package_id)
-    found = session.exec(query).first()
+    found = session.exec(query, params=params).first()
     if found is None:
         raise LookupError(package_id)
     return found

@@ -7,8 +7,9 @@ England and Wales bank holidays.
 """
 
 from datetime import date, datetime
+from functools import cache
 
-from sqlalchemy import case, func
+from sqlalchemy import Integer, bindparam, case, func
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -73,10 +74,16 @@ def is_late(package: CarePackage, today: date) -> bool:
     return waited is not None and waited > LATE_AFTER
 
 
+@cache
+def _reviewer_names_statement():
+    """Built once: the package page asks on every request while a package waits."""
+    return (select(User.name).join(CaseAssignment, CaseAssignment.professional_id == User.id)
+            .where(CaseAssignment.person_id == bindparam("person_id", type_=Integer)).order_by(User.name))
+
+
 def reviewer_names(session: Session, package: CarePackage) -> list[str]:
     """Who is deciding: the professionals with the person on their caseload."""
-    return list(session.exec(select(User.name).join(CaseAssignment, CaseAssignment.professional_id == User.id)
-                             .where(CaseAssignment.person_id == package.person_id).order_by(User.name)))
+    return list(session.execute(_reviewer_names_statement(), {"person_id": package.person_id}).scalars())
 
 
 def warn_about_slow_reviews(session: Session, today: date) -> int:

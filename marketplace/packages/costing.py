@@ -44,19 +44,28 @@ def round_half_up(amount: Fraction) -> int:
     return int(amount + Fraction(1, 2))
 
 
+def _whole_pence(numerator: int, denominator: int) -> int:
+    """round_half_up(Fraction(numerator, denominator)) in integers: exactly the same pence,
+    without building fractions (a package page costs every line several times)."""
+    if numerator < 0:
+        raise ValueError("costs are never negative")
+    return (2 * numerator + denominator) // (2 * denominator)
+
+
 def weekly_cost(line: CostedLine) -> int:
     """What a weekly line costs for one whole week; one-off lines cost nothing weekly."""
     if not line.weekly:
         return 0
-    return round_half_up(Fraction(line.unit_price_pence * line.quantity_hundredths, HUNDREDTHS))
+    return _whole_pence(line.unit_price_pence * line.quantity_hundredths, HUNDREDTHS)
 
 
 def line_total(line: CostedLine, days: int) -> int:
-    """The line's cost over a package of `days` days (a one-off line costs the same however long)."""
-    exact = Fraction(line.unit_price_pence * line.quantity_hundredths, HUNDREDTHS)
+    """The line's cost over a package of `days` days (a one-off line costs the same however
+    long): price × quantity, × days ÷ 7 for a weekly line, rounded once."""
+    exact = line.unit_price_pence * line.quantity_hundredths
     if line.weekly:
-        exact = exact * days / 7
-    return round_half_up(exact)
+        return _whole_pence(exact * days, HUNDREDTHS * 7)
+    return _whole_pence(exact, HUNDREDTHS)
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,9 @@
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
+from sqlalchemy import Date, Integer, bindparam
 from sqlmodel import Session, select
 
 from marketplace import ledger
@@ -38,15 +40,25 @@ class BudgetEffect:
     outcomes_without_support: list[Outcome]
 
 
-def active_weekly_spend(session: Session, budget_id: int, today: date) -> int:
-    """The weekly cost of the packages agreed and running today (summed in SQL, line by line
-    rounded as costing.weekly_cost does, so page and forecast agree to the penny)."""
-    lines = session.exec(
-        select(PackageLine).join(CarePackage, CarePackage.id == PackageLine.package_id)
-        .where(CarePackage.budget_id == budget_id, CarePackage.status == PackageStatus.ACTIVE.value,
+@cache
+def _running_weekly_lines_statement():
+    """What costing.weekly_cost needs of each weekly line of the packages agreed and running
+    on the `today` parameter: built once, read as plain rows."""
+    today = bindparam("today", type_=Date)
+    return (
+        select(PackageLine.unit_price_pence, PackageLine.quantity_hundredths, PackageLine.weekly)
+        .join(CarePackage, CarePackage.id == PackageLine.package_id)
+        .where(CarePackage.budget_id == bindparam("budget_id", type_=Integer),
+               CarePackage.status == PackageStatus.ACTIVE.value,
                CarePackage.start_on <= today, CarePackage.end_on >= today, PackageLine.weekly)
-    ).all()
-    return sum(costing.weekly_cost(line) for line in lines)
+    )
+
+
+def active_weekly_spend(session: Session, budget_id: int, today: date) -> int:
+    """The weekly cost of the packages agreed and running today (line by line rounded by
+    costing.weekly_cost, so page and forecast agree to the penny)."""
+    return sum(costing.weekly_cost(line) for line in session.execute(
+        _running_weekly_lines_statement(), {"budget_id": budget_id, "today": today}))
 
 
 def runs_today(package: CarePackage, today: date) -> bool:
@@ -59,6 +71,13 @@ def planned_weekly_spend(session: Session, budget_id: int, today: date) -> int |
     (None before, so the forecast falls back to recent spending)."""
     weekly = active_weekly_spend(session, budget_id, today)
     return weekly or None
+
+
+@cache
+def _planned_by_category_statement():
+    """Each category's share of the budget, by key: built once."""
+    return (select(BudgetCategory.key, BudgetCategory.allocation_pence)
+            .where(BudgetCategory.budget_id == bindparam("budget_id", type_=Integer)))
 
 
 def budget_effect(session: Session, package: CarePackage, budget: Budget, lines: list[PackageLine],
@@ -77,8 +96,7 @@ def budget_effect(session: Session, package: CarePackage, budget: Budget, lines:
                                 balances=current)
     still_to_set_aside = 0 if already_counted else cost.total_pence - given_back
     left_at_end = forecast.left_at_end - still_to_set_aside
-    planned = {c.key: c.allocation_pence for c in session.exec(
-        select(BudgetCategory).where(BudgetCategory.budget_id == budget.id))}
+    planned = dict(session.execute(_planned_by_category_statement(), {"budget_id": budget.id}).all())
     categories = [CategoryEffect(category_label(key), amount, planned.get(key))
                   for key, amount in sorted(cost.by_category.items())]
     supported = {line.outcome_id for line in lines}

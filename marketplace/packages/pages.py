@@ -2,8 +2,9 @@
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 
-from sqlalchemy import and_, or_
+from sqlalchemy import Date, Integer, and_, bindparam, or_
 from sqlmodel import Session, col, select
 
 from marketplace import ledger
@@ -59,24 +60,33 @@ class _LinesRead:
     weekly_spend: int = 0
 
 
+@cache
+def _lines_statement():
+    """_lines_read's query, built once: the packages in the `versions_shown` parameter, and the
+    packages of the budget in `budget_id` agreed and running on `today`, with their lines."""
+    today = bindparam("today", type_=Date)
+    running = and_(CarePackage.budget_id == bindparam("budget_id", type_=Integer),
+                   CarePackage.status == PackageStatus.ACTIVE.value,
+                   CarePackage.start_on <= today, CarePackage.end_on >= today)
+    return (
+        select(CarePackage, PackageLine, Service.published, takes_new_work(today))
+        .select_from(CarePackage)
+        .outerjoin(PackageLine, PackageLine.package_id == CarePackage.id)
+        .outerjoin(Provider, Provider.id == PackageLine.provider_id)
+        .outerjoin(Service, Service.id == PackageLine.service_id)
+        .where(or_(col(CarePackage.id).in_(bindparam("versions_shown", expanding=True)), running))
+        .order_by(col(PackageLine.id))
+    )
+
+
 def _lines_read(session: Session, package: CarePackage, today: date) -> _LinesRead:
     """Every line the page needs, in one query: this version's, each with why it cannot go
     ahead today (building.lines_with_problems); the version it replaces, with that package
     (for what changed and what it gives back); and the weekly lines of the budget's packages
     running today (effect.active_weekly_spend, for the forecast)."""
     versions_shown = [package.id, *([package.supersedes_id] if package.supersedes_id else [])]
-    running = and_(CarePackage.budget_id == package.budget_id,
-                   CarePackage.status == PackageStatus.ACTIVE.value,
-                   CarePackage.start_on <= today, CarePackage.end_on >= today)
-    rows = session.exec(
-        select(CarePackage, PackageLine, Service.published, takes_new_work(today))
-        .select_from(CarePackage)
-        .outerjoin(PackageLine, PackageLine.package_id == CarePackage.id)
-        .outerjoin(Provider, Provider.id == PackageLine.provider_id)
-        .outerjoin(Service, Service.id == PackageLine.service_id)
-        .where(or_(col(CarePackage.id).in_(versions_shown), running))
-        .order_by(col(PackageLine.id))
-    ).all()
+    rows = session.exec(_lines_statement(), params={
+        "versions_shown": versions_shown, "budget_id": package.budget_id, "today": today}).all()
     read = _LinesRead()
     for owner, line, published, listed in rows:
         if owner.id == package.supersedes_id:

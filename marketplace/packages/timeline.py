@@ -2,7 +2,9 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
+from sqlalchemy import Integer, bindparam
 from sqlmodel import Session, col, select
 
 from marketplace.models import PackageEvent, Person, User
@@ -39,13 +41,18 @@ class TimelineEntry:
     for_whom: str | None
 
 
-def timeline(session: Session, package_id: int) -> list[TimelineEntry]:
-    rows = session.exec(
-        select(PackageEvent, User.name, Person.name)
+@cache
+def _timeline_statement():
+    """The package's events, newest first, as plain rows: built once."""
+    return (
+        select(PackageEvent.at, PackageEvent.kind, PackageEvent.note, User.name, Person.name)
         .outerjoin(User, User.id == PackageEvent.actor_id)
         .outerjoin(Person, Person.id == PackageEvent.on_behalf_of_id)
-        .where(PackageEvent.package_id == package_id)
+        .where(PackageEvent.package_id == bindparam("package_id", type_=Integer))
         .order_by(col(PackageEvent.at).desc(), col(PackageEvent.id).desc())
-    ).all()
-    return [TimelineEntry(event.at, EVENT_WORDS.get(event.kind, event.kind), event.note, by, for_whom)
-            for event, by, for_whom in rows]
+    )
+
+
+def timeline(session: Session, package_id: int) -> list[TimelineEntry]:
+    return [TimelineEntry(at, EVENT_WORDS.get(kind, kind), note, by, for_whom) for at, kind, note, by, for_whom
+            in session.execute(_timeline_statement(), {"package_id": package_id})]

@@ -5,8 +5,9 @@ the professional on the caseload. Services flush; the caller commits.
 """
 
 from datetime import date
+from functools import cache
 
-from sqlalchemy import func
+from sqlalchemy import Integer, bindparam, func
 from sqlmodel import Session, col, select
 
 from marketplace.audit import audit
@@ -24,9 +25,15 @@ def plan_of(session: Session, scope: Scope) -> SupportPlan | None:
     return session.exec(select(SupportPlan).where(SupportPlan.person_id == scope.person.id)).first()
 
 
+@cache
+def _outcomes_statement():
+    """Built once: the package pages read the outcomes on every request."""
+    return (select(Outcome).where(Outcome.person_id == bindparam("person_id", type_=Integer))
+            .order_by(col(Outcome.position), col(Outcome.id)))
+
+
 def outcomes_of(session: Session, person_id: int) -> list[Outcome]:
-    return list(session.exec(select(Outcome).where(Outcome.person_id == person_id)
-                             .order_by(col(Outcome.position), col(Outcome.id))))
+    return list(session.exec(_outcomes_statement(), params={"person_id": person_id}))
 
 
 def _on_behalf(scope: Scope) -> int | None:
