@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import and_, case
+from sqlalchemy import and_, bindparam, case
 
 from marketplace.categories import SUPPORT_CATEGORIES
 from marketplace.dates import UK, add_months
@@ -52,10 +52,12 @@ class InsightFilters:
         """A stored moment (UTC) falls on a UK day in the period."""
         return and_(column >= uk_midnight(self.from_date), column < uk_midnight(self.to_date + timedelta(days=1)))
 
-    def month_of(self, column):
-        """The UK month of the period a stored moment falls in, as the first day's ISO text,
-        worked out in SQL so rows are counted by GROUP BY there (use with moment_in_period)."""
-        return case(*[(column < uk_midnight(add_months(month, 1)), month.isoformat()) for month in self.months()])
+    def period_parameters(self) -> dict[str, datetime]:
+        """The moments in_period() and month_number() compare with, for a statement built once
+        with them as parameters: the period's start and end, and the end of each of its months."""
+        return {"period_start": uk_midnight(self.from_date), "period_end": uk_midnight(self.to_date + timedelta(days=1)),
+                **{f"month_end_{number}": uk_midnight(add_months(month, 1))
+                   for number, month in enumerate(self.months())}}
 
     def arguments(self) -> dict[str, str]:
         """The filters as address arguments, for links (the CSV download) that keep them."""
@@ -65,6 +67,18 @@ class InsightFilters:
         if self.category:
             values["category"] = self.category
         return values
+
+
+def in_period(column):
+    """moment_in_period, with the period as parameters (period_parameters gives them)."""
+    return and_(column >= bindparam("period_start"), column < bindparam("period_end"))
+
+
+def month_number(column, months: int):
+    """Which month of a period of `months` months a stored moment in it falls on (0 for the
+    first) in the UK, worked out in SQL so rows are counted by GROUP BY there (use with
+    in_period; period_parameters gives the months' ends)."""
+    return case(*[(column < bindparam(f"month_end_{number}"), number) for number in range(months)])
 
 
 def uk_midnight(day: date) -> datetime:
