@@ -159,21 +159,24 @@ def _ratings(count, average) -> Ratings:
 
 @cache
 def _reviews_queries(months: int):
-    """Every provider's reviews each month; the lowest rated providers; and their reviews each
-    month (for the providers in the `provider_ids` parameter)."""
+    """Every provider's reviews each month; and the lowest rated providers, each with its
+    reviews in the whole period and in each month, read together (a row per provider and month)."""
     shown = (Review.hidden_at.is_(None), in_period(Review.updated_at))
     in_months = (select(month_number(Review.updated_at, months).label("month"), Review.provider_id, Review.rating)
                  .where(*shown).subquery())
     everyone = select(in_months.c.month, func.count(), func.avg(in_months.c.rating)).group_by(in_months.c.month)
     average = func.avg(Review.rating)
-    lowest = (select(Review.provider_id, Provider.name, func.count(), average, func.count().over())
+    lowest = (select(Review.provider_id, Provider.name, func.count().label("reviews"), average.label("average"),
+                     func.count().over().label("providers"))
               .join(Provider, Provider.id == Review.provider_id).where(*shown)
               .group_by(Review.provider_id, Provider.name)
-              .order_by(average, func.count().desc(), Provider.name).limit(MOST_PROVIDERS))
-    lowest_by_month = (select(in_months.c.provider_id, in_months.c.month, func.count(), func.avg(in_months.c.rating))
-                       .where(in_months.c.provider_id.in_(bindparam("provider_ids", expanding=True)))
-                       .group_by(in_months.c.provider_id, in_months.c.month).order_by(in_months.c.month))
-    return everyone, lowest, lowest_by_month
+              .order_by(average, func.count().desc(), Provider.name).limit(MOST_PROVIDERS).cte("lowest"))
+    lowest_by_month = (select(*lowest.c, in_months.c.month, func.count(), func.avg(in_months.c.rating))
+                       .join(in_months, in_months.c.provider_id == lowest.c.provider_id)
+                       .group_by(*lowest.c, in_months.c.month)
+                       .order_by(lowest.c.average, lowest.c.reviews.desc(), lowest.c.name, lowest.c.provider_id,
+                                 in_months.c.month))
+    return everyone, lowest_by_month
 
 
 def reviews(session: Session, filters: InsightFilters) -> Reviews:
@@ -181,17 +184,15 @@ def reviews(session: Session, filters: InsightFilters) -> Reviews:
     lowest in the period (where the council may need to act). A review counts in the month it
     was written or last changed; reviews the council hid are left out."""
     months = filters.months()
-    everyone_query, lowest_query, lowest_by_month_query = _reviews_queries(len(months))
+    everyone_query, lowest_query = _reviews_queries(len(months))
     parameters = filters.period_parameters()
     everyone = {months[number]: _ratings(count, average)
                 for number, count, average in session.exec(everyone_query, params=parameters)}
-    lowest = session.exec(lowest_query, params=parameters).all()
-    per_month: dict[int, list[tuple[date, Ratings]]] = defaultdict(list)
-    if lowest:
-        for provider_id, number, count, mean in session.exec(
-                lowest_by_month_query, params={**parameters, "provider_ids": [row[0] for row in lowest]}):
-            per_month[provider_id].append((months[number], _ratings(count, mean)))
+    rows = session.exec(lowest_query, params=parameters).all()
+    lowest: dict[int, ProviderRatings] = {}
+    for provider_id, name, count, mean, _providers, number, month_count, month_mean in rows:
+        if provider_id not in lowest:
+            lowest[provider_id] = ProviderRatings(provider_id, name, _ratings(count, mean), [])
+        lowest[provider_id].by_month.append((months[number], _ratings(month_count, month_mean)))
     return Reviews([(month, everyone.get(month, Ratings(0, None))) for month in months],
-                   [ProviderRatings(pid, name, _ratings(count, mean), per_month[pid])
-                    for pid, name, count, mean, _all in lowest],
-                   lowest[0][-1] if lowest else 0)
+                   list(lowest.values()), rows[0][4] if rows else 0)
