@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
 
-from sqlalchemy import bindparam, case, func
+from sqlalchemy import bindparam, case, func, literal, true, union_all
 from sqlmodel import Session, col, select
 
 from marketplace.budgets.forecast import Forecast
@@ -202,38 +202,45 @@ _AT_RISK = {"unused": (col(BudgetForecast.money_left_over), (BudgetForecast.left
             "running_out": (col(BudgetForecast.runs_out_on).is_not(None), (BudgetForecast.runs_out_on,))}
 
 
-@cache
-def _kept_at_risk_query(kind: str, by_funding: bool):
+def _kept_at_risk(kind: str, by_funding: bool):
     """A list of budgets at risk as plain figures (not whole forecast rows), with how many
-    there are in all."""
+    there are in all and each one's place in the list."""
     at_risk, order = _AT_RISK[kind]
+    order = (*order, Person.name, Budget.id)
     today = bindparam("today")
-    chosen = (select(BudgetForecast.budget_id, Person.name, BudgetForecast.weekly_spend_pence,
-                     BudgetForecast.spend_to_come_pence, BudgetForecast.left_at_end_pence,
-                     BudgetForecast.runs_out_on, Budget.period_end, func.count().over())
+    chosen = (select(literal(kind).label("kind"), BudgetForecast.budget_id, Person.name,
+                     BudgetForecast.weekly_spend_pence, BudgetForecast.spend_to_come_pence,
+                     BudgetForecast.left_at_end_pence, BudgetForecast.runs_out_on, Budget.period_end,
+                     func.count().over().label("listed"), func.row_number().over(order_by=order).label("place"))
               .join(Budget, Budget.id == BudgetForecast.budget_id)
               .join(Person, Person.id == Budget.person_id)
               .where(at_risk, Budget.period_start <= today, Budget.period_end >= today))
     if by_funding:
         chosen = chosen.where(Budget.funding_source == bindparam("funding_source"))
-    return chosen.order_by(*order, Person.name, Budget.id).limit(bindparam("shown"))
+    return select(chosen.order_by(*order).limit(bindparam("shown")).subquery())
 
 
-def _kept_at_risk(session: Session, filters: InsightFilters, today: date, kind: str) -> tuple[list, int]:
-    rows = session.exec(_kept_at_risk_query(kind, filters.funding_source is not None),
-                        params={"today": today, "funding_source": filters.funding_source,
-                                "shown": AT_RISK_SHOWN}).all()
-    return ([BudgetAtRisk(row.budget_id, row.name, kept_forecast(row, row.period_end)) for row in rows],
-            rows[0][-1] if rows else 0)
-
-
-_FORECASTS_WORKED_OUT_ON = select(func.max(BudgetForecast.worked_out_on))
+@cache
+def _at_risk_query(by_funding: bool):
+    """Both lists, and the day the morning sweep last forecast the budgets, in one statement:
+    the day's single row is joined to the lists' rows, so it is read even when both are empty."""
+    lists = union_all(_kept_at_risk("unused", by_funding), _kept_at_risk("running_out", by_funding)).subquery()
+    latest = select(func.max(BudgetForecast.worked_out_on).label("worked_out_on")).subquery()
+    return (select(latest.c.worked_out_on, lists).select_from(latest).outerjoin(lists, true())
+            .order_by(lists.c.kind, lists.c.place))
 
 
 def at_risk(session: Session, filters: InsightFilters, *, today: date) -> AtRisk:
     """The people whose budget the morning sweep forecast to leave more than 8 weeks' worth
     unused, or to run out, among budgets running today (the funding filter applies)."""
-    unused, unused_count = _kept_at_risk(session, filters, today, "unused")
-    running_out, running_out_count = _kept_at_risk(session, filters, today, "running_out")
-    worked_out_on = session.exec(_FORECASTS_WORKED_OUT_ON).one()
-    return AtRisk(worked_out_on, unused, unused_count, running_out, running_out_count)
+    rows = session.exec(_at_risk_query(filters.funding_source is not None),
+                        params={"today": today, "funding_source": filters.funding_source,
+                                "shown": AT_RISK_SHOWN}).all()
+    lists: dict[str, list[BudgetAtRisk]] = {kind: [] for kind in _AT_RISK}
+    counts = dict.fromkeys(_AT_RISK, 0)
+    for row in rows:
+        if row.kind is not None:
+            lists[row.kind].append(BudgetAtRisk(row.budget_id, row.name, kept_forecast(row, row.period_end)))
+            counts[row.kind] = row.listed
+    return AtRisk(rows[0].worked_out_on, lists["unused"], counts["unused"], lists["running_out"],
+                  counts["running_out"])
