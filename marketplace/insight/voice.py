@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache
 
-from sqlalchemy import bindparam, case, func
+from sqlalchemy import bindparam, case, func, null, union_all
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -158,25 +158,28 @@ def _ratings(count, average) -> Ratings:
 
 
 @cache
-def _reviews_queries(months: int):
-    """Every provider's reviews each month; and the lowest rated providers, each with its
-    reviews in the whole period and in each month, read together (a row per provider and month)."""
+def _reviews_query(months: int):
+    """Reviews each month for every provider together (rows with no provider), then for each of
+    the lowest rated providers, lowest first, with its reviews in the whole period: one
+    statement, as both count the same reviews."""
     shown = (Review.hidden_at.is_(None), in_period(Review.updated_at))
     in_months = (select(month_number(Review.updated_at, months).label("month"), Review.provider_id, Review.rating)
                  .where(*shown).subquery())
-    everyone = select(in_months.c.month, func.count(), func.avg(in_months.c.rating)).group_by(in_months.c.month)
     average = func.avg(Review.rating)
+    rank = (average, func.count().desc(), Provider.name, Review.provider_id)
     lowest = (select(Review.provider_id, Provider.name, func.count().label("reviews"), average.label("average"),
-                     func.count().over().label("providers"))
+                     func.count().over().label("providers"), func.row_number().over(order_by=rank).label("place"))
               .join(Provider, Provider.id == Review.provider_id).where(*shown)
               .group_by(Review.provider_id, Provider.name)
-              .order_by(average, func.count().desc(), Provider.name).limit(MOST_PROVIDERS).cte("lowest"))
-    lowest_by_month = (select(*lowest.c, in_months.c.month, func.count(), func.avg(in_months.c.rating))
+              .order_by(*rank).limit(MOST_PROVIDERS).cte("lowest"))
+    each_month = (func.count(), func.avg(in_months.c.rating))
+    everyone = (select(*(null().label(column.name) for column in lowest.c), in_months.c.month, *each_month)
+                .group_by(in_months.c.month))
+    lowest_by_month = (select(*lowest.c, in_months.c.month, *each_month)
                        .join(in_months, in_months.c.provider_id == lowest.c.provider_id)
-                       .group_by(*lowest.c, in_months.c.month)
-                       .order_by(lowest.c.average, lowest.c.reviews.desc(), lowest.c.name, lowest.c.provider_id,
-                                 in_months.c.month))
-    return everyone, lowest_by_month
+                       .group_by(*lowest.c, in_months.c.month))
+    both = union_all(everyone, lowest_by_month)
+    return both.order_by(both.selected_columns.place, both.selected_columns.month)
 
 
 def reviews(session: Session, filters: InsightFilters) -> Reviews:
@@ -184,15 +187,18 @@ def reviews(session: Session, filters: InsightFilters) -> Reviews:
     lowest in the period (where the council may need to act). A review counts in the month it
     was written or last changed; reviews the council hid are left out."""
     months = filters.months()
-    everyone_query, lowest_query = _reviews_queries(len(months))
-    parameters = filters.period_parameters()
-    everyone = {months[number]: _ratings(count, average)
-                for number, count, average in session.exec(everyone_query, params=parameters)}
-    rows = session.exec(lowest_query, params=parameters).all()
+    everyone: dict[date, Ratings] = {}
     lowest: dict[int, ProviderRatings] = {}
-    for provider_id, name, count, mean, _providers, number, month_count, month_mean in rows:
+    provider_count = 0
+    for provider_id, name, count, mean, providers, _place, number, month_count, month_mean in session.exec(
+            _reviews_query(len(months)), params=filters.period_parameters()):
+        month, ratings = months[number], _ratings(month_count, month_mean)
+        if provider_id is None:
+            everyone[month] = ratings
+            continue
         if provider_id not in lowest:
             lowest[provider_id] = ProviderRatings(provider_id, name, _ratings(count, mean), [])
-        lowest[provider_id].by_month.append((months[number], _ratings(month_count, month_mean)))
+            provider_count = providers
+        lowest[provider_id].by_month.append((month, ratings))
     return Reviews([(month, everyone.get(month, Ratings(0, None))) for month in months],
-                   list(lowest.values()), rows[0][4] if rows else 0)
+                   list(lowest.values()), provider_count)
