@@ -20,6 +20,12 @@ def test_money_reads_as_babel_writes_pounds_for_en_gb(pence):
     assert format_money(pence) == format_currency(Decimal(pence) / 100, "GBP", locale="en_GB")
 
 
+@given(st.integers(min_value=-10**15, max_value=10**15) | st.sampled_from([50, 150, 250, -50, -150, 99_950]))
+def test_money_in_whole_pounds_reads_as_babel_rounds_it_for_en_gb(pence):
+    assert format_money(pence, whole_pounds=True) == format_currency(
+        Decimal(pence) / 100, "GBP", locale="en_GB", format="¤#,##0", currency_digits=False)
+
+
 @given(st.dates(min_value=date(1900, 1, 1), max_value=date(2200, 12, 31)))
 def test_long_dates_read_as_babel_writes_them_for_en_gb(day):
     assert _long_date(day) == format_date(day, format="d MMMM y", locale="en_GB")

@@ -4,8 +4,9 @@ source and a category. A value that is not one of ours is dropped with a message
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 
-from sqlalchemy import and_, case
+from sqlalchemy import and_, bindparam, case
 
 from marketplace.categories import SUPPORT_CATEGORIES
 from marketplace.dates import UK, add_months
@@ -42,20 +43,16 @@ class InsightFilters:
         return next((message for field_name, message in self.problems if field_name == name), None)
 
     def months(self) -> list[date]:
-        months, month = [], self.first_month
-        while month <= self.last_month:
-            months.append(month)
-            month = add_months(month, 1)
-        return months
+        return list(_months_from(self.first_month, self.last_month))
 
     def moment_in_period(self, column):
         """A stored moment (UTC) falls on a UK day in the period."""
         return and_(column >= uk_midnight(self.from_date), column < uk_midnight(self.to_date + timedelta(days=1)))
 
-    def month_of(self, column):
-        """The UK month of the period a stored moment falls in, as the first day's ISO text,
-        worked out in SQL so rows are counted by GROUP BY there (use with moment_in_period)."""
-        return case(*[(column < uk_midnight(add_months(month, 1)), month.isoformat()) for month in self.months()])
+    def period_parameters(self) -> dict[str, datetime]:
+        """The moments in_period() and month_number() compare with, for a statement built once
+        with them as parameters: the period's start and end, and the end of each of its months."""
+        return dict(_period_parameters(self.first_month, self.last_month))
 
     def arguments(self) -> dict[str, str]:
         """The filters as address arguments, for links (the CSV download) that keep them."""
@@ -65,6 +62,35 @@ class InsightFilters:
         if self.category:
             values["category"] = self.category
         return values
+
+
+@lru_cache(maxsize=256)
+def _months_from(first_month: date, last_month: date) -> tuple[date, ...]:
+    """Kept for the periods asked for lately: a page asks for its months several times."""
+    months, month = [], first_month
+    while month <= last_month:
+        months.append(month)
+        month = add_months(month, 1)
+    return tuple(months)
+
+
+@lru_cache(maxsize=256)
+def _period_parameters(first_month: date, last_month: date) -> dict[str, datetime]:
+    ends = {f"month_end_{number}": uk_midnight(add_months(month, 1))
+            for number, month in enumerate(_months_from(first_month, last_month))}
+    return {"period_start": uk_midnight(first_month), "period_end": uk_midnight(add_months(last_month, 1)), **ends}
+
+
+def in_period(column):
+    """moment_in_period, with the period as parameters (period_parameters gives them)."""
+    return and_(column >= bindparam("period_start"), column < bindparam("period_end"))
+
+
+def month_number(column, months: int):
+    """Which month of a period of `months` months a stored moment in it falls on (0 for the
+    first) in the UK, worked out in SQL so rows are counted by GROUP BY there (use with
+    in_period; period_parameters gives the months' ends)."""
+    return case(*[(column < bindparam(f"month_end_{number}"), number) for number in range(months)])
 
 
 def uk_midnight(day: date) -> datetime:

@@ -7,12 +7,13 @@ providers there are."""
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
-from sqlalchemy import case, func
+from sqlalchemy import bindparam, case, func, null, union_all
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from marketplace.insight.filters import InsightFilters
+from marketplace.insight.filters import InsightFilters, in_period, month_number
 from marketplace.models import (
     AuditLog,
     Budget,
@@ -31,11 +32,18 @@ DISPUTED, QUERIED = "invoice.disputed", "invoice.queried"
 MOST_PROVIDERS = 20  # the providers listed; the page says how many there are in all
 
 
-def _funded(query, budget_id_column, filters: InsightFilters):
-    if filters.funding_source:
+def _funded(query, budget_id_column, by_funding: bool):
+    if by_funding:
         query = query.join(Budget, Budget.id == budget_id_column).where(
-            Budget.funding_source == filters.funding_source)
+            Budget.funding_source == bindparam("funding_source"))
     return query
+
+
+def _parameters(filters: InsightFilters) -> dict:
+    """The filters as the parameters of the page's statements. Each statement is built once for
+    each way of filtering (and length of period), as putting one together cost more than the
+    database took to answer it."""
+    return {**filters.period_parameters(), "funding_source": filters.funding_source, "category": filters.category}
 
 
 @dataclass(frozen=True)
@@ -52,22 +60,28 @@ class Challenges:
                 for outcome in self.outcomes}
 
 
-def challenges(session: Session, filters: InsightFilters) -> Challenges:
-    """Challenges raised in each month of the period, by how they ended: the first decision
-    after the challenge (by another professional or the council)."""
+@cache
+def _challenges_query(months: int, by_funding: bool):
     first_decision = (select(PackageEvent.kind)
                       .where(PackageEvent.package_id == CarePackage.id, col(PackageEvent.kind).in_(OUTCOMES),
                              PackageEvent.at >= CarePackage.challenged_at)
                       .order_by(PackageEvent.at, PackageEvent.id).limit(1).correlate(CarePackage).scalar_subquery())
-    raised = _funded(select(filters.month_of(CarePackage.challenged_at).label("month"),
+    raised = _funded(select(month_number(CarePackage.challenged_at, months).label("month"),
                             first_decision.label("outcome"))
-                     .where(filters.moment_in_period(CarePackage.challenged_at)),
-                     CarePackage.budget_id, filters).subquery()
+                     .where(in_period(CarePackage.challenged_at)),
+                     CarePackage.budget_id, by_funding).subquery()
+    return select(raised.c.month, raised.c.outcome, func.count()).group_by(raised.c.month, raised.c.outcome)
+
+
+def challenges(session: Session, filters: InsightFilters) -> Challenges:
+    """Challenges raised in each month of the period, by how they ended: the first decision
+    after the challenge (by another professional or the council)."""
+    months = filters.months()
     counts: dict[date, dict[str, int]] = defaultdict(dict)
-    for month, outcome, count in session.exec(
-            select(raised.c.month, raised.c.outcome, func.count()).group_by(raised.c.month, raised.c.outcome)):
-        counts[date.fromisoformat(month)][OUTCOMES.get(outcome, NOT_DECIDED)] = int(count)
-    return Challenges([(month, counts.get(month, {})) for month in filters.months()])
+    for number, outcome, count in session.exec(_challenges_query(len(months), filters.funding_source is not None),
+                                               params=_parameters(filters)):
+        counts[months[number]][OUTCOMES.get(outcome, NOT_DECIDED)] = int(count)
+    return Challenges([(month, counts.get(month, {})) for month in months])
 
 
 @dataclass(frozen=True)
@@ -84,20 +98,20 @@ class ProviderDisputes:
 _BILLED = aliased(Invoice)
 
 
-def _chosen_invoices(query, invoice, filters: InsightFilters):
+def _chosen_invoices(query, invoice, by_funding: bool, by_category: bool):
     """Invoices for the funding source and kind of support the filters choose."""
-    if filters.category:
+    if by_category:
         query = query.join(PackageLine, PackageLine.id == invoice.line_id).where(
-            PackageLine.category == filters.category)
-    return _funded(query, invoice.budget_id, filters)
+            PackageLine.category == bindparam("category"))
+    return _funded(query, invoice.budget_id, by_funding)
 
 
-def disputes(session: Session, filters: InsightFilters) -> tuple[list[ProviderDisputes], int]:
-    """The providers whose invoices were disputed most in the period, and how many providers had any."""
+@cache
+def _disputes_query(by_funding: bool, by_category: bool):
     disputed = func.sum(case((AuditLog.action == DISPUTED, 1), else_=0))
     queried = func.sum(case((AuditLog.action == QUERIED, 1), else_=0))
     sent = _chosen_invoices(select(func.count()).select_from(_BILLED).where(
-        _BILLED.provider_id == Provider.id, filters.moment_in_period(_BILLED.created_at)), _BILLED, filters)
+        _BILLED.provider_id == Provider.id, in_period(_BILLED.created_at)), _BILLED, by_funding, by_category)
     query = _chosen_invoices(
         select(Provider.id, Provider.name, sent.correlate(Provider).scalar_subquery(), disputed, queried,
                func.count().over())
@@ -105,9 +119,15 @@ def disputes(session: Session, filters: InsightFilters) -> tuple[list[ProviderDi
         .join(Invoice, Invoice.id == AuditLog.object_id)
         .join(Provider, Provider.id == Invoice.provider_id)
         .where(AuditLog.object_type == "invoice", col(AuditLog.action).in_((DISPUTED, QUERIED)),
-               filters.moment_in_period(AuditLog.at)), Invoice, filters)
-    rows = session.exec(query.group_by(Provider.id, Provider.name)
-                        .order_by(func.count().desc(), Provider.name, Provider.id).limit(MOST_PROVIDERS)).all()
+               in_period(AuditLog.at)), Invoice, by_funding, by_category)
+    return (query.group_by(Provider.id, Provider.name)
+            .order_by(func.count().desc(), Provider.name, Provider.id).limit(MOST_PROVIDERS))
+
+
+def disputes(session: Session, filters: InsightFilters) -> tuple[list[ProviderDisputes], int]:
+    """The providers whose invoices were disputed most in the period, and how many providers had any."""
+    rows = session.exec(_disputes_query(filters.funding_source is not None, filters.category is not None),
+                        params=_parameters(filters)).all()
     return ([ProviderDisputes(pid, name, int(sent), int(d), int(q)) for pid, name, sent, d, q, _all in rows],
             rows[0][-1] if rows else 0)
 
@@ -137,29 +157,48 @@ def _ratings(count, average) -> Ratings:
     return Ratings(int(count), None if average is None else round(float(average), 1))
 
 
+@cache
+def _reviews_query(months: int):
+    """Reviews each month for every provider together (rows with no provider), then for each of
+    the lowest rated providers, lowest first, with its reviews in the whole period: one
+    statement, as both count the same reviews."""
+    shown = (Review.hidden_at.is_(None), in_period(Review.updated_at))
+    in_months = (select(month_number(Review.updated_at, months).label("month"), Review.provider_id, Review.rating)
+                 .where(*shown).subquery())
+    average = func.avg(Review.rating)
+    rank = (average, func.count().desc(), Provider.name, Review.provider_id)
+    lowest = (select(Review.provider_id, Provider.name, func.count().label("reviews"), average.label("average"),
+                     func.count().over().label("providers"), func.row_number().over(order_by=rank).label("place"))
+              .join(Provider, Provider.id == Review.provider_id).where(*shown)
+              .group_by(Review.provider_id, Provider.name)
+              .order_by(*rank).limit(MOST_PROVIDERS).cte("lowest"))
+    each_month = (func.count(), func.avg(in_months.c.rating))
+    everyone = (select(*(null().label(column.name) for column in lowest.c), in_months.c.month, *each_month)
+                .group_by(in_months.c.month))
+    lowest_by_month = (select(*lowest.c, in_months.c.month, *each_month)
+                       .join(in_months, in_months.c.provider_id == lowest.c.provider_id)
+                       .group_by(*lowest.c, in_months.c.month))
+    both = union_all(everyone, lowest_by_month)
+    return both.order_by(both.selected_columns.place, both.selected_columns.month)
+
+
 def reviews(session: Session, filters: InsightFilters) -> Reviews:
     """Review ratings each month, for every provider together and for the providers rated
     lowest in the period (where the council may need to act). A review counts in the month it
     was written or last changed; reviews the council hid are left out."""
-    shown = (Review.hidden_at.is_(None), filters.moment_in_period(Review.updated_at))
-    months = select(filters.month_of(Review.updated_at).label("month"), Review.provider_id, Review.rating) \
-        .where(*shown).subquery()
-    everyone = {date.fromisoformat(month): _ratings(count, average) for month, count, average in session.exec(
-        select(months.c.month, func.count(), func.avg(months.c.rating)).group_by(months.c.month))}
-    average = func.avg(Review.rating)
-    lowest = session.exec(
-        select(Review.provider_id, Provider.name, func.count(), average, func.count().over())
-        .join(Provider, Provider.id == Review.provider_id).where(*shown)
-        .group_by(Review.provider_id, Provider.name)
-        .order_by(average, func.count().desc(), Provider.name).limit(MOST_PROVIDERS)).all()
-    per_month: dict[int, list[tuple[date, Ratings]]] = defaultdict(list)
-    if lowest:
-        for provider_id, month, count, mean in session.exec(
-                select(months.c.provider_id, months.c.month, func.count(), func.avg(months.c.rating))
-                .where(months.c.provider_id.in_([row[0] for row in lowest]))
-                .group_by(months.c.provider_id, months.c.month).order_by(months.c.month)):
-            per_month[provider_id].append((date.fromisoformat(month), _ratings(count, mean)))
-    return Reviews([(month, everyone.get(month, Ratings(0, None))) for month in filters.months()],
-                   [ProviderRatings(pid, name, _ratings(count, mean), per_month[pid])
-                    for pid, name, count, mean, _all in lowest],
-                   lowest[0][-1] if lowest else 0)
+    months = filters.months()
+    everyone: dict[date, Ratings] = {}
+    lowest: dict[int, ProviderRatings] = {}
+    provider_count = 0
+    for provider_id, name, count, mean, providers, _place, number, month_count, month_mean in session.exec(
+            _reviews_query(len(months)), params=filters.period_parameters()):
+        month, ratings = months[number], _ratings(month_count, month_mean)
+        if provider_id is None:
+            everyone[month] = ratings
+            continue
+        if provider_id not in lowest:
+            lowest[provider_id] = ProviderRatings(provider_id, name, _ratings(count, mean), [])
+            provider_count = providers
+        lowest[provider_id].by_month.append((month, ratings))
+    return Reviews([(month, everyone.get(month, Ratings(0, None))) for month in months],
+                   list(lowest.values()), provider_count)
