@@ -48,9 +48,15 @@ class InsightFilters:
             month = add_months(month, 1)
         return months
 
+    def moment_bounds(self) -> tuple[datetime, datetime]:
+        """The period as moments: from the first day's UK midnight up to, not including, the
+        UK midnight after its last day."""
+        return uk_midnight(self.from_date), uk_midnight(self.to_date + timedelta(days=1))
+
     def moment_in_period(self, column):
         """A stored moment (UTC) falls on a UK day in the period."""
-        return and_(column >= uk_midnight(self.from_date), column < uk_midnight(self.to_date + timedelta(days=1)))
+        start, end = self.moment_bounds()
+        return and_(column >= start, column < end)
 
     def month_of(self, column):
         """The UK month of the period a stored moment falls in, as the first day's ISO text,
