@@ -10,7 +10,7 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from marketplace.dates import UK
-from marketplace.insight import charts
+from marketplace.insight import cells, charts
 from marketplace.money import format_money
 from marketplace.navigation import navigation_for
 
@@ -40,6 +40,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(csrf_field)
     app.add_template_global(charts.draw_columns, "draw_column_chart")
     app.add_template_global(charts.draw_rows, "draw_row_chart")
+    app.add_template_global(cells.provider_count_cells)
     app.context_processor(_page_context)
 
 

@@ -139,23 +139,16 @@ def _choice(filters: InsightFilters) -> choice.Choice:
     return choice.choice_and_gaps(get_session(), category=filters.category)
 
 
-def choice_rows(found: choice.Choice) -> list[list]:
-    return [[district, people, *(found.count(district, key) for key, _name in found.categories)]
-            for district, people in found.districts]
-
-
 @bp.route("/insight/choice")
 @roles(Role.COMMISSIONER)
 def insight_choice():
-    filters = read_filters(request.args, today=today_in_uk())
-    found = _choice(filters)
-    gaps = [(name, sum(1 for district, _people in found.districts if found.count(district, key) <= choice.FEW))
-            for key, name in found.categories]
     session, today = get_session(), today_in_uk()
+    filters = read_filters(request.args, today=today)
+    found = _choice(filters)
     own = choice.own_provider_decisions(session, filters)
     return render_template(
-        "admin/insight_choice.html", filters=filters, found=found, rows=choice_rows(found), few=choice.FEW,
-        gap_chart=charts.rows(gaps, money=False), expiring=choice.expiring_checks(session, today=today),
+        "admin/insight_choice.html", filters=filters, found=found, rows=found.rows(),
+        gap_chart=charts.rows(found.gaps(), money=False), expiring=choice.expiring_checks(session, today=today),
         expiring_days=choice.EXPIRING_WITHIN_DAYS, check_kinds=CHECK_KINDS, own=own,
         own_chart=charts.rows(own.counts, money=False), today=today,
         worked_out_at=choice.worked_out_at(session),
@@ -168,4 +161,4 @@ def insight_choice_csv():
     filters = read_filters(request.args, today=today_in_uk())
     found = _choice(filters)
     header = ("Postcode district", "Budget holders living there", *(name for _key, name in found.categories))
-    return csv_response(f"vetted-providers-{today_in_uk():%Y-%m-%d}.csv", header, choice_rows(found))
+    return csv_response(f"vetted-providers-{today_in_uk():%Y-%m-%d}.csv", header, found.rows())
