@@ -40,7 +40,6 @@ class Choice:
     districts: list[tuple[str, int]]  # (district, budget holders living there)
     providers: dict[tuple[str, str], int]  # (district, category) -> vetted providers
     prices: list[CategoryPrices]
-    worked_out_at: datetime | None  # when the figures were last worked out; None if never (or nobody is listed)
 
     def count(self, district: str, category: str) -> int:
         return self.providers.get((district, category), 0)
@@ -57,12 +56,13 @@ class Choice:
                 for key, name in self.categories]
 
 
-# The statements below are built once, with the period and category as parameters: putting
+# The statements below are built once, with the category and the period as parameters: putting
 # them together again on every request cost more than the database took to answer them.
 @cache
-def _choice_query():
-    return select(CouncilChoice.district, CouncilChoice.category, CouncilChoice.providers,
-                  CouncilChoice.lowest_pence, CouncilChoice.highest_pence, CouncilChoice.worked_out_at)
+def _choice_query(one_category: bool):
+    query = select(CouncilChoice.district, CouncilChoice.category, CouncilChoice.providers,
+                   CouncilChoice.lowest_pence, CouncilChoice.highest_pence)
+    return query.where(CouncilChoice.category == bindparam("category")) if one_category else query
 
 
 @cache
@@ -71,22 +71,28 @@ def _people_query():
 
 
 def choice_and_gaps(session: Session, *, category: str | None = None) -> Choice:
-    """From the council's figures (council_figures.py), worked out every 15 minutes. Every
-    category's rows are read, a few hundred, so that when they were worked out is known even
-    for a category no provider offers (each working out writes them all at once)."""
+    """From the council's figures (council_figures.py), worked out every 15 minutes."""
     categories = [(key, name) for key, name in SUPPORT_CATEGORIES.items() if category in (None, key)]
-    rows = session.execute(_choice_query()).all()
+    rows = session.execute(_choice_query(category is not None), {"category": category}).all()
     people = dict(session.execute(_people_query()).all())
     providers, lowest, highest = {}, {}, {}
-    for district, key, count, low, high, _worked_out_at in rows:
-        if category in (None, key):
-            providers[(district, key)] = count
-            lowest[key] = min(low, lowest.get(key, low))
-            highest[key] = max(high, highest.get(key, high))
+    for district, key, count, low, high in rows:
+        providers[(district, key)] = count
+        lowest[key] = min(low, lowest.get(key, low))
+        highest[key] = max(high, highest.get(key, high))
     districts = sorted({district for district, _key in providers} | set(people), key=district_order)
     return Choice(categories, [(d, people.get(d, 0)) for d in districts], providers,
-                  [CategoryPrices(key, name, lowest.get(key), highest.get(key)) for key, name in categories],
-                  max((row.worked_out_at for row in rows), default=None))
+                  [CategoryPrices(key, name, lowest.get(key), highest.get(key)) for key, name in categories])
+
+
+@cache
+def _worked_out_query():
+    return select(func.max(CouncilChoice.worked_out_at))
+
+
+def worked_out_at(session: Session) -> datetime | None:
+    """When the choice of providers was last worked out; None if never (or nobody is listed)."""
+    return session.execute(_worked_out_query()).scalar_one()
 
 
 EXPIRING_WITHIN_DAYS = 30
