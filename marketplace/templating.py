@@ -10,7 +10,7 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from marketplace.dates import UK
-from marketplace.insight import charts
+from marketplace.insight import cells, charts
 from marketplace.money import format_money
 from marketplace.navigation import navigation_for
 
@@ -36,10 +36,11 @@ class PageEnvironment(Environment):
 def init_app(app: Flask) -> None:
     app.add_template_filter(format_money, "money")
     app.add_template_filter(_long_date, "long_date")
-    app.add_template_filter(_date_time, "date_time")
+    app.add_template_filter(date_time, "date_time")
     app.add_template_global(csrf_field)
     app.add_template_global(charts.draw_columns, "draw_column_chart")
     app.add_template_global(charts.draw_rows, "draw_row_chart")
+    app.add_template_global(cells.provider_count_cells)
     app.context_processor(_page_context)
 
 
@@ -55,7 +56,7 @@ def _long_date(value: date | datetime | None) -> str:
     return f"{value.day} {MONTH_NAMES[value.month - 1]} {value.year}"
 
 
-def _date_time(value: datetime | None) -> str:
+def date_time(value: datetime | None) -> str:
     """'14 February 2027 at 3:05pm' in UK time (a time without a zone is UTC). Written here
     directly, like _long_date, because a list formats one for every row: a test holds it to
     Babel's answer."""

@@ -12,7 +12,7 @@ from sqlalchemy import Integer, create_engine, literal, select
 from marketplace.budgets.views import _month_short, _month_year
 from marketplace.dates import UK
 from marketplace.money import decimal_pounds_sql, format_money
-from marketplace.templating import _date_time, _long_date
+from marketplace.templating import _long_date, date_time
 
 
 @given(st.integers(min_value=-10**15, max_value=10**15))
@@ -35,7 +35,7 @@ def test_long_dates_read_as_babel_writes_them_for_en_gb(day):
                     timezones=st.sampled_from([UTC, UK]) | st.none()))
 def test_dates_with_times_read_as_babel_writes_them_in_uk_time(moment):
     expected = format_datetime(moment, format="d MMMM y 'at' h:mma", tzinfo="Europe/London", locale="en_GB")
-    assert _date_time(moment) == expected.replace("AM", "am").replace("PM", "pm")
+    assert date_time(moment) == expected.replace("AM", "am").replace("PM", "pm")
 
 
 @given(st.dates(min_value=date(1900, 1, 1), max_value=date(2200, 12, 31)))

@@ -2,7 +2,7 @@
 
 import csv
 import io
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -57,6 +57,18 @@ def test_each_district_shows_its_vetted_providers_and_the_gaps(council, client_r
         ["LS7", "0", "1 Only one"],
         ["LS9", "1", "0 None"]]
     assert _table(page, "prices")[1] == ["Personal care", "£20.00", "£26.00"]
+
+
+def test_the_page_says_when_the_counts_were_last_worked_out_whichever_category_is_chosen(session, client_request,
+                                                                                         council):
+    page = client_request.get("/admin/insight/choice")
+    assert "They have not been worked out yet, or no provider is listed." in normalised_text(page.main)
+    create_listed_provider(session, name="Home Care A", areas=("LS6",), category="personal_care")
+    refresh_council_figures(session.connection(), today=today_in_uk(), now=datetime(2026, 11, 30, 15, 5, tzinfo=UTC))
+    session.commit()
+    for category in ("personal_care", "transport"):  # nobody offers transport
+        page = client_request.get("/admin/insight/choice", category=category)
+        assert "They were last worked out on 30 November 2026 at 3:05pm." in normalised_text(page.main)
 
 
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

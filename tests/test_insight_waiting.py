@@ -130,8 +130,37 @@ def test_each_list_shows_the_longest_waiting_first_up_to_its_limit(session, coun
     page = client_request.get("/admin/insight/waiting", **PERIOD)
     assert [row[0] for row in _table(page, "invoices-waiting")[1:]] == [
         "9 November 2026 at 10:00am", "16 November 2026 at 10:00am"]
-    assert "3 waiting; the 2 waiting longest are shown" in normalised_text(page.main)
+    assert ("3 waiting; the 2 waiting longest are shown. Download everything waiting now (CSV) to see them all."
+            in normalised_text(page.main))
     assert [row[0] for row in _table(page, "packages-waiting")[1:]] == ["20 November 2026 at 10:00am"]
+
+
+def test_the_download_of_everything_waiting_has_every_item_the_lists_leave_out(session, council, client_request,
+                                                                              history, monkeypatch):
+    monkeypatch.setattr("marketplace.insight.waiting.WAITING_LIST_LIMIT", 1)
+    later = bill(session, history, reference="BP-1003", units="1", period=(date(2026, 11, 2), date(2026, 11, 8)))
+    later.submitted_at = at(27)
+    session.add(later)
+    session.commit()
+    page = client_request.get("/admin/insight/waiting", **PERIOD)
+    assert "2 waiting; the 1 waiting longest are shown." in normalised_text(page.main)
+    link = page.select_one("#main-content p a[href^='/admin/insight/waiting-now.csv']")
+    response = client_request.get_response(link["href"])
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    assert rows[0] == ["Measure", *_table(page, "invoices-waiting")[0]]
+    assert _table(page, "invoices-waiting")[1:] == [
+        ["26 November 2026 at 10:00am", "Invoice from Brightpath Home Care", "Sam Taylor : budget", "3"]]
+    # The page's row first, then the one it left out.
+    assert [row[1:] for row in rows if row[0] == "Invoices: arrived until approved"] == [
+        ["26 November 2026 at 10:00am", "Invoice from Brightpath Home Care", "Sam Taylor", "3"],
+        ["27 November 2026 at 10:00am", "Invoice from Brightpath Home Care", "Sam Taylor", "2"]]
+    assert [row[1:] for row in rows if row[0].startswith("Care packages")] == [
+        ["20 November 2026 at 10:00am", "Weekends", "Sam Taylor", "7"]]
+
+
+def test_the_download_of_everything_waiting_keeps_to_the_funding_source(council, client_request, history):
+    response = client_request.get_response("/admin/insight/waiting-now.csv?funding=nhs")
+    assert list(csv.reader(io.StringIO(response.get_data(as_text=True))))[1:] == []
 
 
 def test_a_package_sent_back_and_then_agreed_counts_both_decisions(session, council, client_request, history):
@@ -176,7 +205,8 @@ def test_a_bad_filter_is_explained_and_the_page_still_shows(council, client_requ
 
 
 @pytest.mark.parametrize("role", [Role.PERSON, Role.PROVIDER, Role.PROFESSIONAL])
-@pytest.mark.parametrize("url", ["/admin/insight/waiting", "/admin/insight/waiting.csv"])
+@pytest.mark.parametrize("url", ["/admin/insight/waiting", "/admin/insight/waiting.csv",
+                                 "/admin/insight/waiting-now.csv"])
 def test_only_the_council_sees_waiting_times(session, client_request, role, url):
     client_request.login(create_user(session, role=role))
     client_request.get_response(url, expected_status=403)

@@ -15,6 +15,7 @@ from marketplace.insight.filters import InsightFilters, read_filters
 from marketplace.models import FundingSource, Role
 from marketplace.money import pence_to_pounds
 from marketplace.providers.catalogue import CHECK_KINDS
+from marketplace.templating import date_time
 
 MONEY_COLUMNS = ("Month", "Paid in", "Set aside", "Spent", "Free to use at the end of the month")
 
@@ -80,10 +81,6 @@ WAITING_COLUMNS = ("Answers", "Of", "Answered", "Median working days", "9 in 10 
                    "Within 5 working days")
 
 
-def _measures(filters: InsightFilters) -> list[waiting.Measure]:
-    return waiting.measures(get_session(), filters)
-
-
 def _summary_cells(summary: waiting.Summary) -> list:
     share = summary.share_within_target
     median = "" if summary.median is None else f"{summary.median:g}"
@@ -101,12 +98,13 @@ def waiting_rows(measure: waiting.Measure) -> list[list]:
 @bp.route("/insight/waiting")
 @roles(Role.COMMISSIONER)
 def insight_waiting():
-    filters = read_filters(request.args, today=today_in_uk())
-    measures = _measures(filters)
+    today = today_in_uk()
+    filters = read_filters(request.args, today=today)
+    measures = waiting.measures(get_session(), filters, today=today)
     return render_template(
-        "admin/insight_waiting.html", filters=filters, measures=measures, today=today_in_uk(),
+        "admin/insight_waiting.html", filters=filters, measures=measures,
         tables={m.key: waiting_rows(m) for m in measures}, columns=WAITING_COLUMNS,
-        target=waiting.TARGET_WORKING_DAYS, limit=waiting.WAITING_LIST_LIMIT,
+        target=waiting.TARGET_WORKING_DAYS,
         charts={m.key: charts.rows([(f"{month:%B %Y}", s.share_within_target or 0) for month, s in m.by_month],
                                    money=False, suffix="%") for m in measures},
         **_filter_choices()), 400 if filters.problems else 200
@@ -116,31 +114,41 @@ def insight_waiting():
 @roles(Role.COMMISSIONER)
 def insight_waiting_csv():
     filters = read_filters(request.args, today=today_in_uk())
-    rows = [[measure.name, *row] for measure in _measures(filters) for row in waiting_rows(measure)]
+    rows = [[measure.name, *row] for measure in waiting.answer_times(get_session(), filters)
+            for row in waiting_rows(measure)]
     return csv_response(_filename("waiting-times", filters), ("Measure", *WAITING_COLUMNS), rows)
+
+
+WAITING_NOW_COLUMNS = ("Waiting since", "What", "Who", "Working days")
+
+
+@bp.route("/insight/waiting-now.csv")
+@roles(Role.COMMISSIONER)
+def insight_waiting_now_csv():
+    """Everything in the Waiting page's lists of what waits now, where the page shows only the
+    first few of each: the same columns, longest waiting first."""
+    today = today_in_uk()
+    filters = read_filters(request.args, today=today)
+    lists = waiting.everything_waiting(get_session(), filters, today=today)
+    rows = [[waiting.MEASURE_NAMES[key][0], date_time(item.started), item.what, item.who, item.working_days]
+            for key in waiting.KEYS for item in lists[key]]
+    return csv_response(f"waiting-now-{today:%Y-%m-%d}.csv", ("Measure", *WAITING_NOW_COLUMNS), rows)
 
 
 def _choice(filters: InsightFilters) -> choice.Choice:
     return choice.choice_and_gaps(get_session(), category=filters.category)
 
 
-def choice_rows(found: choice.Choice) -> list[list]:
-    return [[district, people, *(found.count(district, key) for key, _name in found.categories)]
-            for district, people in found.districts]
-
-
 @bp.route("/insight/choice")
 @roles(Role.COMMISSIONER)
 def insight_choice():
-    filters = read_filters(request.args, today=today_in_uk())
-    found = _choice(filters)
-    gaps = [(name, sum(1 for district, _people in found.districts if found.count(district, key) <= choice.FEW))
-            for key, name in found.categories]
     session, today = get_session(), today_in_uk()
+    filters = read_filters(request.args, today=today)
+    found = _choice(filters)
     own = choice.own_provider_decisions(session, filters)
     return render_template(
-        "admin/insight_choice.html", filters=filters, found=found, rows=choice_rows(found), few=choice.FEW,
-        gap_chart=charts.rows(gaps, money=False), expiring=choice.expiring_checks(session, today=today),
+        "admin/insight_choice.html", filters=filters, found=found, rows=found.rows(),
+        gap_chart=charts.rows(found.gaps(), money=False), expiring=choice.expiring_checks(session, today=today),
         expiring_days=choice.EXPIRING_WITHIN_DAYS, check_kinds=CHECK_KINDS, own=own,
         own_chart=charts.rows(own.counts, money=False), today=today,
         worked_out_at=choice.worked_out_at(session),
@@ -153,4 +161,4 @@ def insight_choice_csv():
     filters = read_filters(request.args, today=today_in_uk())
     found = _choice(filters)
     header = ("Postcode district", "Budget holders living there", *(name for _key, name in found.categories))
-    return csv_response(f"vetted-providers-{today_in_uk():%Y-%m-%d}.csv", header, choice_rows(found))
+    return csv_response(f"vetted-providers-{today_in_uk():%Y-%m-%d}.csv", header, found.rows())

@@ -5,8 +5,10 @@ is where support is missing."""
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
+from typing import NamedTuple
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 from sqlmodel import Session, col, select
 
 from marketplace.categories import SUPPORT_CATEGORIES
@@ -42,14 +44,37 @@ class Choice:
     def count(self, district: str, category: str) -> int:
         return self.providers.get((district, category), 0)
 
+    def rows(self) -> list[list]:
+        """The table: each district, the budget holders living there and its count for each category."""
+        keys = [key for key, _name in self.categories]
+        return [[district, people, *(self.providers.get((district, key), 0) for key in keys)]
+                for district, people in self.districts]
+
+    def gaps(self) -> list[tuple[str, int]]:
+        """Each category's name and how many districts have FEW providers or fewer for it."""
+        return [(name, sum(1 for district, _people in self.districts if self.count(district, key) <= FEW))
+                for key, name in self.categories]
+
+
+# The statements below are built once, with the category and the period as parameters: putting
+# them together again on every request cost more than the database took to answer them.
+@cache
+def _choice_query(one_category: bool):
+    query = select(CouncilChoice.district, CouncilChoice.category, CouncilChoice.providers,
+                   CouncilChoice.lowest_pence, CouncilChoice.highest_pence)
+    return query.where(CouncilChoice.category == bindparam("category")) if one_category else query
+
+
+@cache
+def _people_query():
+    return select(CouncilDistrict.district, CouncilDistrict.people)
+
 
 def choice_and_gaps(session: Session, *, category: str | None = None) -> Choice:
     """From the council's figures (council_figures.py), worked out every 15 minutes."""
     categories = [(key, name) for key, name in SUPPORT_CATEGORIES.items() if category in (None, key)]
-    rows = session.exec(select(CouncilChoice.district, CouncilChoice.category, CouncilChoice.providers,
-                               CouncilChoice.lowest_pence, CouncilChoice.highest_pence)
-                        .where(col(CouncilChoice.category).in_([key for key, _name in categories]))).all()
-    people = dict(session.exec(select(CouncilDistrict.district, CouncilDistrict.people)).all())
+    rows = session.execute(_choice_query(category is not None), {"category": category}).all()
+    people = dict(session.execute(_people_query()).all())
     providers, lowest, highest = {}, {}, {}
     for district, key, count, low, high in rows:
         providers[(district, key)] = count
@@ -60,9 +85,14 @@ def choice_and_gaps(session: Session, *, category: str | None = None) -> Choice:
                   [CategoryPrices(key, name, lowest.get(key), highest.get(key)) for key, name in categories])
 
 
+@cache
+def _worked_out_query():
+    return select(func.max(CouncilChoice.worked_out_at))
+
+
 def worked_out_at(session: Session) -> datetime | None:
     """When the choice of providers was last worked out; None if never (or nobody is listed)."""
-    return session.exec(select(func.max(CouncilChoice.worked_out_at))).one()
+    return session.execute(_worked_out_query()).scalar_one()
 
 
 EXPIRING_WITHIN_DAYS = 30
@@ -78,25 +108,51 @@ def expiring_checks(session: Session, *, today: date) -> FirstOf[ExpiringCheck]:
     return first_expiring_checks(session, today=today, days=EXPIRING_WITHIN_DAYS, limit=LISTED)
 
 
+class OwnProviderDecision(NamedTuple):
+    request_id: int
+    name: str  # whom the budget holder asked to pay
+    agreed: bool
+    decided_at: datetime
+    person_name: str
+
+
 @dataclass(frozen=True)
 class OwnProviderDecisions:
     counts: list[tuple[str, int]]  # (the council's answer, requests made in the period)
-    recent: list[tuple[OwnProviderRequest, str]]  # decided in the period, newest first, with the person's name
+    recent: list[OwnProviderDecision]  # decided in the period, newest first
+
+
+def _in_period(column, one_category: bool) -> list:
+    """A stored moment falls in the period (InsightFilters.moment_in_period), and the request is
+    in the category when one is chosen."""
+    return [column >= bindparam("period_start"), column < bindparam("period_end"),
+            *([OwnProviderRequest.category == bindparam("category")] if one_category else [])]
+
+
+@cache
+def _own_provider_queries(one_category: bool):
+    counts = (select(OwnProviderRequest.status, func.count())
+              .where(*_in_period(OwnProviderRequest.created_at, one_category))
+              .group_by(OwnProviderRequest.status))
+    recent = (select(OwnProviderRequest.id, OwnProviderRequest.name,
+                     OwnProviderRequest.status == OwnProviderStatus.AGREED.value, OwnProviderRequest.decided_at,
+                     Person.name)
+              .join(Person, Person.id == OwnProviderRequest.person_id)
+              .where(col(OwnProviderRequest.status).in_([OwnProviderStatus.AGREED.value,
+                                                         OwnProviderStatus.REFUSED.value]),
+                     *_in_period(OwnProviderRequest.decided_at, one_category))
+              .order_by(col(OwnProviderRequest.decided_at).desc(), col(OwnProviderRequest.id).desc())
+              .limit(RECENT_DECISIONS))
+    return counts, recent
 
 
 def own_provider_decisions(session: Session, filters: InsightFilters) -> OwnProviderDecisions:
     """Budget holders' requests to pay someone not on the list (their own provider or personal
     assistant): how many the council agreed and refused, and the latest decisions."""
-    in_category = [OwnProviderRequest.category == filters.category] if filters.category else []
-    counts = dict(session.exec(
-        select(OwnProviderRequest.status, func.count())
-        .where(filters.moment_in_period(OwnProviderRequest.created_at), *in_category)
-        .group_by(OwnProviderRequest.status)).all())
-    recent = session.exec(
-        select(OwnProviderRequest, Person.name).join(Person, Person.id == OwnProviderRequest.person_id)
-        .where(col(OwnProviderRequest.status).in_([OwnProviderStatus.AGREED.value, OwnProviderStatus.REFUSED.value]),
-               filters.moment_in_period(OwnProviderRequest.decided_at), *in_category)
-        .order_by(col(OwnProviderRequest.decided_at).desc(), col(OwnProviderRequest.id).desc())
-        .limit(RECENT_DECISIONS)).all()
+    counts_query, recent_query = _own_provider_queries(filters.category is not None)
+    start, end = filters.moment_bounds()
+    parameters = {"period_start": start, "period_end": end, "category": filters.category}
+    counts = dict(session.execute(counts_query, parameters).all())
+    recent = session.execute(recent_query, parameters).all()
     return OwnProviderDecisions([(label, int(counts.get(status, 0))) for status, label in OWN_PROVIDER_ANSWERS.items()],
-                                [(request, name) for request, name in recent])
+                                [OwnProviderDecision(*row) for row in recent])

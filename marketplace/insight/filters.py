@@ -45,9 +45,15 @@ class InsightFilters:
     def months(self) -> list[date]:
         return list(_months_from(self.first_month, self.last_month))
 
+    def moment_bounds(self) -> tuple[datetime, datetime]:
+        """The period as moments: from the first day's UK midnight up to, not including, the
+        UK midnight after its last day."""
+        return uk_midnight(self.from_date), uk_midnight(self.to_date + timedelta(days=1))
+
     def moment_in_period(self, column):
         """A stored moment (UTC) falls on a UK day in the period."""
-        return and_(column >= uk_midnight(self.from_date), column < uk_midnight(self.to_date + timedelta(days=1)))
+        start, end = self.moment_bounds()
+        return and_(column >= start, column < end)
 
     def period_parameters(self) -> dict[str, datetime]:
         """The moments in_period() and month_number() compare with, for a statement built once

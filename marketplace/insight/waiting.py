@@ -8,8 +8,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
+from typing import NamedTuple
 
-from sqlalchemy import Select, func, literal, union_all
+from sqlalchemy import Select, bindparam, func, literal, union_all
 from sqlmodel import Session, col, select
 
 from marketplace.insight.filters import InsightFilters, uk_midnight
@@ -32,8 +34,10 @@ from marketplace.packages.clock import LATE_AFTER, started_at_sql, uk_date
 from marketplace.workdays import working_days_between
 
 TARGET_WORKING_DAYS = LATE_AFTER  # the promise: an answer within 5 working days
-WAITING_LIST_LIMIT = 50  # the oldest this many are listed; the count says how many in all
+WAITING_LIST_LIMIT = 10  # the oldest this many are shown; the page says how many in all and links to them all
 NOBODY = "Not recorded"
+# The four measures, in the order the page shows them; each list of what waits now has the same key.
+KEYS = ("packages", "lines", "invoices", "payments")
 
 
 @dataclass(frozen=True)
@@ -73,15 +77,12 @@ class Answered:
         return working_days_between(uk_date(self.started), uk_date(self.finished))
 
 
-@dataclass(frozen=True)
-class Waiting:
+class Waiting(NamedTuple):
     started: datetime
     what: str
     who: str
     budget_id: int
-
-    def working_days(self, today: date) -> int:
-        return working_days_between(uk_date(self.started), today)
+    working_days: int  # from the day it started waiting to today
 
 
 @dataclass(frozen=True)
@@ -96,14 +97,28 @@ class Measure:
     waiting_count: int
 
 
-def measure(key: str, name: str, by_label: str, answered: list[Answered], waiting: list[Waiting],
+# What each measure is called and whose answers its "by" rows are, in KEYS order.
+MEASURE_NAMES = {
+    "packages": ("Care packages: sent to the reviewer until decided", "Professional"),
+    "lines": ("Provider answers: package sent until the provider accepted or declined", "Provider"),
+    "invoices": ("Invoices: arrived until approved", "Provider"),
+    "payments": ("Payments: invoice approved until paid", "Provider"),
+}
+
+
+def measure(key: str, answered: list[tuple[datetime, datetime, str]], waiting: list[Waiting],
             waiting_count: int, filters: InsightFilters) -> Measure:
+    """One measure's figures from its (started, answered, by whom) rows."""
+    # Many answers start and end on the same days: each pair of days is counted once.
+    days_between = cache(working_days_between)
     every, per_month, per_whom = [], defaultdict(list), defaultdict(list)
-    for answer in answered:
-        days = answer.working_days
+    for started, finished, by in answered:
+        finished_on = uk_date(finished)
+        days = days_between(uk_date(started), finished_on)
         every.append(days)
-        per_month[uk_date(answer.finished).replace(day=1)].append(days)
-        per_whom[answer.by].append(days)
+        per_month[finished_on.replace(day=1)].append(days)
+        per_whom[by].append(days)
+    name, by_label = MEASURE_NAMES[key]
     return Measure(key, name, by_label, summarise(every),
                    [(month, summarise(per_month[month])) for month in filters.months()],
                    sorted(((who, summarise(days)) for who, days in per_whom.items()),
@@ -111,107 +126,142 @@ def measure(key: str, name: str, by_label: str, answered: list[Answered], waitin
                    waiting, waiting_count)
 
 
-def _funded(query, budget_id_column, filters: InsightFilters):
-    if filters.funding_source:
-        query = query.join(Budget, Budget.id == budget_id_column).where(
-            Budget.funding_source == filters.funding_source)
+# The statements below are built once, with the period, funding source and list length as
+# parameters (see _parameters): putting together their joins and conditions on every request
+# cost more than the database took to answer them.
+_PERIOD_START, _PERIOD_END, _FUNDING = bindparam("period_start"), bindparam("period_end"), bindparam("funding")
+
+
+def _in_period(column):
+    """A stored moment (UTC) falls on a UK day in the period (InsightFilters.moment_in_period)."""
+    return (column >= _PERIOD_START) & (column < _PERIOD_END)
+
+
+def _parameters(filters: InsightFilters, **more) -> dict:
+    start, end = filters.moment_bounds()
+    return {"period_start": start, "period_end": end, "funding": filters.funding_source, **more}
+
+
+def _funded(query: Select, budget_id_column, funded: bool) -> Select:
+    if funded:
+        query = query.join(Budget, Budget.id == budget_id_column).where(Budget.funding_source == _FUNDING)
     return query
 
 
-# The lists of what waits now, each as (started, what, who, budget, id) in the order shown.
-_WaitingLists = dict[str, tuple[list[Waiting], int]]
-
-
-def _oldest_of_each(session: Session, lists: dict[str, Select]) -> _WaitingLists:
-    """The first WAITING_LIST_LIMIT rows of each list, longest waiting first, and how many each
-    has in all: one statement for every list, as each is only a few rows."""
-    firsts = [query.add_columns(literal(key).label("list"), func.count().over().label("total"))
-              .limit(WAITING_LIST_LIMIT).subquery() for key, query in lists.items()]
-    rows = session.exec(union_all(*(select(first) for first in firsts))).all()
-    shown: dict[str, list[Waiting]] = {key: [] for key in lists}
-    totals = dict.fromkeys(lists, 0)
-    # Each list's own order, (started, id), is put back here: a union keeps no order.
-    for started, what, who, budget_id, _id, key, total in sorted(rows, key=lambda row: (row[0], row[4])):
-        shown[key].append(Waiting(started, what, who, budget_id))
-        totals[key] = total
-    return {key: (shown[key], totals[key]) for key in lists}
-
-
-def measures(session: Session, filters: InsightFilters) -> list[Measure]:
-    """Packages, provider answers, invoices and payments, in that order."""
+def _waiting_queries(funded: bool) -> dict[str, Select]:
+    """What waits now in each list as (started, what, who, budget, id), longest waiting first."""
     started = started_at_sql()
-    waiting = _oldest_of_each(session, {
+    return {
         "packages": _funded(
             select(started, CarePackage.title, Person.name, CarePackage.budget_id, CarePackage.id)
             .join(Person, Person.id == CarePackage.person_id)
             .where(CarePackage.status == PackageStatus.AWAITING_REVIEW.value, started.is_not(None)),
-            CarePackage.budget_id, filters).order_by(started, CarePackage.id),
+            CarePackage.budget_id, funded).order_by(started, CarePackage.id),
         "lines": _funded(
             select(CarePackage.submitted_at, PackageLine.title, PackageLine.provider_name, CarePackage.budget_id,
                    PackageLine.id)
             .join(CarePackage, CarePackage.id == PackageLine.package_id)
             .where(PackageLine.response == LineResponse.REQUESTED.value, col(CarePackage.submitted_at).is_not(None)),
-            CarePackage.budget_id, filters).order_by(CarePackage.submitted_at, PackageLine.id),
+            CarePackage.budget_id, funded).order_by(CarePackage.submitted_at, PackageLine.id),
         "invoices": _funded(
             select(Invoice.submitted_at, literal("Invoice from ") + Provider.name, Person.name, Invoice.budget_id,
                    Invoice.id)
             .join(Provider, Provider.id == Invoice.provider_id).join(Person, Person.id == Invoice.person_id)
-            .where(Invoice.status == InvoiceStatus.SUBMITTED.value), Invoice.budget_id, filters)
+            .where(Invoice.status == InvoiceStatus.SUBMITTED.value), Invoice.budget_id, funded)
         .order_by(Invoice.submitted_at, Invoice.id),
         "payments": _funded(
             select(Payment.created_at, Payment.description, Provider.name, Payment.budget_id, Payment.id)
             .join(Provider, Provider.id == Payment.provider_id)
-            .where(Payment.status != PaymentStatus.PAID.value), Payment.budget_id, filters)
+            .where(Payment.status != PaymentStatus.PAID.value), Payment.budget_id, funded)
         .order_by(Payment.created_at, Payment.id),
-    })
-    return [_packages(session, filters, *waiting["packages"]), _line_responses(session, filters, *waiting["lines"]),
-            _invoices(session, filters, *waiting["invoices"]), _payments(session, filters, *waiting["payments"])]
+    }
 
 
-def _packages(session: Session, filters: InsightFilters, waiting: list[Waiting], count: int) -> Measure:
-    """Every decision in the period counts, a package sent back and then agreed twice (from the
-    package's timeline: see clock.decisions_sql)."""
+@cache
+def _oldest_of_each_query(funded: bool):
+    """The first `limit` rows of every list, with the list's key and how many it has in all: one
+    statement for the four lists, as each is only a few rows."""
+    firsts = [query.add_columns(literal(key).label("list"), func.count().over().label("total"))
+              .limit(bindparam("limit")).subquery() for key, query in _waiting_queries(funded).items()]
+    return union_all(*(select(first) for first in firsts))
+
+
+@cache
+def _everything_waiting_query(funded: bool):
+    # Unordered: a union takes no order in its parts on every database, and _by_list sorts.
+    return union_all(*(query.add_columns(literal(key).label("list")).order_by(None)
+                       for key, query in _waiting_queries(funded).items()))
+
+
+def _by_list(rows, today: date) -> dict[str, list[Waiting]]:
+    """Rows of the statements above, sorted back into their lists in each list's own order,
+    (started, id): a union keeps no order."""
+    days_waiting = cache(lambda day: working_days_between(day, today))
+    lists: dict[str, list[Waiting]] = {key: [] for key in KEYS}
+    for started, what, who, budget_id, _id, key, *_total in sorted(rows, key=lambda row: (row[0], row[4])):
+        lists[key].append(Waiting(started, what, who, budget_id, days_waiting(uk_date(started))))
+    return lists
+
+
+def everything_waiting(session: Session, filters: InsightFilters, *, today: date) -> dict[str, list[Waiting]]:
+    """Every item of each list of what waits now, longest waiting first (the page shows the first few)."""
+    rows = session.execute(_everything_waiting_query(bool(filters.funding_source)),
+                           {"funding": filters.funding_source}).all()
+    return _by_list(rows, today)
+
+
+@cache
+def _answered_query(funded: bool):
+    """Every answer given in the period, in all four measures, as (measure, started, answered,
+    by whom) rows: one statement rather than four."""
     decisions = clock.decisions_sql().subquery()
-    decided = session.exec(_funded(
-        select(decisions.c.started, decisions.c.at, User.name)
-        .outerjoin(User, User.id == decisions.c.actor_id)
-        .where(decisions.c.started.is_not(None), filters.moment_in_period(decisions.c.at)),
-        decisions.c.budget_id, filters)).all()
-    return measure("packages", "Care packages: sent to the reviewer until decided", "Professional",
-                   [Answered(s, d, who or NOBODY) for s, d, who in decided], waiting, count, filters)
+    return union_all(
+        # Every decision in the period counts, a package sent back and then agreed twice (from
+        # the package's timeline: see clock.decisions_sql).
+        _funded(select(literal("packages"), decisions.c.started, decisions.c.at, User.name)
+                .outerjoin(User, User.id == decisions.c.actor_id)
+                .where(decisions.c.started.is_not(None), _in_period(decisions.c.at)), decisions.c.budget_id, funded),
+        # Providers answering a request to provide a line: from the package being sent until
+        # the provider accepted or declined.
+        _funded(select(literal("lines"), CarePackage.submitted_at, PackageLine.responded_at, PackageLine.provider_name)
+                .join(CarePackage, CarePackage.id == PackageLine.package_id)
+                .where(col(CarePackage.submitted_at).is_not(None), col(PackageLine.responded_at).is_not(None),
+                       _in_period(PackageLine.responded_at)), CarePackage.budget_id, funded),
+        _funded(select(literal("invoices"), Invoice.submitted_at, Invoice.decided_at, Provider.name)
+                .join(Provider, Provider.id == Invoice.provider_id)
+                .where(Invoice.status == InvoiceStatus.APPROVED.value, col(Invoice.decided_at).is_not(None),
+                       _in_period(Invoice.decided_at)), Invoice.budget_id, funded),
+        # From the invoice's approval (when the payment is created) until the provider is paid.
+        _funded(select(literal("payments"), Payment.created_at, Payment.paid_at, Provider.name)
+                .join(Provider, Provider.id == Payment.provider_id)
+                .where(Payment.status == PaymentStatus.PAID.value, col(Payment.paid_at).is_not(None),
+                       _in_period(Payment.paid_at)), Payment.budget_id, funded),
+    )
 
 
-def _line_responses(session: Session, filters: InsightFilters, waiting: list[Waiting], count: int) -> Measure:
-    """Providers answering a request to provide a line: from the package being sent until the
-    provider accepted or declined."""
-    answered = session.exec(_funded(
-        select(CarePackage.submitted_at, PackageLine.responded_at, PackageLine.provider_name)
-        .join(CarePackage, CarePackage.id == PackageLine.package_id)
-        .where(col(CarePackage.submitted_at).is_not(None), col(PackageLine.responded_at).is_not(None),
-               filters.moment_in_period(PackageLine.responded_at)), CarePackage.budget_id, filters)).all()
-    return measure("lines", "Provider answers: package sent until the provider accepted or declined", "Provider",
-                   [Answered(s, d, who) for s, d, who in answered], waiting, count, filters)
+def _answered(session: Session, filters: InsightFilters) -> dict[str, list[tuple[datetime, datetime, str]]]:
+    answered: dict[str, list[tuple[datetime, datetime, str]]] = {key: [] for key in KEYS}
+    for key, started, finished, by in session.execute(_answered_query(bool(filters.funding_source)),
+                                                      _parameters(filters)):
+        answered[key].append((started, finished, by or NOBODY))
+    return answered
 
 
-def _invoices(session: Session, filters: InsightFilters, waiting: list[Waiting], count: int) -> Measure:
-    approved = session.exec(_funded(
-        select(Invoice.submitted_at, Invoice.decided_at, Provider.name)
-        .join(Provider, Provider.id == Invoice.provider_id)
-        .where(Invoice.status == InvoiceStatus.APPROVED.value, col(Invoice.decided_at).is_not(None),
-               filters.moment_in_period(Invoice.decided_at)), Invoice.budget_id, filters)).all()
-    return measure("invoices", "Invoices: arrived until approved", "Provider",
-                   [Answered(s, d, who) for s, d, who in approved], waiting, count, filters)
+def measures(session: Session, filters: InsightFilters, *, today: date) -> list[Measure]:
+    """Packages, provider answers, invoices and payments, in that order, each with the
+    WAITING_LIST_LIMIT items waiting longest."""
+    rows = session.execute(_oldest_of_each_query(bool(filters.funding_source)),
+                           {"funding": filters.funding_source, "limit": WAITING_LIST_LIMIT}).all()
+    totals = {row[5]: row[6] for row in rows}
+    waiting = _by_list(rows, today)
+    answered = _answered(session, filters)
+    return [measure(key, answered[key], waiting[key], totals.get(key, 0), filters) for key in KEYS]
 
 
-def _payments(session: Session, filters: InsightFilters, waiting: list[Waiting], count: int) -> Measure:
-    """From the invoice's approval (when the payment is created) until the provider is paid."""
-    paid = session.exec(_funded(
-        select(Payment.created_at, Payment.paid_at, Provider.name)
-        .join(Provider, Provider.id == Payment.provider_id)
-        .where(Payment.status == PaymentStatus.PAID.value, col(Payment.paid_at).is_not(None),
-               filters.moment_in_period(Payment.paid_at)), Payment.budget_id, filters)).all()
-    return measure("payments", "Payments: invoice approved until paid", "Provider",
-                   [Answered(s, d, who) for s, d, who in paid], waiting, count, filters)
+def answer_times(session: Session, filters: InsightFilters) -> list[Measure]:
+    """The measures' figures alone, without what waits now (for the download of the tables)."""
+    answered = _answered(session, filters)
+    return [measure(key, answered[key], [], 0, filters) for key in KEYS]
 
 
 def professional_against_council(session: Session, professional_id: int, *,
