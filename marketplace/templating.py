@@ -3,7 +3,7 @@
 from collections import ChainMap
 from datetime import UTC, date, datetime
 
-from flask import Flask, request, url_for
+from flask import Flask, g, request, url_for
 from flask.templating import Environment
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
@@ -69,8 +69,10 @@ def date_time(value: datetime | None) -> str:
 
 def csrf_field() -> Markup:
     """The hidden field every form sends back for Flask-WTF to check. Written as markup rather
-    than drawn by a WTForms field: some pages have a small form on every row."""
-    return Markup('<input type="hidden" name="csrf_token" value="{}">').format(generate_csrf())
+    than drawn by a WTForms field, and once a request: some pages have a small form on every row."""
+    if "csrf_field" not in g:
+        g.csrf_field = Markup('<input type="hidden" name="csrf_token" value="{}">').format(generate_csrf())
+    return g.csrf_field
 
 
 def _page_context() -> dict:

@@ -28,6 +28,12 @@ MENUS = {
          "html": Markup('Notifications <span aria-hidden="true">(3)</span>')},
         {"text": "Tom & Jerry's <page>", "href": "/account?a=1&b=2"},
     ],
+    "the page we are on, and a section we are in": [
+        {"text": "Your budget", "href": "/budget", "current": False},
+        {"text": "Notifications", "href": "/notifications", "current": True,
+         "html": Markup('Notifications <span aria-hidden="true">(3)</span>')},
+        {"text": "Find support", "href": "/providers", "active": True},
+    ],
 }
 
 
@@ -53,6 +59,7 @@ def test_every_page_has_the_menu_with_a_way_to_sign_in_or_out(client_request, se
     menu = page.select_one("nav[aria-label='Main menu']")
     assert "Find support" in menu.get_text(" ", strip=True)
     assert ("Sign out" if role else "Sign in") in menu.get_text(" ", strip=True)
+    assert [link.get_text(strip=True) for link in menu.select("a[aria-current=page]")] == ["Find support"]
 
 
 LINK = {"href": "/account/password", "text": "Change", "visuallyHiddenText": "password"}
