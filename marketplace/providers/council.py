@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 from functools import cache
 from typing import Generic, NamedTuple, TypeVar
 
-from sqlalchemy import Date, and_, bindparam, exists, func, or_, select
+from sqlalchemy import Date, Integer, and_, bindparam, exists, func, or_, select
 from sqlmodel import Session
 
 from marketplace.audit import audit
@@ -36,7 +36,11 @@ def _first_of(session: Session, query, limit: int, count=None, params: dict | No
     every row, joins and all, to show the first few."""
     total = (func.count().over() if count is None
              else count.with_only_columns(func.count()).scalar_subquery())
-    rows = session.execute(query.add_columns(total).limit(limit), params).all()
+    return _first_of_rows(session.execute(query.add_columns(total).limit(limit), params).all())
+
+
+def _first_of_rows(rows) -> FirstOf:
+    """Rows that end with the count of them all, as a FirstOf."""
     return FirstOf(items=[tuple(row[:-1]) for row in rows], total=rows[0][-1] if rows else 0)
 
 
@@ -202,8 +206,14 @@ def expiring_checks(session: Session, *, today: date, days: int) -> list[Expirin
     return _expiring(session.execute(_expiring_query(), _window(today, days)).all())
 
 
+@cache
+def _first_expiring_query():
+    """The first `limit` of them, each row ending with how many there are in all."""
+    return _expiring_query().add_columns(func.count().over()).limit(bindparam("limit", type_=Integer))
+
+
 def first_expiring_checks(session: Session, *, today: date, days: int, limit: int) -> FirstOf[ExpiringCheck]:
-    first = _first_of(session, _expiring_query(), limit, params=_window(today, days))
+    first = _first_of_rows(session.execute(_first_expiring_query(), {**_window(today, days), "limit": limit}).all())
     return FirstOf(items=_expiring(first.items), total=first.total)
 
 
