@@ -12,7 +12,7 @@ from sqlalchemy import bindparam, func
 from sqlmodel import Session, col, select
 
 from marketplace.categories import SUPPORT_CATEGORIES
-from marketplace.insight.filters import InsightFilters
+from marketplace.insight.filters import InsightFilters, in_period
 from marketplace.models import (
     CouncilChoice,
     CouncilDistrict,
@@ -123,10 +123,8 @@ class OwnProviderDecisions:
 
 
 def _in_period(column, one_category: bool) -> list:
-    """A stored moment falls in the period (InsightFilters.moment_in_period), and the request is
-    in the category when one is chosen."""
-    return [column >= bindparam("period_start"), column < bindparam("period_end"),
-            *([OwnProviderRequest.category == bindparam("category")] if one_category else [])]
+    """A stored moment falls in the period, and the request is in the category when one is chosen."""
+    return [in_period(column), *([OwnProviderRequest.category == bindparam("category")] if one_category else [])]
 
 
 @cache
@@ -150,8 +148,7 @@ def own_provider_decisions(session: Session, filters: InsightFilters) -> OwnProv
     """Budget holders' requests to pay someone not on the list (their own provider or personal
     assistant): how many the council agreed and refused, and the latest decisions."""
     counts_query, recent_query = _own_provider_queries(filters.category is not None)
-    start, end = filters.moment_bounds()
-    parameters = {"period_start": start, "period_end": end, "category": filters.category}
+    parameters = {**filters.period_parameters(), "category": filters.category}
     counts = dict(session.execute(counts_query, parameters).all())
     recent = session.execute(recent_query, parameters).all()
     return OwnProviderDecisions([(label, int(counts.get(status, 0))) for status, label in OWN_PROVIDER_ANSWERS.items()],

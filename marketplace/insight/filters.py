@@ -45,16 +45,6 @@ class InsightFilters:
     def months(self) -> list[date]:
         return list(_months_from(self.first_month, self.last_month))
 
-    def moment_bounds(self) -> tuple[datetime, datetime]:
-        """The period as moments: from the first day's UK midnight up to, not including, the
-        UK midnight after its last day."""
-        return uk_midnight(self.from_date), uk_midnight(self.to_date + timedelta(days=1))
-
-    def moment_in_period(self, column):
-        """A stored moment (UTC) falls on a UK day in the period."""
-        start, end = self.moment_bounds()
-        return and_(column >= start, column < end)
-
     def period_parameters(self) -> dict[str, datetime]:
         """The moments in_period() and month_number() compare with, for a statement built once
         with them as parameters: the period's start and end, and the end of each of its months."""
@@ -88,7 +78,8 @@ def _period_parameters(first_month: date, last_month: date) -> dict[str, datetim
 
 
 def in_period(column):
-    """moment_in_period, with the period as parameters (period_parameters gives them)."""
+    """A stored moment (UTC) falls on a UK day in the period, given as parameters
+    (period_parameters gives them)."""
     return and_(column >= bindparam("period_start"), column < bindparam("period_end"))
 
 

@@ -14,7 +14,7 @@ from typing import NamedTuple
 from sqlalchemy import Select, bindparam, func, literal, union_all
 from sqlmodel import Session, col, select
 
-from marketplace.insight.filters import InsightFilters, uk_midnight
+from marketplace.insight.filters import InsightFilters, in_period, uk_midnight
 from marketplace.models import (
     Budget,
     CarePackage,
@@ -129,17 +129,11 @@ def measure(key: str, answered: list[tuple[datetime, datetime, str]], waiting: l
 # The statements below are built once, with the period, funding source and list length as
 # parameters (see _parameters): putting together their joins and conditions on every request
 # cost more than the database took to answer them.
-_PERIOD_START, _PERIOD_END, _FUNDING = bindparam("period_start"), bindparam("period_end"), bindparam("funding")
-
-
-def _in_period(column):
-    """A stored moment (UTC) falls on a UK day in the period (InsightFilters.moment_in_period)."""
-    return (column >= _PERIOD_START) & (column < _PERIOD_END)
+_FUNDING = bindparam("funding")
 
 
 def _parameters(filters: InsightFilters, **more) -> dict:
-    start, end = filters.moment_bounds()
-    return {"period_start": start, "period_end": end, "funding": filters.funding_source, **more}
+    return {**filters.period_parameters(), "funding": filters.funding_source, **more}
 
 
 def _funded(query: Select, budget_id_column, funded: bool) -> Select:
@@ -220,22 +214,22 @@ def _answered_query(funded: bool):
         # the package's timeline: see clock.decisions_sql).
         _funded(select(literal("packages"), decisions.c.started, decisions.c.at, User.name)
                 .outerjoin(User, User.id == decisions.c.actor_id)
-                .where(decisions.c.started.is_not(None), _in_period(decisions.c.at)), decisions.c.budget_id, funded),
+                .where(decisions.c.started.is_not(None), in_period(decisions.c.at)), decisions.c.budget_id, funded),
         # Providers answering a request to provide a line: from the package being sent until
         # the provider accepted or declined.
         _funded(select(literal("lines"), CarePackage.submitted_at, PackageLine.responded_at, PackageLine.provider_name)
                 .join(CarePackage, CarePackage.id == PackageLine.package_id)
                 .where(col(CarePackage.submitted_at).is_not(None), col(PackageLine.responded_at).is_not(None),
-                       _in_period(PackageLine.responded_at)), CarePackage.budget_id, funded),
+                       in_period(PackageLine.responded_at)), CarePackage.budget_id, funded),
         _funded(select(literal("invoices"), Invoice.submitted_at, Invoice.decided_at, Provider.name)
                 .join(Provider, Provider.id == Invoice.provider_id)
                 .where(Invoice.status == InvoiceStatus.APPROVED.value, col(Invoice.decided_at).is_not(None),
-                       _in_period(Invoice.decided_at)), Invoice.budget_id, funded),
+                       in_period(Invoice.decided_at)), Invoice.budget_id, funded),
         # From the invoice's approval (when the payment is created) until the provider is paid.
         _funded(select(literal("payments"), Payment.created_at, Payment.paid_at, Provider.name)
                 .join(Provider, Provider.id == Payment.provider_id)
                 .where(Payment.status == PaymentStatus.PAID.value, col(Payment.paid_at).is_not(None),
-                       _in_period(Payment.paid_at)), Payment.budget_id, funded),
+                       in_period(Payment.paid_at)), Payment.budget_id, funded),
     )
 
 
