@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from marketplace.audit import CLIENT_ADDRESS
-from marketplace.storage import make_engine
+from marketplace.storage import make_engine, only_read
 
 
 def init_app(app: Flask) -> None:
@@ -31,7 +31,15 @@ def get_session() -> Session:
     return g.db_session
 
 
-def _close_session(_exc=None) -> None:
+def _close_session(exc=None) -> None:
+    """End the request's transaction. One that only read ends with COMMIT, which for the
+    database is the same as ROLLBACK; psycopg keeps its prepared statements over a COMMIT but
+    drops them all at a ROLLBACK, and without them PostgreSQL plans every statement again on
+    every request (planning cost more than running on most pages). Anything else, or any
+    request that failed, rolls back as before."""
     session = g.pop("db_session", None)
-    if session is not None:
-        session.close()
+    if session is None:
+        return
+    if exc is None and only_read(session):
+        session.commit()
+    session.close()

@@ -6,7 +6,9 @@ Lost updates are real on both engines unless we lock:
 - PostgreSQL takes a row lock with SELECT ... FOR UPDATE inside the transaction.
 """
 
+import re
 import time
+from functools import lru_cache
 from typing import TypeVar
 
 from sqlalchemy import Engine, event, exc
@@ -36,11 +38,13 @@ def make_engine(database_url: str, **kwargs) -> Engine:
             **kwargs,
         )
         _make_sqlite_transactions_immediate(engine)
+        _note_writes(engine)
         return engine
     # Short OLTP queries: PostgreSQL's JIT compiler costs more than it saves on the big browse
     # and statement queries (0.7–1.2 s measured at 50,000 providers), so it is off.
     engine = create_engine(database_url, connect_args={"options": "-c jit=off"}, **kwargs)
     _ping_connections_that_sat_idle(engine)
+    _note_writes(engine)
     return engine
 
 
@@ -70,6 +74,52 @@ def _ping_connections_that_sat_idle(engine: Engine) -> None:
         if not alive:
             # The pool drops this connection and checks out another (a fresh one if need be).
             raise exc.DisconnectionError("the pooled connection no longer answers")
+
+
+WROTE = "wrote_in_this_transaction"
+_READS = re.compile(r"\s*(SELECT|WITH)\b", re.IGNORECASE)
+# Words that can make a SELECT or WITH statement change or lock rows (a data-modifying WITH,
+# SELECT ... FOR UPDATE): such a statement counts as writing.
+_MAY_WRITE = re.compile(r"\b(INSERT|UPDATE|DELETE|MERGE|TRUNCATE|SHARE|LOCK)\b", re.IGNORECASE)
+_BEGINS = re.compile(r"\s*BEGIN\b", re.IGNORECASE)
+
+
+@lru_cache(maxsize=2048)
+def statement_writes(statement: str) -> bool:
+    """Whether a statement may change the database (or lock rows), erring towards yes: only
+    a plain SELECT or WITH reads. Starting the transaction (SQLite's BEGIN IMMEDIATE) is not a
+    write. Kept per statement text: the app's statements are built once, so the same texts recur."""
+    if _BEGINS.match(statement):
+        return False
+    return not _READS.match(statement) or _MAY_WRITE.search(statement) is not None
+
+
+def _note_writes(engine: Engine) -> None:
+    """Mark each transaction that ran a statement that may write, or that failed, so
+    only_read() can tell a transaction that did nothing but read."""
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        connection.info[WROTE] = False
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _on_execute(connection, _cursor, statement, *_args):
+        if statement_writes(statement):
+            connection.info[WROTE] = True
+
+    @event.listens_for(engine, "handle_error")
+    def _on_error(context):
+        if context.connection is not None:
+            context.connection.info[WROTE] = True
+
+
+def only_read(session: Session) -> bool:
+    """Whether the session's open transaction has only read: no statement that may write, none
+    that failed, and nothing waiting to be flushed. Such a transaction can end with COMMIT as
+    well as ROLLBACK: the database is the same either way."""
+    if not session.in_transaction() or session.new or session.dirty or session.deleted:
+        return False
+    return session.connection().info.get(WROTE) is False
 
 
 def _make_sqlite_transactions_immediate(engine: Engine) -> None:
