@@ -151,7 +151,6 @@ def insight_choice():
         gap_chart=charts.rows(found.gaps(), money=False), expiring=choice.expiring_checks(session, today=today),
         expiring_days=choice.EXPIRING_WITHIN_DAYS, check_kinds=CHECK_KINDS, own=own,
         own_chart=charts.rows(own.counts, money=False), today=today,
-        worked_out_at=choice.worked_out_at(session),
         **_filter_choices()), 400 if filters.problems else 200
 
 

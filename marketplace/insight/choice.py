@@ -8,7 +8,7 @@ from datetime import date, datetime
 from functools import cache
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, func
+from sqlalchemy import bindparam, func, null, true, union_all
 from sqlmodel import Session, col, select
 
 from marketplace.categories import SUPPORT_CATEGORIES
@@ -40,6 +40,7 @@ class Choice:
     districts: list[tuple[str, int]]  # (district, budget holders living there)
     providers: dict[tuple[str, str], int]  # (district, category) -> vetted providers
     prices: list[CategoryPrices]
+    worked_out_at: datetime | None  # when the council's figures last worked it out; None if never
 
     def count(self, district: str, category: str) -> int:
         return self.providers.get((district, category), 0)
@@ -60,39 +61,38 @@ class Choice:
 # them together again on every request cost more than the database took to answer them.
 @cache
 def _choice_query(one_category: bool):
-    query = select(CouncilChoice.district, CouncilChoice.category, CouncilChoice.providers,
-                   CouncilChoice.lowest_pence, CouncilChoice.highest_pence)
-    return query.where(CouncilChoice.category == bindparam("category")) if one_category else query
-
-
-@cache
-def _people_query():
-    return select(CouncilDistrict.district, CouncilDistrict.people)
+    """Each district's count and prices for each kind of support, each district's budget
+    holders (rows with no category) and when the figures were last worked out, in one
+    statement: the moment's single row is joined to the others, so it is read when there are none."""
+    choice, districts = CouncilChoice.__table__, CouncilDistrict.__table__
+    counts = select(choice.c.district, choice.c.category, choice.c.providers.label("figure"),
+                    choice.c.lowest_pence, choice.c.highest_pence)
+    if one_category:
+        counts = counts.where(choice.c.category == bindparam("category"))
+    people = select(districts.c.district, null(), districts.c.people, null(), null())
+    rows = union_all(counts, people).subquery()
+    latest = select(func.max(choice.c.worked_out_at).label("worked_out_at")).subquery()
+    return select(latest.c.worked_out_at, rows).select_from(latest).outerjoin(rows, true())
 
 
 def choice_and_gaps(session: Session, *, category: str | None = None) -> Choice:
     """From the council's figures (council_figures.py), worked out every 15 minutes."""
     categories = [(key, name) for key, name in SUPPORT_CATEGORIES.items() if category in (None, key)]
     rows = session.execute(_choice_query(category is not None), {"category": category}).all()
-    people = dict(session.execute(_people_query()).all())
-    providers, lowest, highest = {}, {}, {}
-    for district, key, count, low, high in rows:
-        providers[(district, key)] = count
+    providers, lowest, highest, people = {}, {}, {}, {}
+    for _worked_out_at, district, key, figure, low, high in rows:
+        if district is None:  # nothing worked out yet, and no budget holders
+            continue
+        if key is None:
+            people[district] = figure
+            continue
+        providers[(district, key)] = figure
         lowest[key] = min(low, lowest.get(key, low))
         highest[key] = max(high, highest.get(key, high))
     districts = sorted({district for district, _key in providers} | set(people), key=district_order)
     return Choice(categories, [(d, people.get(d, 0)) for d in districts], providers,
-                  [CategoryPrices(key, name, lowest.get(key), highest.get(key)) for key, name in categories])
-
-
-@cache
-def _worked_out_query():
-    return select(func.max(CouncilChoice.worked_out_at))
-
-
-def worked_out_at(session: Session) -> datetime | None:
-    """When the choice of providers was last worked out; None if never (or nobody is listed)."""
-    return session.execute(_worked_out_query()).scalar_one()
+                  [CategoryPrices(key, name, lowest.get(key), highest.get(key)) for key, name in categories],
+                  rows[0].worked_out_at)
 
 
 EXPIRING_WITHIN_DAYS = 30
