@@ -4,13 +4,15 @@ Only the report's completeness is checked here: speed is judged by the harness, 
 """
 
 import json
+import math
 import os
 
 from bench import report
 from bench.__main__ import main
 from bench.pages import PAGES
+from bench.run import PAGES_BETWEEN_FLOORS
 
-FIGURES = ["rps", "p50_ms", "p95_ms", "p99_ms", "ratio_to_floor", "sql_statements"]
+FIGURES = ["rps", "p50_ms", "p95_ms", "p99_ms", "floor_rps", "ratio_to_floor", "sql_statements"]
 
 
 def test_a_tiny_run_writes_a_complete_report(tmp_path):
@@ -24,6 +26,8 @@ def test_a_tiny_run_writes_a_complete_report(tmp_path):
     report = json.loads((tmp_path / "results.json").read_text())
     tiny = report["scales"]["tiny"]
     assert tiny["floor"]["rps"] > 0
+    # Before the first page, and after every few pages (the last included).
+    assert len(tiny["floor"]["measured"]) == 1 + math.ceil(len(PAGES) / PAGES_BETWEEN_FLOORS)
     assert [page["name"] for page in tiny["pages"]] == [page.name for page in PAGES]
     for page in tiny["pages"]:
         assert page["requests"] > 0, page["name"]
