@@ -5,7 +5,7 @@ from datetime import date, time
 
 import pytest
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from marketplace import ledger
 from marketplace.errors import ServiceError
@@ -254,6 +254,34 @@ def test_a_dispute_needs_a_reason_the_provider_reads_and_an_amendment_sends_it_a
              period_end=LAST_WEEK[1], units="6", today=TODAY, match="only change an invoice that was disputed")
     approve(session, world, amended)
     assert assert_ledger_sound(session, world.budget.id).spent == 13_200
+
+
+def test_an_amended_invoice_is_no_longer_disputed_once_approved(session, world):
+    """The reason stays in the invoice's history, not on the invoice: once the changed invoice
+    is approved it is not on the council's list of disputes, and Sam can still query it."""
+    from datetime import timedelta
+
+    invoice = bill(session, world)
+    sam = scope_of(session, world.sam, world.person)
+    invoices.dispute(session, sam, invoice_id=invoice.id, reason="Nobody came on Tuesday")
+    session.commit()
+    amended = invoices.amend(session, scope_of(session, world.provider_user), invoice_id=invoice.id,
+                             period_start=LAST_WEEK[0], period_end=LAST_WEEK[1], units="6", today=TODAY)
+    session.commit()
+    assert amended.dispute_reason == ""
+    approve(session, world, amended)
+    council = scope_of(session, create_user(session, role=Role.COMMISSIONER))
+    assert invoices.disputed_after_approval(session, council) == []
+    session.refresh(amended)
+    invoices.dispute(session, sam, invoice_id=amended.id, reason="Only 5 hours happened",
+                     now=amended.decided_at + timedelta(days=1))
+    session.commit()
+    assert [found.id for found, _provider, _person in invoices.disputed_after_approval(session, council)] == [amended.id]
+    reasons = session.exec(select(AuditLog.detail).where(AuditLog.object_type == "invoice",
+                                                         AuditLog.object_id == amended.id,
+                                                         col(AuditLog.action).in_(("invoice.disputed", "invoice.queried")))
+                           .order_by(AuditLog.id)).all()
+    assert [detail["reason"] for detail in reasons] == ["Nobody came on Tuesday", "Only 5 hours happened"]
 
 
 def test_only_invoices_not_yet_approved_can_be_withdrawn(session, world):

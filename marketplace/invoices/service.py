@@ -293,6 +293,10 @@ def amend(session: Session, scope: Scope, *, invoice_id: int, period_start: date
     invoice.units_hundredths, invoice.amount_pence = billed, amount
     invoice.status = InvoiceStatus.SUBMITTED.value
     invoice.submitted_by_id, invoice.submitted_at = scope.user.id, utcnow()
+    # The changed invoice is no longer disputed: the reason stays in its audit entry. Left on
+    # the invoice, it would put the invoice on the council's disputes once approved, and stop
+    # the person querying it.
+    invoice.dispute_reason = ""
     session.add(invoice)
     _replace_visits(session, invoice, counted)
     audit(session, action="invoice.amended", actor=scope.user, on_behalf_of_id=invoice.person_id,
