@@ -8,7 +8,7 @@ from datetime import date, datetime
 from functools import cache
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, func, null, true, union_all
+from sqlalchemy import bindparam, cast, func, null, union_all
 from sqlmodel import Session, col, select
 
 from marketplace.categories import SUPPORT_CATEGORIES
@@ -20,6 +20,7 @@ from marketplace.models import (
     OwnProviderStatus,
     Person,
 )
+from marketplace.models.types import UTCDateTime
 from marketplace.providers.catalogue import district_order
 from marketplace.providers.council import ExpiringCheck, FirstOf, first_expiring_checks
 
@@ -62,37 +63,37 @@ class Choice:
 @cache
 def _choice_query(one_category: bool):
     """Each district's count and prices for each kind of support, each district's budget
-    holders (rows with no category) and when the figures were last worked out, in one
-    statement: the moment's single row is joined to the others, so it is read when there are none."""
+    holders (rows with no category) and when the figures were last worked out (the one row with
+    no district), in one statement. The counts come first, as they give the columns their types."""
     choice, districts = CouncilChoice.__table__, CouncilDistrict.__table__
-    counts = select(choice.c.district, choice.c.category, choice.c.providers.label("figure"),
-                    choice.c.lowest_pence, choice.c.highest_pence)
+    counts = select(choice.c.district, choice.c.category, choice.c.providers, choice.c.lowest_pence,
+                    choice.c.highest_pence, cast(null(), UTCDateTime))
     if one_category:
         counts = counts.where(choice.c.category == bindparam("category"))
-    people = select(districts.c.district, null(), districts.c.people, null(), null())
-    rows = union_all(counts, people).subquery()
-    latest = select(func.max(choice.c.worked_out_at).label("worked_out_at")).subquery()
-    return select(latest.c.worked_out_at, rows).select_from(latest).outerjoin(rows, true())
+    people = select(districts.c.district, null(), districts.c.people, null(), null(), null())
+    latest = select(null(), null(), null(), null(), null(), func.max(choice.c.worked_out_at))
+    return union_all(counts, people, latest)
 
 
 def choice_and_gaps(session: Session, *, category: str | None = None) -> Choice:
     """From the council's figures (council_figures.py), worked out every 15 minutes."""
     categories = [(key, name) for key, name in SUPPORT_CATEGORIES.items() if category in (None, key)]
-    rows = session.execute(_choice_query(category is not None), {"category": category}).all()
     providers, lowest, highest, people = {}, {}, {}, {}
-    for _worked_out_at, district, key, figure, low, high in rows:
-        if district is None:  # nothing worked out yet, and no budget holders
-            continue
-        if key is None:
+    worked_out_at = None
+    rows = session.execute(_choice_query(category is not None), {"category": category}).all()
+    for district, key, figure, low, high, moment in rows:
+        if district is None:
+            worked_out_at = moment
+        elif key is None:
             people[district] = figure
-            continue
-        providers[(district, key)] = figure
-        lowest[key] = min(low, lowest.get(key, low))
-        highest[key] = max(high, highest.get(key, high))
+        else:
+            providers[(district, key)] = figure
+            lowest[key] = min(low, lowest.get(key, low))
+            highest[key] = max(high, highest.get(key, high))
     districts = sorted({district for district, _key in providers} | set(people), key=district_order)
     return Choice(categories, [(d, people.get(d, 0)) for d in districts], providers,
                   [CategoryPrices(key, name, lowest.get(key), highest.get(key)) for key, name in categories],
-                  rows[0].worked_out_at)
+                  worked_out_at)
 
 
 EXPIRING_WITHIN_DAYS = 30
