@@ -53,7 +53,20 @@ class ClientRequest:
 
     def _check(self, response, expected_status: int) -> BeautifulSoup:
         assert response.status_code == expected_status, _explain(response, expected_status)
-        return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+        page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+        repeated = repeated_ids(page)
+        assert not repeated, f"{response.request.path} uses these ids more than once: {repeated}"
+        return page
+
+
+def repeated_ids(page: BeautifulSoup) -> list[str]:
+    """Ids used by more than one element: a label, hint or error could point at the wrong one."""
+    seen, repeated = set(), []
+    for element in page.find_all(id=True):
+        if element["id"] in seen and element["id"] not in repeated:
+            repeated.append(element["id"])
+        seen.add(element["id"])
+    return repeated
 
 
 def _explain(response, expected_status: int) -> str:

@@ -27,8 +27,11 @@ class AddLineForm(BaseForm):
 
 
 class NoteForm(BaseForm):
-    note = LongTextField("Note", validators=[Optional()])
-    submit = Submit("Send")
+    """A comment on a package's timeline. Its ids differ from the review form's note and button,
+    which share the reviewer's page with it: ids on a page must differ."""
+
+    note = LongTextField("Note", validators=[Optional()], id="comment")
+    submit = Submit("Send", id="comment-submit")
 
 
 class ResponseForm(BaseForm):

@@ -11,16 +11,17 @@ class PlanForm(BaseForm):
                           description="For example, getting washed and dressed, or getting out of the house.")
     agreed_on = DateInputField("Date the plan was agreed", what="the date the plan was agreed", optional=True)
     review_on = DateInputField("Date to look at the plan again", what="the review date", optional=True)
-    submit = Submit("Save the plan")
+    # Each of the plan page's three forms has its own button id: ids on a page must differ.
+    submit = Submit("Save the plan", id="plan-submit")
 
 
 class OutcomeForm(BaseForm):
     text = TextField("Outcome", description="Something you want to do or achieve, like "
                                             "“Get to the allotment twice a week”.")
-    submit = Submit("Add outcome")
+    submit = Submit("Add outcome", id="outcome-submit")
 
 
 class PlanCommentForm(BaseForm):
     # Not "text": the outcome form on the same page has a box of that name, and ids must differ.
     comment = LongTextField("Your comment", description="Everyone who can see this plan can read it.")
-    submit = Submit("Add comment")
+    submit = Submit("Add comment", id="comment-submit")
