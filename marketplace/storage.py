@@ -38,14 +38,13 @@ def make_engine(database_url: str, **kwargs) -> Engine:
             **kwargs,
         )
         _make_sqlite_transactions_immediate(engine)
-        _note_writes(engine)
-        return engine
-    # Short OLTP queries: PostgreSQL's JIT compiler costs more than it saves on the big browse
-    # and statement queries (0.7–1.2 s measured at 50,000 providers), so it is off.
-    engine = create_engine(database_url, connect_args={"options": "-c jit=off"}, **kwargs)
-    _ping_connections_that_sat_idle(engine)
+    else:
+        # Short OLTP queries: PostgreSQL's JIT compiler costs more than it saves on the big browse
+        # and statement queries (0.7–1.2 s measured at 50,000 providers), so it is off.
+        engine = create_engine(database_url, connect_args={"options": "-c jit=off"}, **kwargs)
+        _ping_connections_that_sat_idle(engine)
+        _keep_every_statement_prepared(engine)
     _note_writes(engine)
-    _keep_every_statement_prepared(engine)
     return engine
 
 
@@ -89,7 +88,7 @@ def _ping_connections_that_sat_idle(engine: Engine) -> None:
             raise exc.DisconnectionError("the pooled connection no longer answers")
 
 
-WROTE = "wrote_in_this_transaction"
+_WROTE = "wrote_in_this_transaction"
 _READS = re.compile(r"\s*(SELECT|WITH)\b", re.IGNORECASE)
 # Words that can make a SELECT or WITH statement change or lock rows (a data-modifying WITH,
 # SELECT ... FOR UPDATE): such a statement counts as writing.
@@ -113,17 +112,17 @@ def _note_writes(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.info[WROTE] = False
+        connection.info[_WROTE] = False
 
     @event.listens_for(engine, "before_cursor_execute")
     def _on_execute(connection, _cursor, statement, *_args):
         if statement_writes(statement):
-            connection.info[WROTE] = True
+            connection.info[_WROTE] = True
 
     @event.listens_for(engine, "handle_error")
     def _on_error(context):
         if context.connection is not None:
-            context.connection.info[WROTE] = True
+            context.connection.info[_WROTE] = True
 
 
 def only_read(session: Session) -> bool:
@@ -132,7 +131,7 @@ def only_read(session: Session) -> bool:
     well as ROLLBACK: the database is the same either way."""
     if not session.in_transaction() or session.new or session.dirty or session.deleted:
         return False
-    return session.connection().info.get(WROTE) is False
+    return session.connection().info.get(_WROTE) is False
 
 
 def _make_sqlite_transactions_immediate(engine: Engine) -> None:

@@ -1,5 +1,7 @@
 """client_request: sign in as someone, make a request, assert the status, get parsed HTML."""
 
+from collections import Counter
+
 from bs4 import BeautifulSoup
 from flask.testing import FlaskClient
 from sqlmodel import Session
@@ -61,12 +63,8 @@ class ClientRequest:
 
 def repeated_ids(page: BeautifulSoup) -> list[str]:
     """Ids used by more than one element: a label, hint or error could point at the wrong one."""
-    seen, repeated = set(), []
-    for element in page.find_all(id=True):
-        if element["id"] in seen and element["id"] not in repeated:
-            repeated.append(element["id"])
-        seen.add(element["id"])
-    return repeated
+    uses = Counter(element["id"] for element in page.find_all(id=True))
+    return [element_id for element_id, count in uses.items() if count > 1]
 
 
 def _explain(response, expected_status: int) -> str:
